@@ -1,0 +1,40 @@
+package dev.imagebuilder.spi;
+
+import dev.imagebuilder.api.ImageRequest;
+import dev.imagebuilder.api.Plan;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Serves image requests of the types its provider supports. The core owns handles, events,
+ * completion, deadlines and tickets; a backend starts remote work and reports what it sees
+ * through the {@link BuildContext} it is given.
+ *
+ * <p>{@link #start}, {@link #resume} and {@link #retry} must return promptly: remote and blocking
+ * work belongs in tasks scheduled through the context, so that submitting never blocks the
+ * caller and cancellation can stop it.
+ */
+public interface Backend extends AutoCloseable {
+  /** Resolves the targets a request would have, with no side effects (read-only calls allowed). */
+  Plan plan(ImageRequest request);
+
+  /** Starts a new build of {@code request}. */
+  BuildJob start(ImageRequest request, BuildContext context);
+
+  /**
+   * Re-attaches to a build from the state its job recorded ({@link BuildJob#state()}), submitting
+   * nothing new.
+   */
+  BuildJob resume(ImageRequest request, Map<String, Object> state, BuildContext context);
+
+  /**
+   * Builds again the targets named in {@code targetKeys}, which failed in the build whose state
+   * is {@code state}; in place where the remote system allows it.
+   */
+  BuildJob retry(
+      ImageRequest request, Map<String, Object> state, Set<String> targetKeys, BuildContext context);
+
+  /** Releases what the backend holds. */
+  @Override
+  default void close() {}
+}

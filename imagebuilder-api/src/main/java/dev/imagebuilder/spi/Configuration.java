@@ -1,0 +1,108 @@
+package dev.imagebuilder.spi;
+
+import dev.imagebuilder.api.InvalidRequestException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Configuration of one backend. A key such as {@code poll-interval} is looked up in the values
+ * given to the builder, then the system property {@code imagebuilder.<backend>.poll-interval},
+ * then the environment variable {@code IMAGEBUILDER_<BACKEND>_POLL_INTERVAL}.
+ */
+public interface Configuration {
+  Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
+
+  /** The backend these keys belong to. */
+  String scope();
+
+  Optional<String> get(String key);
+
+  default String require(String key) {
+    return get(key).orElseThrow(() -> new InvalidRequestException(qualified(key),
+        "is not configured (set the system property imagebuilder." + scope() + "." + key
+            + " or the environment variable " + environmentName(key) + ")"));
+  }
+
+  default String get(String key, String defaultValue) {
+    return get(key).orElse(defaultValue);
+  }
+
+  /** A duration: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, a bare number of seconds, or ISO-8601 ({@code PT5M}). */
+  default Duration duration(String key, Duration defaultValue) {
+    Optional<String> value = get(key);
+    if (value.isEmpty()) {
+      return defaultValue;
+    }
+    return parseDuration(qualified(key), value.get());
+  }
+
+  default int integer(String key, int defaultValue) {
+    Optional<String> value = get(key);
+    if (value.isEmpty()) {
+      return defaultValue;
+    }
+    try {
+      return Integer.parseInt(value.get().strip());
+    } catch (NumberFormatException e) {
+      throw new InvalidRequestException(qualified(key), "'" + value.get() + "' is not a whole number");
+    }
+  }
+
+  default boolean flag(String key, boolean defaultValue) {
+    Optional<String> value = get(key);
+    if (value.isEmpty()) {
+      return defaultValue;
+    }
+    return switch (value.get().strip().toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "1", "on" -> true;
+      case "false", "no", "0", "off" -> false;
+      default -> throw new InvalidRequestException(qualified(key),
+          "'" + value.get() + "' is not true or false");
+    };
+  }
+
+  default Optional<Path> path(String key) {
+    return get(key).map(v -> Path.of(v.strip()));
+  }
+
+  /** The system property name of a key. */
+  default String qualified(String key) {
+    return "imagebuilder." + scope() + "." + key;
+  }
+
+  /** The environment variable name of a key. */
+  default String environmentName(String key) {
+    return ("IMAGEBUILDER_" + scope() + "_" + key)
+        .toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_');
+  }
+
+  /** Parses the duration forms {@link #duration} accepts. */
+  static Duration parseDuration(String field, String text) {
+    String s = text.strip().toLowerCase(Locale.ROOT);
+    if (s.startsWith("p")) {
+      try {
+        return Duration.parse(s.toUpperCase(Locale.ROOT));
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new InvalidRequestException(field, "'" + text + "' is not a duration");
+      }
+    }
+    Matcher m = DURATION.matcher(s);
+    if (!m.matches()) {
+      throw new InvalidRequestException(field,
+          "'" + text + "' is not a duration (such as 500ms, 30s, 5m, 2h or PT5M)");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    return switch (unit) {
+      case "ms" -> Duration.ofMillis(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      case "d" -> Duration.ofDays(n);
+      default -> Duration.ofSeconds(n);
+    };
+  }
+}

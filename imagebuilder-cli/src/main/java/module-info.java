@@ -1,0 +1,4 @@
+/** The image-builder command. */
+module dev.imagebuilder.cli {
+  requires dev.imagebuilder.core;
+}

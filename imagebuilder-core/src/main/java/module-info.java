@@ -1,0 +1,16 @@
+/**
+ * The imagebuilder core: {@link dev.imagebuilder.core.ImageBuilder} (backend discovery, dispatch,
+ * handles, tracking, events, tickets, resume) and {@link dev.imagebuilder.core.WireFormat}.
+ * Implementation, including the HTTP, download and process plumbing handed to backends, lives in
+ * the unexported {@code dev.imagebuilder.core.internal} package.
+ */
+module dev.imagebuilder.core {
+  requires transitive dev.imagebuilder.api;
+  requires com.fasterxml.jackson.databind;
+  requires methanol;
+  requires org.slf4j;
+
+  exports dev.imagebuilder.core;
+
+  uses dev.imagebuilder.spi.BackendProvider;
+}
