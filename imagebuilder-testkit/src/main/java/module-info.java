@@ -9,5 +9,5 @@ module dev.imagebuilder.testkit {
   requires com.fasterxml.jackson.databind;
   requires static org.junit.jupiter.api;
 
-  exports dev.imagebuilder.testkit;
+  // exports dev.imagebuilder.testkit;  (added with the first public class)
 }
