@@ -8,4 +8,6 @@ public final class WireFormat {
   private WireFormat() {}
   public static List<ImageRequest> parse(String json) { throw new IllegalStateException("skeleton"); }
   public static String write(List<? extends ImageRequest> requests) { throw new IllegalStateException("skeleton"); }
+  public static ImageRequest parseOne(String json) { throw new IllegalStateException("skeleton"); }
+  public static String writeOne(ImageRequest request) { throw new IllegalStateException("skeleton"); }
 }
