@@ -20,7 +20,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Each state lasts one phase: a request's job runs one phase after requestBuilds, then a build
  * goes Needs building, Currently building, Gathering build output, Uploading build, Successfully
- * built, one phase each, and a registry upload stays Pending for one phase.
+ * built, one phase each, and a registry upload stays Pending for one phase. Events due at the same
+ * instant apply in order of creation, request jobs first: a job sees builds created one phase
+ * earlier still Needs building.
  */
 public final class World {
   static final String ALREADY_PENDING = "An identical build of this OCI recipe is already pending.";
