@@ -42,8 +42,12 @@ public final class LaunchpadTrackingBenchmark {
 
     System.out.printf("Java %s, %d processors, max heap %d MiB%n", System.getProperty("java.version"),
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
-    massRebuild(recipes, archs, poll);
-    tracked(trackedRecipes, archs, poll);
+    if (recipes > 0) {
+      massRebuild(recipes, archs, poll);
+    }
+    if (trackedRecipes > 0) {
+      tracked(trackedRecipes, archs, poll);
+    }
   }
 
   /** Requests per cycle, total requests to completion, completion lag. */
@@ -64,14 +68,19 @@ public final class LaunchpadTrackingBenchmark {
       // Steady state: count requests over several cycles. Each cycle reads every open build
       // request's builds collection once, so the cycles are counted on one of them.
       int before = lp.requests().size();
-      Thread.sleep(poll.multipliedBy(6).toMillis());
-      List<RecordedCall> window = lp.requests().subList(before, lp.requests().size());
-      String probe = window.stream().map(RecordedCall::path).filter(p -> p.endsWith("/builds")).findFirst().orElseThrow();
-      long cycles = window.stream().filter(c -> c.path().equals(probe)).count();
-      System.out.printf("steady state: %d requests in %d cycles = %.1f requests per cycle"
-              + " (refreshing each build instead: %d per cycle)%n",
-          window.size(), cycles, window.size() / (double) cycles, recipes * archs);
-
+      long windowStart = System.nanoTime();
+      Thread.sleep(poll.multipliedBy(8).toMillis());
+      List<RecordedCall> window = List.copyOf(lp.requests().subList(before, lp.requests().size()));
+      double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
+      Map<String, Long> perRequest = new TreeMap<>();
+      window.stream().filter(c -> c.path().endsWith("/builds")).forEach(c -> perRequest.merge(c.path(), 1L, Long::sum));
+      double cycles = perRequest.values().stream().mapToLong(Long::longValue).average().orElse(0);
+      long buildGets = window.stream().filter(c -> c.method().equals("GET") && c.path().matches(".*/\\+build/\\d+")).count();
+      System.out.printf("steady state over %.1f s: %d requests, %d build requests polled %.1f times each"
+              + " = %.0f requests per cycle (%d single-build GETs); a cycle took %.2f s."
+              + " Refreshing each build instead: %d requests per cycle%n",
+          windowSeconds, window.size(), perRequest.size(), cycles, window.size() / cycles, buildGets,
+          windowSeconds / cycles, recipes * archs);
       // Let every build finish at once, then see how long the handle takes to notice.
       int beforeFinish = lp.requests().size();
       lp.advancePhases(12);
@@ -112,7 +121,7 @@ public final class LaunchpadTrackingBenchmark {
       Map<String, Integer> byName = new TreeMap<>();
       Thread.getAllStackTraces().keySet().forEach(t -> byName.merge(t.getName().replaceAll("[-#]?\\d+", "-N"), 1, Integer::sum));
       byName.forEach((name, n) -> System.out.printf("  %3d %s%n", n, name));
-      h.cancel();
+
     }
   }
 
