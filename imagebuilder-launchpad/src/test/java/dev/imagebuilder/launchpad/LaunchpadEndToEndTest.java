@@ -340,6 +340,16 @@ class LaunchpadEndToEndTest {
   }
 
   @Test
+  void discoveredByServiceLoaderAndUnavailableWithoutACatalog() {
+    try (ImageBuilder b = ImageBuilder.newBuilder().environment(k -> null).stateDirectory(dir.resolve("s")).build()) {
+      assertThat(b.backendNames()).contains("launchpad");
+      assertThatThrownBy(() -> b.submit(ImageRequest.oci().images("redis").build()))
+          .isInstanceOf(dev.imagebuilder.api.NoBackendAvailableException.class)
+          .hasMessageContaining("launchpad.catalog");
+    }
+  }
+
+  @Test
   void waitingNeverCancels() {
     driving.set(false);
     BuildHandle h = builder().submit(ImageRequest.oci().images("redis").series("22.04").build());
