@@ -251,6 +251,23 @@ class LaunchpadEndToEndTest {
   }
 
   @Test
+  void cancelWhileTheBuildRequestIsPendingCancelsItsBuildsOnceCreated() throws Exception {
+    driving.set(false);
+    BuildHandle h = builder().submit(ImageRequest.oci().images("nginx").series("24.04").build());
+    RecipeHandle nginx = handle("nginx", "24.04");
+    eventually(() -> lp.operationCount("requestBuilds") == 1);
+    eventually(() -> h.targets().size() == 3);
+    assertThat(nginx.builds()).isEmpty();
+
+    var cancelled = h.cancel();
+    Thread.sleep(100);
+    lp.advancePhases(1); // the request's job runs: the builds appear
+    cancelled.get(20, TimeUnit.SECONDS);
+
+    assertThat(nginx.builds()).hasSize(3).extracting(FakeBuild::buildstate).containsOnly("Cancelled build");
+  }
+
+  @Test
   void resumeFromATicketInANewBuilderSubmitsNothing() throws Exception {
     driving.set(false);
     ImageBuilder first = builder();

@@ -550,19 +550,28 @@ public final class OciBuildJob implements BuildJob {
       calls.add(cancelBuild(b));
     }
     // Builds of a request still Pending do not exist yet: wait a little for them, then cancel.
+    Duration wait = settings.pollInterval().multipliedBy(4);
+    wait = wait.compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(30)
+        : wait.compareTo(Duration.ofMinutes(2)) > 0 ? Duration.ofMinutes(2) : wait;
     for (URI r : pendingRequests) {
-      calls.add(cancelWhenCreated(r, clock.instant().plus(settings.pollInterval().multipliedBy(4)
-          .compareTo(Duration.ofMinutes(2)) > 0 ? Duration.ofMinutes(2) : settings.pollInterval().multipliedBy(4))));
+      calls.add(cancelWhenCreated(r, clock.instant().plus(wait)));
     }
     CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
   }
 
   private CompletableFuture<?> cancelBuild(URI build) {
     LOG.info("cancelling {}", build);
-    return client.post(build, "cancel", Map.of()).exceptionally(e -> {
-      LOG.warn("could not cancel {}: {}", build, LaunchpadClient.unwrap(e).getMessage());
-      return null;
-    });
+    // cancel is a no-op on a build that cannot be cancelled, so one more try is safe.
+    return client.post(build, "cancel", Map.of())
+        .handle((v, e) -> e == null || !LaunchpadClient.transientFailure(e)
+            ? CompletableFuture.completedFuture(e)
+            : client.post(build, "cancel", Map.of()).handle((v2, e2) -> e2))
+        .thenCompose(f -> f)
+        .thenAccept(e -> {
+          if (e != null) {
+            LOG.warn("could not cancel {}: {}", build, LaunchpadClient.unwrap(e).getMessage());
+          }
+        });
   }
 
   private CompletableFuture<Void> cancelWhenCreated(URI buildRequest, Instant giveUp) {
