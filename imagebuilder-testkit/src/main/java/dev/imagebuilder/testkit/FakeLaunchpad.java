@@ -305,10 +305,14 @@ public final class FakeLaunchpad implements AutoCloseable {
     return dispatcher.journal().stream().map(FakeLaunchpad::toRecorded).toList();
   }
 
-  /** How many POSTs naming {@code wsOp} the fake acted on (requestBuilds, cancel, retry, ...). */
+  /**
+   * How many POSTs naming {@code wsOp} the fake acted on and answered with success (2xx), counting
+   * those whose answer a fault then lost: requestBuilds, scheduleRegistryUpload, cancel, retry,
+   * setProcessors, ...
+   */
   public long operationCount(String wsOp) {
     return dispatcher.journal().stream()
-        .filter(c -> c.processed() && c.method().equals("POST") && wsOp.equals(c.wsOp()))
+        .filter(c -> c.processed() && c.status() / 100 == 2 && c.method().equals("POST") && wsOp.equals(c.wsOp()))
         .count();
   }
 

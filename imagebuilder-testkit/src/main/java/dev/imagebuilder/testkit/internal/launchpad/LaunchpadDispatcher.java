@@ -79,7 +79,6 @@ public final class LaunchpadDispatcher extends Dispatcher {
 
   private static final class Answer {
     final MockResponse.Builder response;
-    boolean anonymous;
 
     Answer(MockResponse.Builder response) {
       this.response = response;
@@ -103,8 +102,9 @@ public final class LaunchpadDispatcher extends Dispatcher {
       return response;
     }
     Answer answer;
+    boolean[] anonymous = {false};
     try {
-      answer = handle(req);
+      answer = handle(req, anonymous);
     } catch (ApiError e) {
       answer = new Answer(text(e.status, e.getMessage()));
       if (e.status == 401) {
@@ -126,7 +126,7 @@ public final class LaunchpadDispatcher extends Dispatcher {
       }
     }
     MockResponse response = builder.build();
-    record(req, op, response.getCode(), answer.anonymous, fault == null ? null : fault.kind().name(), true);
+    record(req, op, response.getCode(), anonymous[0], fault == null ? null : fault.kind().name(), true);
     return response;
   }
 
@@ -166,7 +166,8 @@ public final class LaunchpadDispatcher extends Dispatcher {
 
   // ---- routing -----------------------------------------------------------------------------
 
-  private Answer handle(Req req) {
+  /** Answers the request; sets {@code anonymous[0]} once the caller is known to be anonymous. */
+  private Answer handle(Req req, boolean[] anonymousOut) {
     String path = req.path();
     if (path.equals("/+request-token")) {
       return new Answer(requestToken(req));
@@ -185,13 +186,12 @@ public final class LaunchpadDispatcher extends Dispatcher {
     }
     world.settle();
     boolean anonymous = authenticate(req);
+    anonymousOut[0] = anonymous;
     if (anonymous && req.write()) {
       throw ApiError.unauthorized("(<" + path + ">, '" + req.wsOp() + "', 'launchpad.Edit')");
     }
     String rel = decode(path.substring(Roots.VERSION_PATH.length() + 1));
-    Answer answer = new Answer(api(req, rel, anonymous));
-    answer.anonymous = anonymous;
-    return answer;
+    return new Answer(api(req, rel, anonymous));
   }
 
   private MockResponse.Builder api(Req req, String rel, boolean anonymous) {
