@@ -116,6 +116,7 @@ public final class LaunchpadDispatcher extends Dispatcher {
           .setHeader("X-Lazr-OopsId", "OOPS-" + HexFormat.of().formatHex(randomBytes())));
     }
     MockResponse.Builder builder = answer.response;
+    builder.status("HTTP/1.1 " + builder.getCode() + " " + reason(builder.getCode()));
     if (fault != null && fault.kind() == FaultInjector.Kind.RESET_AFTER) {
       builder.onResponseStart(new SocketEffect.CloseSocket());
     }
@@ -657,6 +658,25 @@ public final class LaunchpadDispatcher extends Dispatcher {
   private static MockResponse.Builder html(String body) {
     return new MockResponse.Builder().code(200).setHeader("Content-Type", "text/html; charset=UTF-8")
         .body("<!DOCTYPE html><html><head><title>Fake Launchpad</title></head><body><p>" + body + "</p></body></html>");
+  }
+
+  private static String reason(int code) {
+    return switch (code) {
+      case 200 -> "OK";
+      case 201 -> "Created";
+      case 301 -> "Moved Permanently";
+      case 303 -> "See Other";
+      case 304 -> "Not Modified";
+      case 400 -> "Bad Request";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 405 -> "Method Not Allowed";
+      case 409 -> "Conflict";
+      case 500 -> "Internal Server Error";
+      case 503 -> "Service Unavailable";
+      default -> "Status";
+    };
   }
 
   private static String decode(String path) {
