@@ -6,6 +6,7 @@ import dev.imagebuilder.testkit.internal.launchpad.Call;
 import dev.imagebuilder.testkit.internal.launchpad.FarmClock;
 import dev.imagebuilder.testkit.internal.launchpad.FaultInjector;
 import dev.imagebuilder.testkit.internal.launchpad.LaunchpadDispatcher;
+import dev.imagebuilder.testkit.internal.launchpad.NoDelayServerSocketFactory;
 import dev.imagebuilder.testkit.internal.launchpad.Tokens;
 import dev.imagebuilder.testkit.internal.launchpad.World;
 import java.io.IOException;
@@ -78,6 +79,7 @@ public final class FakeLaunchpad implements AutoCloseable {
     this.dispatcher = new LaunchpadDispatcher(world, tokens, faults);
     this.server = new MockWebServer();
     this.server.setDispatcher(dispatcher);
+    this.server.setServerSocketFactory(new NoDelayServerSocketFactory());
     try {
       InetAddress loopback = InetAddress.getByName("127.0.0.1");
       this.server.start(loopback, b.port);

@@ -297,30 +297,42 @@ public final class World {
 
   // ---- the build farm --------------------------------------------------------------------
 
-  /** Applies every farm event due by the clock's now, in time order. */
+  /**
+   * Applies every farm event due by the clock's now, in time order: all events of the earliest due
+   * instant (request jobs, then builds, each in creation order), then the next instant. A step
+   * never schedules anything at its own instant, so each pass is one scan.
+   */
   public synchronized void settle() {
     Instant now = clock.now();
     while (true) {
-      BuildRequest dueRequest = null;
+      Instant at = null;
       for (BuildRequest r : requests) {
-        if (r.jobAt != null && !r.jobAt.isAfter(now) && (dueRequest == null || r.jobAt.isBefore(dueRequest.jobAt))) {
-          dueRequest = r;
+        if (r.jobAt != null && !r.jobAt.isAfter(now) && (at == null || r.jobAt.isBefore(at))) {
+          at = r.jobAt;
         }
       }
-      Build dueBuild = null;
       for (Build b : builds) {
-        if (b.nextAt != null && !b.nextAt.isAfter(now) && (dueBuild == null || b.nextAt.isBefore(dueBuild.nextAt))) {
-          dueBuild = b;
+        if (b.nextAt != null && !b.nextAt.isAfter(now) && (at == null || b.nextAt.isBefore(at))) {
+          at = b.nextAt;
         }
       }
-      if (dueRequest == null && dueBuild == null) {
+      if (at == null) {
         return;
       }
-      if (dueRequest != null && (dueBuild == null || !dueBuild.nextAt.isBefore(dueRequest.jobAt))) {
-        runRequestJob(dueRequest);
-      } else {
-        step(dueBuild);
+      List<BuildRequest> dueRequests = new ArrayList<>();
+      for (BuildRequest r : requests) {
+        if (at.equals(r.jobAt)) {
+          dueRequests.add(r);
+        }
       }
+      List<Build> dueBuilds = new ArrayList<>();
+      for (Build b : builds) {
+        if (at.equals(b.nextAt)) {
+          dueBuilds.add(b);
+        }
+      }
+      dueRequests.forEach(this::runRequestJob);
+      dueBuilds.forEach(this::step);
     }
   }
 
