@@ -62,6 +62,23 @@ class LaunchpadlibTest {
     }
   }
 
+  @Test
+  void anonymousLaunchpadlibReadsButCannotWrite(@TempDir Path dir) throws Exception {
+    requireLaunchpadlib();
+    try (FakeLaunchpad lp = FakeLaunchpad.start()) {
+      RecipeHandle recipe = lp.addRecipe("ubuntu-docker-images", "ubuntu-docker-images", "nginx", "nginx-24.04");
+
+      Process process = new ProcessBuilder(PYTHON, script().toString(), "--anonymous", lp.webRoot().toString(),
+          dir.resolve("cache").toString(), recipe.path()).redirectErrorStream(true).start();
+      assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("script finished").isTrue();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+      assertThat(process.exitValue()).as(output).isZero();
+      assertThat(output.lines()).contains("anonymous_recipe: nginx-24.04", "anonymous_write: 401");
+      assertThat(lp.buildRequestStatuses(recipe)).isEmpty();
+    }
+  }
+
   private static Path script() {
     Path script = Path.of("src/test/python/drive_fake_launchpad.py");
     assertThat(script).exists();

@@ -70,15 +70,28 @@ public final class World {
 
   // ---- set-up by tests -------------------------------------------------------------------
 
+  /** Launchpad's name rule (lowercase letters, digits, "+", "-", "."; starting alphanumeric). */
+  private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9+.-]*");
+
+  private static String checkName(String field, String value) {
+    if (value == null || !NAME.matcher(value).matches()) {
+      throw new IllegalArgumentException(field + " is not a valid Launchpad name: " + value);
+    }
+    return value;
+  }
+
   public synchronized void addPerson(String name, boolean team, boolean userIsMember) {
+    checkName("person name", name);
     people.putIfAbsent(name, new Person(name, displayName(name), team, userIsMember ? Set.of(user) : Set.of()));
   }
 
   public synchronized void addProject(String name) {
+    checkName("project name", name);
     projects.add(name);
   }
 
   public synchronized void addOciProject(String pillar, String name) {
+    checkName("OCI project name", name);
     if (!projects.contains(pillar)) {
       throw new IllegalArgumentException("no such project: " + pillar + " (addProject first)");
     }
@@ -88,6 +101,13 @@ public final class World {
   public String addRecipe(String owner, String pillar, String ociProject, String name, String series) {
     String path;
     synchronized (this) {
+      checkName("owner", owner);
+      checkName("project", pillar);
+      checkName("OCI project", ociProject);
+      checkName("recipe name", name);
+      if (series != null && !series.matches("\\d{2}\\.\\d{2}")) {
+        throw new IllegalArgumentException("series must look like 22.04: " + series);
+      }
       if (!people.containsKey(owner)) {
         addPerson(owner, true, true);
       }
