@@ -22,12 +22,15 @@ final class AbortableBodySubscriber<T> implements BodySubscriber<T> {
   };
 
   private final BodySubscriber<T> delegate;
+  private final Runnable onData;
   private Flow.Subscription subscription;
   private Throwable abortedWith;
   private boolean finished;
 
-  AbortableBodySubscriber(BodySubscriber<T> delegate) {
+  /** @param onData told whenever a part of the body arrives (it keeps an idle timer alive) */
+  AbortableBodySubscriber(BodySubscriber<T> delegate, Runnable onData) {
     this.delegate = delegate;
+    this.onData = onData;
   }
 
   @Override
@@ -50,6 +53,7 @@ final class AbortableBodySubscriber<T> implements BodySubscriber<T> {
   @Override
   public synchronized void onNext(List<ByteBuffer> item) {
     if (!finished && abortedWith == null) {
+      onData.run();
       delegate.onNext(item);
     }
   }

@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -48,6 +49,8 @@ public final class MethanolHttpService implements HttpService, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MethanolHttpService.class);
   private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS");
   private static final Set<Integer> RETRYABLE_STATUS = Set.of(502, 503, 504);
+  private static final Set<Integer> REDIRECT_STATUS = Set.of(301, 302, 303, 307, 308);
+  private static final int MAX_REDIRECTS = 10;
 
   private final HttpSettings settings;
   private final ScheduledExecutorService scheduler;
@@ -85,7 +88,9 @@ public final class MethanolHttpService implements HttpService, AutoCloseable {
         .requestTimeout(settings.requestTimeout())
         // Bytes as sent: a download's checksum is over the bytes the server holds.
         .autoAcceptEncoding(false)
-        .followRedirects(HttpClient.Redirect.NORMAL)
+        // Redirects are followed here, so that each hop passes the transport rules and
+        // credentials do not follow a redirect to another host.
+        .followRedirects(HttpClient.Redirect.NEVER)
         .executor(clientExecutor)
         .build();
   }
@@ -153,29 +158,34 @@ public final class MethanolHttpService implements HttpService, AutoCloseable {
     clientExecutor.shutdownNow();
   }
 
-  /** One call as the caller sees it: attempts, waits between them, one result. */
+  /** One call as the caller sees it: attempts, redirects, waits between them, one result. */
   private final class Call<T> {
-    final HttpRequest request;
     final BodyHandler<T> handler;
-    final boolean idempotent;
-    final String method;
-    final URI safeUri;
     final CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
-    private int attempts;
+    /** The request of the current hop (redirects replace it). */
+    private volatile HttpRequest request;
+    private int sends;
+    private int failures;
+    private int redirects;
     private volatile Attempt<T> current;
     private volatile Future<?> pendingWait;
 
     Call(HttpRequest request, BodyHandler<T> handler) {
       this.request = request;
       this.handler = handler;
-      this.method = request.method().toUpperCase(Locale.ROOT);
-      this.idempotent = IDEMPOTENT.contains(method);
-      this.safeUri = Uris.withoutSecrets(request.uri());
       result.whenComplete((response, failure) -> {
         if (result.isCancelled()) {
           abort();
         }
       });
+    }
+
+    private String method() {
+      return request.method().toUpperCase(Locale.ROOT);
+    }
+
+    private URI safeUri() {
+      return Uris.withoutSecrets(request.uri());
     }
 
     void nextAttempt() {
@@ -206,15 +216,16 @@ public final class MethanolHttpService implements HttpService, AutoCloseable {
     }
 
     private void send() {
-      int attempt = ++attempts;
-      boolean mayRetry = idempotent && attempt <= settings.maxRetries();
-      Duration timeout = request.timeout().orElse(settings.requestTimeout());
-      Attempt<T> a = new Attempt<>(mayRetry);
+      int attempt = ++sends;
+      HttpRequest hop = request;
+      boolean mayRetry = IDEMPOTENT.contains(method()) && failures < settings.maxRetries();
+      Duration timeout = hop.timeout().orElse(settings.requestTimeout());
+      Attempt<T> a = new Attempt<>(mayRetry, timeout);
       current = a;
-      log.debug("{} {} attempt {}", method, Uris.pathOf(safeUri), attempt);
+      log.debug("{} {} attempt {}", method(), Uris.pathOf(hop.uri()), attempt);
       CompletableFuture<HttpResponse<T>> sent;
       try {
-        HttpRequest timed = HttpRequest.newBuilder(request, (name, value) -> true)
+        HttpRequest timed = HttpRequest.newBuilder(hop, (name, value) -> true)
             .timeout(timeout)
             .build();
         sent = client.sendAsync(timed, a.wrap(handler));
@@ -222,18 +233,14 @@ public final class MethanolHttpService implements HttpService, AutoCloseable {
         sent = CompletableFuture.failedFuture(e);
       }
       a.exchange = sent;
-      Future<?> deadline;
       try {
-        deadline = schedule(() -> a.abort(new HttpTimeoutException(
-            "no complete answer within " + timeout)), timeout);
+        armDeadline(a, timeout);
       } catch (RejectedExecutionException e) {
-        deadline = CompletableFuture.completedFuture(null);
         fail(new CancellationException("the scheduler is shut down"));
         a.abort(new CancellationException("the scheduler is shut down"));
       }
-      Future<?> timer = deadline;
       sent.whenComplete((response, failure) -> {
-        timer.cancel(false);
+        a.finished();
         permits.release();
         attemptDone(a, attempt, response, failure);
       });
@@ -242,8 +249,37 @@ public final class MethanolHttpService implements HttpService, AutoCloseable {
       }
     }
 
+    // The deadline is for silence, not for the whole exchange: no headers within the timeout,
+    // or no body bytes for that long. A large download that keeps moving is never cut off.
+    private void armDeadline(Attempt<T> a, Duration wait) {
+      a.timer = schedule(() -> {
+        if (a.isFinished()) {
+          return;
+        }
+        long quiet = System.nanoTime() - a.lastData;
+        long limit = a.timeout.toNanos();
+        if (quiet >= limit) {
+          a.abort(new HttpTimeoutException(a.bodyStarted
+              ? "no data for " + a.timeout + " while reading the answer"
+              : "no answer within " + a.timeout));
+        } else {
+          try {
+            armDeadline(a, Duration.ofNanos(limit - quiet));
+          } catch (RejectedExecutionException e) {
+            a.abort(new CancellationException("the scheduler is shut down"));
+          }
+        }
+      }, wait);
+    }
+
     private void attemptDone(Attempt<T> a, int attempt, HttpResponse<T> response, Throwable failure) {
       if (result.isDone()) {
+        return;
+      }
+      String method = method();
+      URI safeUri = safeUri();
+      if (failure == null && a.redirectTo != null) {
+        follow(response, a.redirectTo);
         return;
       }
       if (failure == null && !a.discarded) {
@@ -253,19 +289,22 @@ public final class MethanolHttpService implements HttpService, AutoCloseable {
         return;
       }
       if (failure == null) {
-        Duration delay = backoff.delayBefore(attempt,
+        failures++;
+        Duration delay = backoff.delayBefore(failures,
             response.headers().firstValue("Retry-After"), clock.instant());
         log.debug("{} {} -> {} (attempt {}), retrying in {} ms", method, Uris.pathOf(safeUri),
             response.statusCode(), attempt, delay.toMillis());
         retryAfter(delay);
         return;
       }
-      Throwable cause = unwrap(failure);
+      // Our own deadline may have ended the exchange by cancelling it: report the timeout.
+      Throwable cause = a.timedOut ? a.abortCause() : unwrap(failure);
       if (a.timedOut || isRequestTimeout(cause)) {
         fail(new RemoteServiceException(0, method, safeUri,
             describe(cause) + " (attempt " + attempt + ")", cause));
       } else if (a.mayRetry && cause instanceof IOException) {
-        Duration delay = backoff.delayBefore(attempt, java.util.Optional.empty(), clock.instant());
+        failures++;
+        Duration delay = backoff.delayBefore(failures, Optional.empty(), clock.instant());
         log.debug("{} {} failed (attempt {}): {}; retrying in {} ms", method,
             Uris.pathOf(safeUri), attempt, cause.toString(), delay.toMillis());
         retryAfter(delay);
@@ -278,11 +317,32 @@ public final class MethanolHttpService implements HttpService, AutoCloseable {
       }
     }
 
+    private void follow(HttpResponse<T> response, String location) {
+      int status = response.statusCode();
+      if (++redirects > MAX_REDIRECTS) {
+        fail(new RemoteServiceException(status, method(), safeUri(),
+            "more than " + MAX_REDIRECTS + " redirects"));
+        return;
+      }
+      HttpRequest next;
+      try {
+        next = Redirects.next(request, status, location, settings.allowInsecure());
+      } catch (RuntimeException e) {
+        fail(e);
+        return;
+      }
+      log.debug("{} {} -> {}, redirected to {}", method(), Uris.pathOf(request.uri()), status,
+          Uris.withoutSecrets(next.uri()));
+      request = next;
+      nextAttempt();
+    }
+
     private void retryAfter(Duration delay) {
       try {
         pendingWait = schedule(this::nextAttempt, delay);
       } catch (RejectedExecutionException e) {
         fail(new CancellationException("the scheduler is shut down"));
+        return;
       }
       if (result.isDone()) {
         pendingWait.cancel(false);
@@ -308,32 +368,47 @@ public final class MethanolHttpService implements HttpService, AutoCloseable {
   /** One exchange with the server. */
   private static final class Attempt<T> {
     final boolean mayRetry;
+    final Duration timeout;
+    volatile long lastData = System.nanoTime();
+    volatile boolean bodyStarted;
     volatile boolean discarded;
+    volatile String redirectTo;
     volatile boolean timedOut;
     volatile CompletableFuture<HttpResponse<T>> exchange;
+    volatile Future<?> timer;
+    private volatile boolean finished;
     private AbortableBodySubscriber<T> body;
     private Throwable abortedWith;
 
-    Attempt(boolean mayRetry) {
+    Attempt(boolean mayRetry, Duration timeout) {
       this.mayRetry = mayRetry;
+      this.timeout = timeout;
     }
 
     BodyHandler<T> wrap(BodyHandler<T> handler) {
       return info -> {
+        lastData = System.nanoTime();
+        bodyStarted = true;
         synchronized (this) {
           if (abortedWith != null) {
             // Stopped before the headers came: the caller's handler is not even asked.
-            body = new AbortableBodySubscriber<>(BodySubscribers.<T>replacing(null));
+            body = new AbortableBodySubscriber<>(BodySubscribers.<T>replacing(null), () -> {});
             body.abort(abortedWith);
             return body;
           }
         }
         BodyHandler<T> chosen = handler;
-        if (mayRetry && RETRYABLE_STATUS.contains(info.statusCode())) {
+        Optional<String> location = info.headers().firstValue("Location");
+        if (REDIRECT_STATUS.contains(info.statusCode()) && location.isPresent()) {
+          redirectTo = location.get();
+          chosen = ignored -> BodySubscribers.replacing(null);
+        } else if (mayRetry && RETRYABLE_STATUS.contains(info.statusCode())) {
+          // The caller's handler never sees an answer that is going to be retried.
           discarded = true;
           chosen = ignored -> BodySubscribers.replacing(null);
         }
-        AbortableBodySubscriber<T> wrapped = new AbortableBodySubscriber<>(chosen.apply(info));
+        AbortableBodySubscriber<T> wrapped = new AbortableBodySubscriber<>(chosen.apply(info),
+            () -> lastData = System.nanoTime());
         synchronized (this) {
           body = wrapped;
           if (abortedWith != null) {
@@ -344,10 +419,26 @@ public final class MethanolHttpService implements HttpService, AutoCloseable {
       };
     }
 
+    void finished() {
+      finished = true;
+      Future<?> t = timer;
+      if (t != null) {
+        t.cancel(false);
+      }
+    }
+
+    boolean isFinished() {
+      return finished;
+    }
+
+    synchronized Throwable abortCause() {
+      return abortedWith;
+    }
+
     void abort(Throwable cause) {
       AbortableBodySubscriber<T> b;
       synchronized (this) {
-        if (abortedWith != null) {
+        if (abortedWith != null || finished) {
           return;
         }
         abortedWith = cause;

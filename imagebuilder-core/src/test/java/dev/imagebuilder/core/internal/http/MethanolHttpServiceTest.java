@@ -339,4 +339,98 @@ class MethanolHttpServiceTest {
         .hasMessageContaining("soon");
     assertThat(HttpSettings.from(MapConfiguration.http())).isEqualTo(HttpSettings.defaults());
   }
+
+  @Test
+  void aBodyThatKeepsFlowingIsNotCutOffByTheTimeout() {
+    // 20 bytes at 2 every 100 ms: about a second in all, never quiet for the 500 ms allowed.
+    service("request-timeout", "500ms");
+    server.enqueue(new MockResponse.Builder().body("abcdefghijklmnopqrst")
+        .throttleBody(2, 100, TimeUnit.MILLISECONDS).build());
+
+    long start = System.nanoTime();
+    HttpResponse<String> response = http.send(get(uri("/big")));
+
+    assertThat(response.body()).isEqualTo("abcdefghijklmnopqrst");
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThan(500);
+  }
+
+  @Test
+  void anAnswerThatNeverComesRunsIntoTheTimeout() {
+    service("request-timeout", "300ms");
+    server.enqueue(new MockResponse.Builder().body("late")
+        .headersDelay(3, TimeUnit.SECONDS).build());
+
+    assertThatThrownBy(() -> http.send(get(uri("/late"))))
+        .isInstanceOfSatisfying(RemoteServiceException.class, e -> {
+          assertThat(e.status()).isZero();
+          assertThat(e.getCause()).isInstanceOf(HttpTimeoutException.class);
+        });
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void followsRedirectsAndTurnsAPostInto303GetThere() throws Exception {
+    service();
+    server.enqueue(new MockResponse.Builder().code(303).setHeader("Location", "/result/1")
+        .build());
+    server.enqueue(status(200, "the result"));
+
+    HttpResponse<String> response = http.send(post(uri("/+build")));
+
+    assertThat(response.body()).isEqualTo("the result");
+    assertThat(response.uri().getPath()).isEqualTo("/result/1");
+    assertThat(server.takeRequest().getMethod()).isEqualTo("POST");
+    RecordedRequest second = server.takeRequest();
+    assertThat(second.getMethod()).isEqualTo("GET");
+    assertThat(second.getUrl().encodedPath()).isEqualTo("/result/1");
+    assertThat(second.getBodySize()).isZero();
+  }
+
+  @Test
+  void credentialsDoNotFollowARedirectToAnotherHost() throws Exception {
+    service();
+    try (MockWebServer other = new MockWebServer()) {
+      other.start();
+      other.enqueue(status(200, "file"));
+      // Same machine, another origin (another port).
+      server.enqueue(new MockResponse.Builder().code(302)
+          .setHeader("Location", other.url("/librarian/file").toString()).build());
+
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/api/file"))
+          .header("Authorization", "OAuth oauth_signature=\"s3cret\"").build());
+
+      assertThat(response.body()).isEqualTo("file");
+      assertThat(server.takeRequest().getHeaders().get("Authorization")).contains("s3cret");
+      assertThat(other.takeRequest().getHeaders().get("Authorization")).isNull();
+    }
+  }
+
+  @Test
+  void refusesARedirectToPlainHttpOnAnotherHost() {
+    service();
+    server.enqueue(new MockResponse.Builder().code(302)
+        .setHeader("Location", "http://mirror.example/image.img").build());
+
+    assertThatThrownBy(() -> http.send(get(uri("/image.img"))))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("mirror.example");
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void stopsFollowingRedirectLoops() {
+    service();
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        return new MockResponse.Builder().code(302).setHeader("Location", "/loop").build();
+      }
+    });
+
+    assertThatThrownBy(() -> http.send(get(uri("/loop"))))
+        .isInstanceOfSatisfying(RemoteServiceException.class,
+            e -> assertThat(e.status()).isEqualTo(302))
+        .hasMessageContaining("redirects");
+    assertThat(server.getRequestCount()).isEqualTo(11);
+  }
 }
