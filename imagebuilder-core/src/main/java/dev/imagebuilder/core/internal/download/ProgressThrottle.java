@@ -5,13 +5,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Passes progress on at most every {@link #INTERVAL_NANOS} or every {@link #STEP_BYTES}, and
- * always the final count, so a fast transfer does not flood listeners. A listener that throws
- * is logged once and never breaks the transfer.
+ * Passes progress on at most once every {@link #INTERVAL_NANOS}, and always the final count: a
+ * fast transfer does not flood listeners (a byte-count step would, on a fast link). A listener
+ * that throws is logged once and never breaks the transfer.
  */
 final class ProgressThrottle {
   static final long INTERVAL_NANOS = 100_000_000L;
-  static final long STEP_BYTES = 4L * 1024 * 1024;
   private static final Logger log = LoggerFactory.getLogger(ProgressThrottle.class);
 
   private final ProgressListener listener;
@@ -27,7 +26,7 @@ final class ProgressThrottle {
 
   synchronized void advanced(long bytes) {
     long now = System.nanoTime();
-    if (now - lastNanos >= INTERVAL_NANOS || bytes - lastBytes >= STEP_BYTES) {
+    if (now - lastNanos >= INTERVAL_NANOS) {
       tell(bytes);
       lastNanos = now;
       lastBytes = bytes;

@@ -46,6 +46,7 @@ public final class StreamingDownloader implements Downloader, AutoCloseable {
   private final HttpService http;
   private final Executor workers;
   private final Set<CompletableFuture<Download>> active = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
 
   /**
    * @param workers runs blocking file work (file: copies, fsync and move); not owned
@@ -58,6 +59,10 @@ public final class StreamingDownloader implements Downloader, AutoCloseable {
   @Override
   public CompletableFuture<Download> download(Request request, ProgressListener progress) {
     Objects.requireNonNull(request, "request");
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("the downloader is closed"));
+    }
     Transfer transfer;
     try {
       transfer = new Transfer(validated(request), progress);
@@ -83,6 +88,7 @@ public final class StreamingDownloader implements Downloader, AutoCloseable {
   /** Cancels every download in progress; their partial files are removed. */
   @Override
   public void close() {
+    closed = true;
     for (CompletableFuture<Download> f : active) {
       f.cancel(true);
     }

@@ -65,7 +65,7 @@ final class TempFile {
     }
     int n = buffer.remaining();
     if (expectedSize >= 0 && size + n > expectedSize) {
-      throw sizeMismatch(expectedSize, "more than " + expectedSize + " (at least " + (size + n) + ")");
+      throw sizeMismatch(expectedSize, "at least " + (size + n));
     }
     digest.update(buffer.duplicate());
     try {

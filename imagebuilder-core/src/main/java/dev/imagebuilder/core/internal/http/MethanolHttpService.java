@@ -272,7 +272,8 @@ public final class MethanolHttpService implements HttpService, AutoCloseable {
       }, wait);
     }
 
-    private void attemptDone(Attempt<T> a, int attempt, HttpResponse<T> response, Throwable failure) {
+    private void attemptDone(
+        Attempt<T> a, int attempt, HttpResponse<T> response, Throwable failure) {
       if (result.isDone()) {
         return;
       }

@@ -43,6 +43,7 @@ public final class LocalProcessRunner implements ProcessRunner, AutoCloseable {
   private final Executor workers;
   private final Duration killGrace;
   private final Set<Running> running = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
 
   /**
    * @param scheduler runs timeouts and the TERM-to-KILL escalation; not owned
@@ -62,6 +63,10 @@ public final class LocalProcessRunner implements ProcessRunner, AutoCloseable {
   @Override
   public CompletableFuture<Result> run(Spec spec, Consumer<String> outputLines) {
     Objects.requireNonNull(spec, "spec");
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("the process runner is closed"));
+    }
     Consumer<String> sink = outputLines == null ? line -> {} : outputLines;
     ProcessBuilder builder = new ProcessBuilder(spec.command()).redirectErrorStream(true);
     Map<String, String> environment = builder.environment();
@@ -104,6 +109,7 @@ public final class LocalProcessRunner implements ProcessRunner, AutoCloseable {
   /** Ends every process still running, with its descendants. */
   @Override
   public void close() {
+    closed = true;
     for (Running r : running) {
       r.result.cancel(true);
     }
