@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,9 +42,11 @@ import org.slf4j.LoggerFactory;
  * the concurrency permit is given back while waiting, {@code Retry-After} is capped by our own
  * setting, and a cancelled call stops its pending retry as well as its exchange in flight.
  *
- * <p>Each attempt has one deadline ({@code request-timeout}, or the request's own timeout) that
- * covers the answer's headers and its whole body. Bodies of answers that will be retried are
- * discarded without reaching the caller's body handler.
+ * <p>Each attempt has one timeout ({@code request-timeout}, or the request's own): the longest
+ * wait for the answer's headers, then the longest silence while its body streams. Answers that
+ * will be retried, and redirects, are discarded without reaching the caller's body handler.
+ * Redirects are followed here (never by the JDK client) so that every hop passes the transport
+ * rules. See docs/plumbing.md.
  */
 public final class MethanolHttpService implements HttpService, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MethanolHttpService.class);
@@ -60,7 +63,7 @@ public final class MethanolHttpService implements HttpService, AutoCloseable {
   private final Backoff backoff;
   private final Clock clock;
   private final String userAgent;
-  private final Set<Call<?>> calls = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<Call<?>> calls = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   /**
