@@ -106,11 +106,16 @@ public final class LocalProcessRunner implements ProcessRunner, AutoCloseable {
     return r.result;
   }
 
-  /** Ends every process still running, with its descendants. */
+  /**
+   * Ends every process still running, with its descendants, before returning: TERM, then KILL
+   * for what is left after the grace (waited for here, since the scheduler may be shut down next).
+   */
   @Override
   public void close() {
     closed = true;
-    for (Running r : running) {
+    List<Running> all = List.copyOf(running);
+    ProcessTree.killAndWait(all.stream().map(r -> r.process.toHandle()).toList(), killGrace);
+    for (Running r : all) {
       r.result.cancel(true);
     }
   }
