@@ -17,7 +17,8 @@ final class ProcessTree {
 
   /** TERM now, KILL after the grace on the scheduler (at once if it no longer takes tasks). */
   static void kill(ProcessHandle root, Duration grace, ScheduledExecutorService scheduler) {
-    List<ProcessHandle> tree = terminate(root);
+    List<ProcessHandle> tree = snapshot(root);
+    terminate(tree);
     try {
       scheduler.schedule(() -> killSurvivors(tree), grace.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
@@ -29,8 +30,8 @@ final class ProcessTree {
    * TERM now, then waits up to the grace for the trees to end and KILLs what is left; for
    * shutdown, when a scheduler cannot be relied on to run the escalation later.
    */
-  static void killAndWait(List<ProcessHandle> roots, Duration grace) {
-    List<List<ProcessHandle>> trees = roots.stream().map(ProcessTree::terminate).toList();
+  static void killAndWait(List<List<ProcessHandle>> trees, Duration grace) {
+    trees.forEach(ProcessTree::terminate);
     long deadline = System.nanoTime() + grace.toNanos();
     for (List<ProcessHandle> tree : trees) {
       for (ProcessHandle p : tree) {
@@ -51,17 +52,23 @@ final class ProcessTree {
     trees.forEach(ProcessTree::killSurvivors);
   }
 
-  private static List<ProcessHandle> terminate(ProcessHandle root) {
-    // Taken before anything dies: once a parent is gone its children belong to init and are no
-    // longer reachable as its descendants.
+  /**
+   * The process and its descendants, descendants first. Taken before anything is signalled: once
+   * a parent is gone its children belong to init and are no longer reachable as its descendants.
+   */
+  static List<ProcessHandle> snapshot(ProcessHandle root) {
     List<ProcessHandle> tree = new ArrayList<>();
     root.descendants().forEach(tree::add);
     tree.add(root);
-    log.debug("terminating process {} and {} descendants", root.pid(), tree.size() - 1);
+    return tree;
+  }
+
+  private static void terminate(List<ProcessHandle> tree) {
+    log.debug("terminating process {} and {} descendants", tree.get(tree.size() - 1).pid(),
+        tree.size() - 1);
     for (ProcessHandle p : tree) {
       p.destroy();
     }
-    return tree;
   }
 
   private static void killSurvivors(List<ProcessHandle> tree) {
