@@ -211,6 +211,18 @@ class LocalProcessRunnerTest {
     assertThat(runner.run(Spec.of("true"), null)).isCompletedExceptionally();
   }
 
+  @Test
+  void aBackgroundChildHoldingTheOutputDoesNotHoldTheResultBack() throws Exception {
+    long start = System.nanoTime();
+
+    Result r = runner.run(Spec.of("sh", "-c", "sleep 4 & echo started"), null)
+        .get(10, TimeUnit.SECONDS);
+
+    assertThat(r.outputTail()).containsExactly("started");
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+        .isLessThan(LocalProcessRunner.DRAIN_GRACE.toMillis() + 1500);
+  }
+
   /** Alive and not a zombie waiting to be reaped. */
   private static boolean isRunning(long pid) {
     if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
