@@ -2,7 +2,6 @@ package dev.imagebuilder.core.internal.wire;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
@@ -38,7 +37,6 @@ final class WireJson {
                   .maxNameLength(MAX_NAME_LENGTH)
                   .maxStringLength(MAX_DOCUMENT_CHARS)
                   .build())
-              .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
               .build())
       // Keep a float as written ("3.0", "1E+400") for the error that reports it.
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
