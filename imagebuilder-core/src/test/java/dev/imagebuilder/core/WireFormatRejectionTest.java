@@ -140,7 +140,8 @@ class WireFormatRejectionTest {
         bad("[[{" + OCI + "}]]", "[0]", "got a list"),
         // nesting
         bad("[{" + OCI + ", \"images\": " + "[".repeat(20) + "]".repeat(20) + "}]", "[0].images",
-            "too large or too deep"));
+            "too large or too deep at line 1, column 41: Document nesting depth (9) exceeds the"
+                + " maximum allowed (8)"));
   }
 
   static Stream<Arguments> badDocuments() {

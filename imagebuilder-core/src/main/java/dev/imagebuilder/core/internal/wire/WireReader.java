@@ -45,8 +45,7 @@ final class WireReader {
     try (JsonParser parser = WireJson.MAPPER.createParser(json)) {
       return new WireReader(parser).document();
     } catch (StreamConstraintsException e) {
-      throw new InvalidRequestException(DOCUMENT, "too large or too deep: "
-          + e.getOriginalMessage(), e);
+      throw new InvalidRequestException(DOCUMENT, "too large or too deep: " + limit(e), e);
     } catch (JsonProcessingException e) {
       throw new InvalidRequestException(DOCUMENT, "malformed JSON " + at(e.getLocation())
           + ": " + e.getOriginalMessage(), e);
@@ -124,7 +123,12 @@ final class WireReader {
   private InvalidRequestException tooLarge(String field, StreamConstraintsException e) {
     JsonLocation location = e.getLocation() != null ? e.getLocation() : parser.currentLocation();
     return new InvalidRequestException(field,
-        "too large or too deep " + at(location) + ": " + e.getOriginalMessage(), e);
+        "too large or too deep " + at(location) + ": " + limit(e), e);
+  }
+
+  /** Jackson's message without its pointer to its own configuration class. */
+  private static String limit(StreamConstraintsException e) {
+    return e.getOriginalMessage().replaceAll(", from `[^`]*`\\)", ")");
   }
 
   private static String field(int index, String key) {
