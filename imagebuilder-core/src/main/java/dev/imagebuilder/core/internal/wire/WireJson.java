@@ -2,9 +2,7 @@ package dev.imagebuilder.core.internal.wire;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
@@ -28,6 +26,10 @@ final class WireJson {
   /** No key is longer than 20 characters; unknown keys are reported, shortened. */
   static final int MAX_NAME_LENGTH = 1024;
 
+  /**
+   * Floats stay doubles, not BigDecimal: every JSON number parses as a double (at worst to
+   * infinity), while BigDecimal refuses exponents past int range with a NumberFormatException.
+   */
   static final JsonMapper MAPPER = JsonMapper.builder(
           JsonFactory.builder()
               .streamReadConstraints(StreamReadConstraints.builder()
@@ -38,9 +40,6 @@ final class WireJson {
                   .maxStringLength(MAX_DOCUMENT_CHARS)
                   .build())
               .build())
-      // Keep a float as written ("3.0", "1E+400") for the error that reports it.
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
       .build();
 
   private WireJson() {}

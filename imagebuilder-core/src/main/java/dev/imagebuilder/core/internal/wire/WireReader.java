@@ -11,6 +11,7 @@ import dev.imagebuilder.api.InvalidRequestException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +94,7 @@ final class WireReader {
 
   private WireItem item(int index) throws IOException {
     Map<String, JsonNode> fields = new LinkedHashMap<>();
+    Map<String, String> floats = new HashMap<>();
     while (nextKey(index) == JsonToken.FIELD_NAME) {
       String key = parser.currentName();
       if (fields.containsKey(key)) {
@@ -100,13 +102,15 @@ final class WireReader {
             + " " + at(parser.currentTokenLocation()));
       }
       try {
-        parser.nextToken();
+        if (parser.nextToken() == JsonToken.VALUE_NUMBER_FLOAT) {
+          floats.put(key, parser.getText());
+        }
         fields.put(key, value());
       } catch (StreamConstraintsException e) {
         throw tooLarge(field(index, key), e);
       }
     }
-    return new WireItem(index, fields);
+    return new WireItem(index, fields, floats);
   }
 
   private JsonToken nextKey(int index) throws IOException {
