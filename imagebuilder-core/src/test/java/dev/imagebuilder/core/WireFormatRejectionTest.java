@@ -30,16 +30,16 @@ class WireFormatRejectionTest {
         bad("[{\"image_type\": 1}]", "[0].image_type", "expected a string, got the number 1"),
         // unknown keys, per type
         bad("{" + CLOUD + ", \"colour\": \"red\"}", "[0].colour",
-            "'colour' is not a key of a cloud request"),
+            "'colour' is not a key of cloud requests"),
         bad("{\"image\": \"https://example.org/a.img\", \"series\": \"jammy\", \"Series\": \"x\"}",
-            "[0].Series", "'Series' is not a key of a cloud request"),
-        bad("[{" + CLOUD + ", \"images\": []}]", "[0].images", "not a key of a cloud request"),
+            "[0].Series", "'Series' is not a key of cloud requests"),
+        bad("[{" + CLOUD + ", \"images\": []}]", "[0].images", "not a key of cloud requests"),
         bad("[{" + CLOUD + ", \"target-channel\": \"x\"}]", "[0].target-channel",
-            "not a key of a cloud request"),
+            "not a key of cloud requests"),
         bad("[{" + TOUCH + ", \"image\": \"https://example.org/a.img\"}]", "[0].image",
-            "not a key of a touch request"),
-        bad("[{" + OCI + ", \"ppa_list\": []}]", "[0].ppa_list", "not a key of a oci request"),
-        bad("[{" + OCI + ", \"a\\nb\": 1}]", "[0].a\\u000ab", "not a key of a oci request"),
+            "not a key of touch requests"),
+        bad("[{" + OCI + ", \"ppa_list\": []}]", "[0].ppa_list", "not a key of oci requests"),
+        bad("[{" + OCI + ", \"a\\nb\": 1}]", "[0].a\\u000ab", "not a key of oci requests"),
         // wrong JSON types
         bad("[{" + OCI + ", \"images\": \"redis\"}]", "[0].images",
             "expected a list of strings, got the string 'redis'"),
@@ -75,6 +75,10 @@ class WireFormatRejectionTest {
             "[0].image", "'not a url' is not a URL"),
         bad("[{" + CLOUD.replace("https://", "https://user:secret@") + "}]",
             "[0].image", "must not carry user information"),
+        bad("[{" + CLOUD.replace("https://", "ftp://user:secret@") + "}]",
+            "[0].image", "[0].image: URL must not carry user information"),
+        bad("[{" + CLOUD.replace("https://", "https://user:se cret@") + "}]",
+            "[0].image", "'https://***@example.org/a.img' is not a URL: Illegal character"),
         bad("[{" + TOUCH.replace("https://si.example.org", "file:///srv/si") + "}]",
             "[0].system-image-server", "'file:///srv/si' is not an absolute https or http URL"),
         bad("[{" + TOUCH.replace("\"stable\"", "\"../etc\"") + "}]", "[0].system-image-channel",
@@ -101,7 +105,7 @@ class WireFormatRejectionTest {
         bad("[{\"image_type\": \"cloud\", \"series\": \"jammy\"}]", "[0].image", "is required"),
         bad("{\"image\": \"https://example.org/a.img\"}", "[0].series", "is required"),
         bad("[{" + TOUCH.replace("\"series\"", "\"devices\": [], \"x-series\"") + "}]",
-            "[0].x-series", "not a key of a touch request"),
+            "[0].x-series", "not a key of touch requests"),
         bad("[{\"image_type\": \"touch\", \"system-image-channel\": \"stable\", \"series\": \"focal\"}]",
             "[0].system-image-server", "is required"),
         bad("[{\"image_type\": \"touch\", \"system-image-server\": \"https://si.example.org\","
@@ -124,7 +128,7 @@ class WireFormatRejectionTest {
             "expected a whole number, got the number 1E2"),
         // Regression: BigDecimal refused this exponent with a NumberFormatException.
         bad("[{" + OCI + ", \"ppa_list\": 1E0090000000000000000000000}]", "[0].ppa_list",
-            "not a key of a oci request"),
+            "not a key of oci requests"),
         bad("[{" + OCI + ", \"auto_retry_uploads\": -1.5e-90000000000000000000000}]",
             "[0].auto_retry_uploads", "got the number -1.5e-90000000000000000000000"),
         bad("[{" + OCI + ", \"images\": [1e90000000000000000000000]}]", "[0].images[0]",
@@ -185,7 +189,8 @@ class WireFormatRejectionTest {
 
     assertThat(e).as("parse(%s)", json).isNotNull();
     assertThat(e.field()).isEqualTo(field);
-    assertThat(e.getMessage()).startsWith(field + ": ").contains(message);
+    assertThat(e.getMessage()).startsWith(field + ": ").contains(message)
+        .doesNotContain("secret", "se cret");
   }
 
   @Test

@@ -114,22 +114,32 @@ final class RequestDecoder {
 
   /**
    * The URL string at {@code key} as the builders read it (stripped), or {@code null} when
-   * absent; the record checks its scheme, host and user information.
+   * absent; the record checks its scheme and host. User information is refused here, before
+   * the record's checks, whose messages would repeat the URL and the password in it.
    */
   private static URI uri(WireItem item, String key) {
     String text = item.string(key);
-    try {
-      return text == null ? null : new URI(text.strip());
-    } catch (URISyntaxException e) {
-      throw item.error(key, Texts.quote(text) + " is not a URL: " + e.getReason());
+    if (text == null) {
+      return null;
     }
+    URI uri;
+    try {
+      uri = new URI(text.strip());
+    } catch (URISyntaxException e) {
+      throw item.error(key, Texts.quote(Texts.withoutUserInfo(text)) + " is not a URL: "
+          + Texts.withoutUserInfo(e.getReason()));
+    }
+    if (uri.getRawUserInfo() != null || Texts.hasUserInfo(text)) {
+      throw item.error(key, "URL must not carry user information");
+    }
+    return uri;
   }
 
   private static void checkKeys(WireItem item, String type, List<String> known) {
     for (String key : item.fields().keySet()) {
       if (!known.contains(key)) {
-        throw item.error(key, Texts.quote(key) + " is not a key of a " + type
-            + " request (known: " + String.join(", ", known) + ")");
+        throw item.error(key, Texts.quote(key) + " is not a key of " + type
+            + " requests (known: " + String.join(", ", known) + ")");
       }
     }
   }
