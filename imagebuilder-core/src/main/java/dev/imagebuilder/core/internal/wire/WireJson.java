@@ -2,7 +2,6 @@ package dev.imagebuilder.core.internal.wire;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
@@ -43,8 +42,4 @@ final class WireJson {
       .build();
 
   private WireJson() {}
-
-  static ObjectMapper mapper() {
-    return MAPPER;
-  }
 }
