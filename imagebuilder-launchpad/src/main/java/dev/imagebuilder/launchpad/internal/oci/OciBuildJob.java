@@ -98,7 +98,16 @@ public final class OciBuildJob implements BuildJob {
 
   synchronized void addRestoredRun(RecipeRun run) {
     runs.add(run);
-    nextRunId = Math.max(nextRunId, runs.size());
+    // New runs (from a retry) must not reuse a restored run's id, whatever gaps the ticket has.
+    try {
+      nextRunId = Math.max(nextRunId, Integer.parseInt(run.id.substring(1)) + 1);
+    } catch (NumberFormatException | IndexOutOfBoundsException e) {
+      nextRunId = Math.max(nextRunId, runs.size());
+    }
+  }
+
+  synchronized List<RecipeRun> runsForTest() {
+    return List.copyOf(runs);
   }
 
   synchronized List<TargetStatus> statuses() {
