@@ -335,6 +335,16 @@ class LaunchpadEndToEndTest {
   }
 
   @Test
+  void requestBuildsRefusedBy503Or500IsSentAgainAndCreatesOneRequest() {
+    lp.faults().on("requestBuilds").serviceUnavailable(1, Duration.ZERO).serverErrors(1);
+    BuildResult r = await(builder().submit(ImageRequest.oci().images("postgres").series("24.04").build()));
+    assertThat(r.succeeded()).isTrue();
+    assertThat(lp.requests().stream().filter(c -> "requestBuilds".equals(c.wsOp())).count()).isEqualTo(3);
+    assertThat(lp.operationCount("requestBuilds")).isEqualTo(1);
+    assertThat(lp.buildRequestStatuses(handle("postgres", "24.04"))).containsExactly("Completed");
+  }
+
+  @Test
   void lostAnswerToRequestBuildsIsNotRepeatedBlindly() {
     lp.faults().on("requestBuilds").resetAfterProcessing(1);
     BuildResult r = await(builder().submit(ImageRequest.oci().images("postgres").series("24.04").build()));

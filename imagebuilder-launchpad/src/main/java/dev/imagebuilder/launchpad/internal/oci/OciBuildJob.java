@@ -284,9 +284,10 @@ public final class OciBuildJob implements BuildJob {
         if (t instanceof AuthenticationException) {
           run.phase = RecipeRun.Phase.TO_REQUEST;
           context.fail(t);
-        } else if (LaunchpadClient.certainlyNotSent(t) || isStatus(t, 503)) {
-          // Nothing reached Launchpad (connection refused), or Launchpad's transaction was
-          // rolled back (503): asking again cannot make a second build request.
+        } else if (LaunchpadClient.certainlyNotSent(t) || isStatus(t, 503) || isStatus(t, 500)) {
+          // Nothing reached Launchpad (connection refused), or Launchpad itself answered with an
+          // error (503, or a 500 OOPS), which rolls its transaction back: asking again cannot
+          // make a second build request. (502/504 come from proxies in front: unknown outcome.)
           run.phase = RecipeRun.Phase.TO_REQUEST;
           noteTransient(run, t);
         } else if (t instanceof RemoteServiceException r && r.status() >= 400 && r.status() < 500) {
