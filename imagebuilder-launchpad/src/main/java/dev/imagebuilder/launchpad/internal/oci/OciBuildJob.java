@@ -225,7 +225,11 @@ public final class OciBuildJob implements BuildJob {
           continue;
         }
         switch (run.phase) {
-          case TO_REQUEST -> calls.add(requestBuilds(run));
+          case TO_REQUEST -> {
+            if (run.notBefore == null || !started.isBefore(run.notBefore)) {
+              calls.add(requestBuilds(run));
+            }
+          }
           case PENDING -> calls.add(pollRequest(run, started));
           case COMPLETED -> calls.add(pollBuilds(run, started));
           default -> { }
@@ -289,6 +293,10 @@ public final class OciBuildJob implements BuildJob {
           // error (503, or a 500 OOPS), which rolls its transaction back: asking again cannot
           // make a second build request. (502/504 come from proxies in front: unknown outcome.)
           run.phase = RecipeRun.Phase.TO_REQUEST;
+          if (t instanceof dev.imagebuilder.launchpad.internal.client.LaunchpadApiException lp && lp.retryAfter() != null) {
+            Duration wait = lp.retryAfter().compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : lp.retryAfter();
+            run.notBefore = clock.instant().plus(wait);
+          }
           noteTransient(run, t);
         } else if (t instanceof RemoteServiceException r && r.status() >= 400 && r.status() < 500) {
           failRun(run, "requestBuilds refused (HTTP " + r.status() + ")", r.serverText());

@@ -247,6 +247,29 @@ class OciBackendTest {
   }
 
   @Test
+  void requestBuildsRefusedWith503WaitsForRetryAfterThenAsksAgain() throws Exception {
+    lp.override("POST /devel/" + REDIS_22 + " requestBuilds", new MockResponse.Builder().code(503)
+        .setHeader("Retry-After", "1").body("Launchpad is offline for maintenance").build());
+    OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").build();
+    RecordingBuildContext ctx = context(request);
+    long start = System.nanoTime();
+    backend().start(request, ctx);
+    eventually(() -> lp.count("POST /devel/" + REDIS_22 + " requestBuilds") == 2);
+    // Retry-After (1 s) was honoured although the poll interval is 20 ms.
+    assertThat(System.nanoTime() - start).isGreaterThan(900_000_000L);
+    assertThat(await(ctx).values()).allMatch(t -> t.state() == TargetState.SUCCEEDED);
+    assertThat(lp.count("POST /devel/" + REDIS_22 + " requestBuilds")).isEqualTo(2);
+  }
+
+  static void eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (!condition.getAsBoolean()) {
+      assertThat(System.currentTimeMillis()).isLessThan(deadline);
+      Thread.sleep(5);
+    }
+  }
+
+  @Test
   void lostAnswerToRequestBuildsIsNotSentAgainBlindly() throws Exception {
     lp.override("POST /devel/" + REDIS_22 + " requestBuilds",
         new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
