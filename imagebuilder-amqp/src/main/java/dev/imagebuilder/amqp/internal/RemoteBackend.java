@@ -39,6 +39,20 @@ public final class RemoteBackend implements Backend {
     return settings;
   }
 
+  /**
+   * Refuses types not configured for the queue, and refuses to run inside a queue worker: a
+   * worker whose own builder chose this backend would send each request back to a queue.
+   */
+  @Override
+  public void validate(ImageRequest request) {
+    checkType(request);
+    if (WorkerEngine.isWorkerThread()) {
+      throw new InvalidRequestException("backend." + request.imageType(), "a queue worker would hand '"
+          + request.imageType() + "' requests back to a queue: give the worker's ImageBuilder a local"
+          + " backend for them (or set backend." + request.imageType() + ")");
+    }
+  }
+
   @Override
   public Plan plan(ImageRequest request) {
     checkType(request);
@@ -49,7 +63,7 @@ public final class RemoteBackend implements Backend {
 
   @Override
   public BuildJob start(ImageRequest request, BuildContext context) {
-    checkType(request);
+    validate(request);
     String requestId = UUID.randomUUID().toString();
     RemoteBuildJob job = new RemoteBuildJob(this, requestId, "imagebuilder.reply." + requestId, context);
     context.execute(job::submit);

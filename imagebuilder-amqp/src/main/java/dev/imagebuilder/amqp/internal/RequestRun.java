@@ -141,6 +141,8 @@ final class RequestRun {
       });
       if (cancelled) {
         item.handle.cancel();
+      } else {
+        publishRunning(item);
       }
     }
     long every = host.settings().progressInterval().toMillis();
@@ -207,6 +209,9 @@ final class RequestRun {
   }
 
   private void publishRunning(Item item) {
+    if (over || item.terminal) {
+      return;
+    }
     List<TargetStatus> targets = item.handle.targets();
     String message = item.lastProgress != null ? item.lastProgress : summary(targets);
     try {

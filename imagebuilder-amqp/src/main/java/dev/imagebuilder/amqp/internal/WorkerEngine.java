@@ -42,6 +42,8 @@ public final class WorkerEngine implements RequestRun.Host {
   private final Function<String, List<ImageRequest>> parser;
   private final RequestJournal journal;
   private final ScheduledExecutorService io;
+  private static final ThreadLocal<Boolean> WORKER_THREAD = ThreadLocal.withInitial(() -> false);
+
   private final Map<Long, RequestRun> runs = new ConcurrentHashMap<>();
   private volatile Connection connection;
   private volatile Channel consumerChannel;
@@ -55,10 +57,18 @@ public final class WorkerEngine implements RequestRun.Host {
     this.parser = parser;
     this.journal = new RequestJournal(settings.journal());
     this.io = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "amqp-worker-" + settings.topology().queue());
+      Thread t = new Thread(() -> {
+        WORKER_THREAD.set(true);
+        r.run();
+      }, "amqp-worker-" + settings.topology().queue());
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /** True on a worker's I/O thread, where requests are submitted to the local builder. */
+  static boolean isWorkerThread() {
+    return WORKER_THREAD.get();
   }
 
   /** Connects, declares the topology and starts consuming. */
