@@ -125,18 +125,18 @@ final class Broker implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     for (String q : queues) {
       try (Channel ch = connection.createChannel()) {
         ch.queueDelete(q);
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
         // already gone
       }
     }
     for (String x : exchanges) {
       try (Channel ch = connection.createChannel()) {
         ch.exchangeDelete(x);
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
         // already gone
       }
     }
