@@ -89,6 +89,10 @@ final class Broker implements AutoCloseable {
     return id;
   }
 
+  void publishControl(String workQueue, String json) throws IOException {
+    channel.basicPublish(workQueue + ".control", "", null, json.getBytes(StandardCharsets.UTF_8));
+  }
+
   long messageCount(String queue) throws IOException {
     return channel.queueDeclarePassive(queue).getMessageCount();
   }
