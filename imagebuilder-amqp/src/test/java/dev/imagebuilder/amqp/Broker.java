@@ -93,6 +93,17 @@ final class Broker implements AutoCloseable {
     channel.basicPublish(workQueue + ".control", "", null, json.getBytes(StandardCharsets.UTF_8));
   }
 
+  boolean exists(String queue) {
+    try (Channel ch = connection.createChannel()) {
+      ch.queueDeclarePassive(queue);
+      return true;
+    } catch (IOException e) {
+      return false;
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   long messageCount(String queue) throws IOException {
     return channel.queueDeclarePassive(queue).getMessageCount();
   }

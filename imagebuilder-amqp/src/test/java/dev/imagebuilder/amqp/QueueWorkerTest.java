@@ -129,6 +129,10 @@ class QueueWorkerTest {
     ProgressReport end = reports.get(reports.size() - 1);
     assertThat(end.state()).isEqualTo("failed");
     assertThat(end.status()).isEqualTo(BuildStatus.FAILED);
+    // Regression: the target's last change went out as a "running" report with every target
+    // ended, which readers took for the end.
+    assertThat(reports.subList(0, reports.size() - 1)).allSatisfy(r -> assertThat(r.targets())
+        .allSatisfy(t -> assertThat(t.state().isTerminal()).isFalse()));
     assertThat(end.targets()).singleElement()
         .satisfies(t -> assertThat(t.state()).isEqualTo(TargetState.FAILED_TO_BUILD));
     assertThat(new String(endJson(end), StandardCharsets.UTF_8))
@@ -234,9 +238,11 @@ class QueueWorkerTest {
     int ended = 0;
     while (ended < 4) {
       farm.finishAll(TargetState.SUCCEEDED);
-      List<ProgressReport> reports = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
-      finishedBy.add(reports.get(reports.size() - 1).worker());
-      ended++;
+      ProgressReport report = ProgressReport.fromJson(broker.next(trigger, WAIT).getBody());
+      if (report.isTerminal()) {
+        finishedBy.add(report.worker());
+        ended++;
+      }
     }
     assertThat(finishedBy).containsExactlyInAnyOrder("a", "b");
     assertThat(farm.starts.get()).isEqualTo(4);

@@ -213,6 +213,10 @@ final class RequestRun {
       return;
     }
     List<TargetStatus> targets = item.handle.targets();
+    if (item.handle.status().isDone()
+        || !targets.isEmpty() && targets.stream().allMatch(t -> t.state().isTerminal())) {
+      return; // the end follows as its own report, with the build's status and result
+    }
     String message = item.lastProgress != null ? item.lastProgress : summary(targets);
     try {
       publish(item, report(item, BuildStatus.RUNNING, targets, message, null));
