@@ -77,6 +77,7 @@ class RemoteBackendTest {
     ImageBuilder.Builder b = ImageBuilder.newBuilder().discoverBackends(false)
         .backend(new AmqpBackendProvider())
         .config("amqp.uri", Broker.URI).config("amqp.queue", queue)
+        .config("amqp.reply-expiry", "60s") // what a failed test leaves behind goes soon
         .stateDirectory(dir.resolve("client-state"));
     for (int i = 0; i < config.length; i += 2) {
       b.config(config[i], config[i + 1]);
@@ -123,6 +124,9 @@ class RemoteBackendTest {
       assertThat(t.state()).isEqualTo(TargetState.SUCCEEDED);
       assertThat(t.outputs()).containsEntry("image", farm.onlyBuild() + ".img");
     });
+    // Events reach listeners asynchronously, the completion last.
+    BuildFarm.await("the completion event", WAIT,
+        () -> events.stream().anyMatch(e -> e instanceof BuildEvent.Completed));
     assertThat(events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(
         BuildEvent.TargetStateChanged.class,
         c -> assertThat(c.current().state()).isEqualTo(TargetState.SUCCEEDED)));
