@@ -176,6 +176,28 @@ class QueueWorkerTest {
   }
 
   @Test
+  void workerThatLosesItsConnectionReconnectsAndResumesWithoutBuildingAgain() throws Exception {
+    String trigger = broker.triggerQueue();
+    QueueWorker worker = started(worker("dropped", imageBuilder()));
+    String id = broker.publishRequest(queue, cloud(trigger));
+    broker.reportsUntil(trigger, WAIT, r -> !r.targets().isEmpty());
+    String build = farm.onlyBuild();
+
+    broker.closeConnectionNamed("imagebuilder-worker dropped");
+    // The request went back to the queue; the worker comes back for it and resumes its build.
+    BuildFarm.await("the resume after reconnecting", WAIT, () -> farm.resumes.get() == 1);
+    farm.finish(build, TargetState.SUCCEEDED);
+    List<ProgressReport> reports = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
+    ProgressReport end = reports.get(reports.size() - 1);
+    assertThat(end.requestId()).isEqualTo(id);
+    assertThat(end.status()).isEqualTo(BuildStatus.SUCCEEDED);
+    BuildFarm.await("the acknowledgement", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
+    worker.close();
+    assertThat(broker.messageCount(queue)).isZero();
+    assertThat(farm.starts.get()).isEqualTo(1);
+  }
+
+  @Test
   void malformedMessagesAreDeadLetteredWithTheirErrorAndNotRetried() throws Exception {
     String replies = broker.triggerQueue();
     QueueWorker worker = started(worker("w1", imageBuilder()));
