@@ -137,6 +137,19 @@ class RemoteBackendTest {
   }
 
   @Test
+  void touchRequestReachesTheWorkerIntact() throws Exception {
+    startWorker();
+    ImageRequest touch = ImageRequest.touch().systemImageServer("https://system-image.example.org")
+        .channel("20.04/arm64/android9plus/stable").devices("FP4", "FP5").series("focal")
+        .ppas("ppa:owner/name").packages("foo").targetChannel("custom/focal/stable").build();
+    BuildHandle handle = client("amqp.image-types", "touch").submit(touch);
+    BuildFarm.await("the build on the farm", WAIT, () -> farm.builds().size() == 1);
+    assertThat(farm.requests).containsExactly(touch);
+    farm.finish(farm.onlyBuild(), TargetState.SUCCEEDED);
+    assertThat(handle.await(WAIT).succeeded()).isTrue();
+  }
+
+  @Test
   void failedRemoteTargetIsAFailedResult() throws Exception {
     startWorker();
     ImageBuilder client = client();
