@@ -145,9 +145,11 @@ final class RequestRun {
         publishRunning(item);
       }
     }
-    long every = host.settings().progressInterval().toMillis();
-    heartbeat = host.io().scheduleAtFixedRate(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
     finishIfDone();
+    if (!over) {
+      long every = host.settings().progressInterval().toMillis();
+      heartbeat = host.io().scheduleAtFixedRate(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+    }
   }
 
   /** Cancels every build of this request that is still running. */
