@@ -384,6 +384,26 @@ class QueueWorkerTest {
   }
 
   @Test
+  void startFailsClearlyWhenTheBrokerIsNotThere() {
+    QueueWorker worker = worker("w", imageBuilder()).uri("amqp://guest:secret@127.0.0.1:1/").build();
+    closeLast.add(worker);
+    assertThatThrownBy(worker::start).isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessageContaining("could not start").hasMessageNotContaining("secret");
+  }
+
+  @Test
+  void startFailsWhenTheQueueExistsWithOtherArguments() throws Exception {
+    // A queue made earlier without the dead-letter exchange: RabbitMQ refuses to redeclare it.
+    broker.declarePlainQueue(queue);
+    QueueWorker worker = worker("w", imageBuilder()).build();
+    closeLast.add(worker);
+    assertThatThrownBy(worker::start).isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessageContaining("could not start").hasMessageContaining("PRECONDITION_FAILED")
+        .hasMessageContaining("x-dead-letter-exchange");
+    assertThat(worker.activeRequests()).isZero();
+  }
+
+  @Test
   void settingsAreCheckedWhenBuilt() {
     ImageBuilder builder = imageBuilder();
     assertThatThrownBy(() -> QueueWorker.newBuilder().uri(Broker.URI).imageBuilder(builder).build())
