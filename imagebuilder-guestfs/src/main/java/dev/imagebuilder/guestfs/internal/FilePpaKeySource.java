@@ -1,0 +1,40 @@
+package dev.imagebuilder.guestfs.internal;
+
+import dev.imagebuilder.api.InvalidRequestException;
+import dev.imagebuilder.api.Ppa;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * One local key file (armored or binary) used for every PPA: for mirrors and tests that cannot
+ * reach Launchpad, configured by {@code ppa-key-file}.
+ */
+final class FilePpaKeySource implements PpaKeySource {
+  private final Path file;
+  private final String field;
+
+  FilePpaKeySource(Path file, String field) {
+    this.file = file;
+    this.field = field;
+  }
+
+  @Override
+  public OpenPgpKey keyFor(Ppa ppa) {
+    byte[] data;
+    try {
+      data = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new InvalidRequestException(field, "'" + file + "' does not exist");
+    } catch (IOException e) {
+      throw new InvalidRequestException(field, "'" + file + "' cannot be read: " + e.getMessage());
+    }
+    return OpenPgpKey.parse(data, field + " '" + file + "'");
+  }
+
+  @Override
+  public String describe() {
+    return "key file " + file;
+  }
+}
