@@ -73,6 +73,7 @@ final class CloudImageBuild implements BuildJob {
   private void run() {
     started = true;
     Path work = null;
+    TargetStatus end;
     try {
       cancellation.check("starting");
       report(current.withState(TargetState.BUILDING, "fetching base image"));
@@ -100,22 +101,22 @@ final class CloudImageBuild implements BuildJob {
       String sha256 = Sha256.of(output);
       long size = Files.size(output);
       progress(1.0, "Built " + output);
-      report(current.withState(TargetState.SUCCEEDED, "built").withOutputs(outputs(base, sha256, size)));
+      end = current.withState(TargetState.SUCCEEDED, "built").withOutputs(outputs(base, sha256, size));
     } catch (CancelledWorkException e) {
-      report(current.withState(TargetState.CANCELLED, "cancelled"));
+      end = current.withState(TargetState.CANCELLED, "cancelled");
     } catch (IOException e) {
-      fail("I/O error: " + e.getMessage(), e);
-    } catch (UncheckedIOException e) {
-      fail(e.getMessage(), e);
-    } catch (ImageBuildException e) {
-      fail(e.getMessage(), e);
+      end = failed("I/O error: " + e.getMessage(), e);
+    } catch (UncheckedIOException | ImageBuildException e) {
+      end = failed(e.getMessage(), e);
     } catch (RuntimeException e) {
-      fail(e.toString(), e);
+      end = failed(e.toString(), e);
     } finally {
       if (work != null) {
         deleteTree(work);
       }
     }
+    // Reported only once the work files are gone: a finished target leaves nothing behind.
+    report(end);
   }
 
   private DiskImageInfo inspect(BaseImage base) {
@@ -248,10 +249,10 @@ final class CloudImageBuild implements BuildJob {
     return out;
   }
 
-  private void fail(String summary, Exception e) {
+  private TargetStatus failed(String summary, Exception e) {
     LOG.debug("cloud image build {} failed", context.buildId(), e);
     log("Failed: " + summary);
-    report(current.withState(TargetState.FAILED_TO_BUILD, "failed").withError(summary));
+    return current.withState(TargetState.FAILED_TO_BUILD, "failed").withError(summary);
   }
 
   private void report(TargetStatus status) {

@@ -1,5 +1,6 @@
 package dev.imagebuilder.guestfs.internal;
 
+import dev.imagebuilder.api.IntegrityException;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.Ppa;
 import java.io.IOException;
@@ -30,7 +31,12 @@ final class FilePpaKeySource implements PpaKeySource {
     } catch (IOException e) {
       throw new InvalidRequestException(field, "'" + file + "' cannot be read: " + e.getMessage());
     }
-    return OpenPgpKey.parse(data, field + " '" + file + "'");
+    try {
+      return OpenPgpKey.parse(data, "'" + file + "'");
+    } catch (IntegrityException e) {
+      // A configured file that is no public key is a configuration mistake, named as such.
+      throw new InvalidRequestException(field, e.getMessage());
+    }
   }
 
   @Override

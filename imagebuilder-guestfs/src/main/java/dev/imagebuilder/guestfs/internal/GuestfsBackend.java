@@ -35,6 +35,19 @@ public final class GuestfsBackend implements Backend {
     this.backendContext = backendContext;
   }
 
+  /**
+   * Checks the configuration this request would be built with, and a configured key file, so
+   * that a bad value is rejected before anything is started.
+   */
+  @Override
+  public void validate(ImageRequest request) {
+    CloudImageRequest cloud = cloud(request);
+    GuestfsSettings settings = settings();
+    if (!cloud.ppas().isEmpty() && settings.ppaKeyFile().isPresent()) {
+      keySource(settings).keyFor(cloud.ppas().get(0));
+    }
+  }
+
   @Override
   public Plan plan(ImageRequest request) {
     CloudImageRequest cloud = cloud(request);
@@ -86,9 +99,7 @@ public final class GuestfsBackend implements Backend {
   private CloudImageBuild newBuild(CloudImageRequest request, BuildContext context, int attempt) {
     // Read before anything starts, so a bad configuration value rejects the request outright.
     GuestfsSettings settings = settings();
-    PpaKeySource keys = settings.ppaKeyFile()
-        .<PpaKeySource>map(f -> new FilePpaKeySource(f, "imagebuilder.guestfs." + GuestfsSettings.PPA_KEY_FILE))
-        .orElseGet(() -> new LaunchpadPpaKeySource(backendContext.http(), settings.launchpadApi(), settings.keyserver()));
+    PpaKeySource keys = keySource(settings);
     BaseImageStore store = new BaseImageStore(backendContext.downloader(), backendContext.http(),
         settings.cacheDirectory());
     TargetStatus initial = TargetStatus.queued(targetKey(settings), labels(request, settings)).withAttempt(attempt);
@@ -96,6 +107,14 @@ public final class GuestfsBackend implements Backend {
         backendContext.processes(), initial, outputPath(settings, request, context.buildId()));
     build.start();
     return build;
+  }
+
+  private PpaKeySource keySource(GuestfsSettings settings) {
+    return settings.ppaKeyFile()
+        .<PpaKeySource>map(f -> new FilePpaKeySource(f,
+            backendContext.configuration().qualified(GuestfsSettings.PPA_KEY_FILE)))
+        .orElseGet(() -> new LaunchpadPpaKeySource(backendContext.http(), settings.launchpadApi(),
+            settings.keyserver()));
   }
 
   private GuestfsSettings settings() {

@@ -21,8 +21,9 @@ import java.util.Locale;
 public record OpenPgpKey(byte[] packets, String fingerprint) {
   private static final int TAG_SECRET_KEY = 5;
   private static final int TAG_PUBLIC_KEY = 6;
-  private static final String ARMOR_BEGIN = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
-  private static final String ARMOR_END = "-----END PGP PUBLIC KEY BLOCK-----";
+  // Any armored block: a secret key given by mistake is then named as such.
+  private static final String ARMOR_BEGIN = "-----BEGIN PGP ";
+  private static final String ARMOR_END = "-----END PGP ";
 
   public OpenPgpKey {
     packets = packets.clone();
@@ -96,11 +97,12 @@ public record OpenPgpKey(byte[] packets, String fingerprint) {
   private static byte[] dearmor(byte[] data, String origin) {
     String text = new String(data, StandardCharsets.US_ASCII).replace("\r", "");
     int begin = text.indexOf(ARMOR_BEGIN);
+    int headerEnd = text.indexOf('\n', begin);
     int end = text.indexOf(ARMOR_END, begin);
-    if (end < 0) {
+    if (headerEnd < 0 || end < headerEnd) {
       throw new IntegrityException(origin + " has no end of its armored key block");
     }
-    String[] lines = text.substring(begin + ARMOR_BEGIN.length(), end).split("\n");
+    String[] lines = text.substring(headerEnd + 1, end).split("\n");
     ByteArrayOutputStream base64 = new ByteArrayOutputStream();
     boolean inBody = false;
     for (String line : lines) {
@@ -110,7 +112,10 @@ public record OpenPgpKey(byte[] packets, String fingerprint) {
         if (l.isEmpty()) {
           inBody = true;
         }
-        continue;
+        if (l.isEmpty() || l.contains(": ")) {
+          continue;
+        }
+        inBody = true; // no headers and no blank line: tolerated, as gpg does
       }
       if (l.startsWith("=")) {
         break; // the CRC-24 line; the fingerprint check is the stronger test

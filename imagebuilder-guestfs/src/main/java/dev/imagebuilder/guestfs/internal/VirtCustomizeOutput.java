@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  */
 final class VirtCustomizeOutput {
   private static final Pattern STEP = Pattern.compile("^\\[\\s*(\\d+\\.\\d+)]\\s+(.+)$");
-  private static final Pattern MISSING_PACKAGE = Pattern.compile("E: (?:Unable to locate package|Package '?)([^' ]+)");
+  private static final Pattern MISSING_PACKAGE = Pattern.compile(
+      "E: Unable to locate package (\\S+)|E: Package '([^']+)' has no installation candidate");
   private static final int KEPT_LINES = 200;
 
   private final Deque<String> lines = new ArrayDeque<>();
@@ -83,7 +84,8 @@ final class VirtCustomizeOutput {
     }
     Matcher missing = MISSING_PACKAGE.matcher(all);
     if (missing.find()) {
-      return "apt in the image cannot find package '" + missing.group(1)
+      return "apt in the image cannot find package '"
+          + (missing.group(1) != null ? missing.group(1) : missing.group(2))
           + "' (is it in the series' archive or one of the PPAs?)";
     }
     if (lower.contains("no_pubkey") || lower.contains("is not signed")) {
