@@ -284,6 +284,36 @@ class GuestfsBackendTest {
     assertThat(Files.list(state.resolve("guestfs/images"))).as("no partial output").isEmpty();
   }
 
+  /** virt-customize's real words when the appliance dies, without LIBGUESTFS_DEBUG. */
+  static final String LAUNCH_FAILED = """
+      echo '[   0.0] Examining the guest ...'
+      echo 'virt-customize: error: libguestfs error: guestfs_launch failed.' >&2
+      echo 'This usually means the libguestfs appliance failed to start or crashed.' >&2
+      exit 1
+      """;
+
+  @Test
+  void applianceLaunchFailureWithoutDetailSuggestsTcgWhereKvmMayBeUsed() throws Exception {
+    config.put("guestfs.virt-customize", tools.virtCustomize(LAUNCH_FAILED).toString());
+    String summary = builder().submit(request().build()).await(Duration.ofSeconds(30)).targets().get(0).errorSummary();
+
+    assertThat(summary).startsWith("virt-customize failed: the libguestfs appliance could not start"
+        + " (virt-customize: error: libguestfs error: guestfs_launch failed.).")
+        .endsWith("Run libguestfs-test-tool, or set LIBGUESTFS_DEBUG=1, to see the cause.");
+    boolean kvmHere = Files.exists(Path.of("/dev/kvm"))
+        && !String.valueOf(System.getenv("LIBGUESTFS_BACKEND_SETTINGS")).contains("force_tcg");
+    assertThat(summary.contains("backend-settings=force_tcg")).isEqualTo(kvmHere);
+  }
+
+  @Test
+  void applianceLaunchFailureUnderTcgDoesNotSuggestTcgAgain() throws Exception {
+    config.put("guestfs.virt-customize", tools.virtCustomize(LAUNCH_FAILED).toString());
+    config.put("guestfs.backend-settings", "force_tcg");
+    String summary = builder().submit(request().build()).await(Duration.ofSeconds(30)).targets().get(0).errorSummary();
+
+    assertThat(summary).contains("could not start").doesNotContain("backend-settings=force_tcg");
+  }
+
   @Test
   void applianceThatCannotStartForOtherReasonsPointsAtTheTestTool() throws Exception {
     config.put("guestfs.virt-customize", tools.virtCustomize("""

@@ -215,8 +215,16 @@ final class CloudImageBuild implements BuildJob {
       if (e.exitStatus() < 0 && e.outputTail().isEmpty()) {
         throw new ImageBuildException("virt-customize could not be run: " + e.getMessage(), e);
       }
-      throw new ImageBuildException("virt-customize failed: " + output.diagnose(request.image().toString()), e);
+      throw new ImageBuildException("virt-customize failed: "
+          + output.diagnose(request.image().toString(), kvmMayBeUsed()), e);
     }
+  }
+
+  /** True unless TCG was forced, in the configuration or the environment libguestfs inherits. */
+  private boolean kvmMayBeUsed() {
+    String inherited = System.getenv("LIBGUESTFS_BACKEND_SETTINGS");
+    String settingsText = settings.backendSettings().orElse(inherited == null ? "" : inherited);
+    return Files.exists(Path.of("/dev/kvm")) && !settingsText.contains("force_tcg");
   }
 
   private static String lastStep(VirtCustomizeOutput output) {

@@ -48,7 +48,7 @@ final class VirtCustomizeOutput {
    * The checks run from the most specific cause to the most general, since one cause (a file
    * that is not a qcow2) also makes the appliance fail to start.
    */
-  synchronized String diagnose(String imageDescription) {
+  synchronized String diagnose(String imageDescription, boolean kvmMayBeUsed) {
     String all = String.join("\n", lines);
     String lower = all.toLowerCase(Locale.ROOT);
     if (lower.contains("image is not in qcow2 format") || lower.contains("could not open '")
@@ -78,9 +78,15 @@ final class VirtCustomizeOutput {
     }
     if (lower.contains("guestfs_launch failed") || lower.contains("appliance closed the connection")
         || lower.contains("child process died unexpectedly")) {
-      return "the libguestfs appliance could not start (run libguestfs-test-tool to see why; where"
-          + " KVM is unusable set imagebuilder.guestfs.backend-settings=force_tcg); "
-          + lastError().orElse("guestfs_launch failed");
+      // Without LIBGUESTFS_DEBUG=1 virt-customize prints no cause, and the commonest one is
+      // KVM: on some hosts qemu aborts under it ("failed to set MSR") while TCG works.
+      String kvm = kvmMayBeUsed
+          ? " KVM is available here (/dev/kvm) and the appliance aborts under it on some hosts:"
+              + " set imagebuilder.guestfs.backend-settings=force_tcg"
+              + " (LIBGUESTFS_BACKEND_SETTINGS=force_tcg) to run it without KVM."
+          : "";
+      return "the libguestfs appliance could not start (" + lastError().orElse("guestfs_launch failed")
+          + ")." + kvm + " Run libguestfs-test-tool, or set LIBGUESTFS_DEBUG=1, to see the cause.";
     }
     Matcher missing = MISSING_PACKAGE.matcher(all);
     if (missing.find()) {
