@@ -468,6 +468,15 @@ class GuestfsBackendTest {
   }
 
   @Test
+  void ppasNeedASeriesWhoseCodenameIsKnown() {
+    ImageBuilder b = builder();
+    assertThatThrownBy(() -> b.submit(request().series("31.04").ppas("ppa:deadsnakes/ppa").build()))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("series: '31.04' has no known codename, and PPAs are added by codename: give the codename instead");
+    assertThat(tools.ran()).isFalse();
+  }
+
+  @Test
   void aKeyFileThatIsNoPublicKeyIsRejectedAtSubmit() throws Exception {
     Path secret = FakeTools.resourceFile("test-secret-key.asc", tmp.resolve("secret.asc"));
     assertRejected("ppa-key-file", secret.toString(), "holds a secret key");
