@@ -382,6 +382,7 @@ class GuestfsBackendTest {
     assertThat(handle.targets()).extracting(TargetStatus::state).containsExactly(TargetState.CANCELLED);
     assertGone(tools.childPid());
     assertGone(Long.parseLong(Files.readString(tools.dir.resolve("pid")).strip()));
+    assertThat(list(state.resolve("guestfs/images"))).as("cancel returns once the work copy is removed").isEmpty();
   }
 
   @Test

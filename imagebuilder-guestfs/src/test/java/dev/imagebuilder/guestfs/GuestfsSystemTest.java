@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.imagebuilder.api.BuildEvent;
+import dev.imagebuilder.api.BuildHandle;
 import dev.imagebuilder.api.BuildResult;
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.TargetState;
@@ -123,6 +124,48 @@ class GuestfsSystemTest {
     assertThat(parts[2].strip()).isEqualTo("installed from the imagebuilder test PPA");
     assertThat(stanza(parts[3], PROBE)).contains("Status: install ok installed").contains("Version: 1.0");
     assertThat(BASE).as("the base image is only read").isReadable();
+  }
+
+  @Test
+  void cancellingARealBuildKillsTheAppliance() throws Exception {
+    Path out = tmp.resolve("out");
+    try (ImageBuilder builder = builder()) {
+      BuildHandle handle = builder.submit(ImageRequest.cloud().image(BASE.toUri()).series("bookworm")
+          .ppas("ppa:imagebuilder-test/probe").packages(PROBE).build());
+      awaitProgress("Installing packages: " + PROBE, Duration.ofMinutes(5));
+      assertThat(appliancesWorkingIn(out)).as("qemu runs the appliance on our work copy").isNotEmpty();
+
+      handle.cancel().get(1, TimeUnit.MINUTES);
+
+      assertThat(handle.targets()).extracting(TargetStatus::state).containsExactly(TargetState.CANCELLED);
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!appliancesWorkingIn(out).isEmpty() && System.nanoTime() < end) {
+        Thread.sleep(100);
+      }
+      assertThat(appliancesWorkingIn(out)).as("no qemu or virt-customize left").isEmpty();
+    }
+    try (var left = Files.list(out)) {
+      assertThat(left).as("the work copy is removed").isEmpty();
+    }
+  }
+
+  /** virt-customize and qemu processes whose command line names a file under {@code dir}. */
+  private static List<String> appliancesWorkingIn(Path dir) {
+    return ProcessHandle.allProcesses()
+        .map(p -> p.info().commandLine().orElse(""))
+        .filter(c -> c.contains(dir.toString()) && (c.contains("qemu-system") || c.contains("virt-customize")))
+        .toList();
+  }
+
+  private void awaitProgress(String message, Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      if (events.stream().anyMatch(e -> e instanceof BuildEvent.Progress p && p.message().equals(message))) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no progress '" + message + "':\n" + logLines());
   }
 
   @Test
