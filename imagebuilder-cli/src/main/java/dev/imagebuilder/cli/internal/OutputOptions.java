@@ -1,0 +1,39 @@
+package dev.imagebuilder.cli.internal;
+
+import picocli.CommandLine.Option;
+
+/** How the command reports: JSON, debugging, and (hidden, for tests) forcing the terminal table. */
+final class OutputOptions {
+  @Option(names = "--json",
+      description = "Machine-readable output, schema image-builder/1: one JSON document, or with "
+          + "--wait one JSON object per line (events, then a summary).")
+  boolean json;
+
+  @Option(names = "--debug", description = "Show stack traces and the library's debug log on stderr.")
+  boolean debug;
+
+  @Option(names = "--terminal", hidden = true,
+      description = "Draw the live table even when stdout is not a terminal.")
+  boolean terminal;
+
+  /** The output for a run that waits ({@code streaming}) or returns after submitting. */
+  RunOutput create(Invocation invocation, boolean streaming) {
+    if (json) {
+      return new JsonOutput(invocation.out(), invocation.err(), streaming);
+    }
+    if (terminal || invocation.terminal()) {
+      String noColor = invocation.env("NO_COLOR");
+      return new TableOutput(invocation.out(), noColor == null || noColor.isEmpty(), columns(invocation));
+    }
+    return new LineOutput(invocation.out());
+  }
+
+  private static int columns(Invocation invocation) {
+    String c = invocation.env("COLUMNS");
+    try {
+      return c == null ? 0 : Integer.parseInt(c.strip());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+}

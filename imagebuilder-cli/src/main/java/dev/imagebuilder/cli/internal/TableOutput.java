@@ -1,0 +1,201 @@
+package dev.imagebuilder.cli.internal;
+
+import dev.imagebuilder.api.BuildEvent;
+import dev.imagebuilder.api.BuildHandle;
+import dev.imagebuilder.api.Plan;
+import dev.imagebuilder.api.TargetState;
+import dev.imagebuilder.api.TargetStatus;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * For terminals: a table of every target (image, series, arch, state, build state, upload state,
+ * link) with a progress line under it, redrawn in place with ANSI cursor movement a few times a
+ * second while anything changes; then the summary.
+ */
+final class TableOutput implements RunOutput {
+  private static final String[] HEADERS = {"IMAGE", "SERIES", "ARCH", "STATE", "BUILD", "UPLOAD", "LINK"};
+  private static final long REDRAW_MILLIS = 250;
+
+  private final PrintStream out;
+  private final boolean color;
+  private final int width;
+  private final List<BuildHandle> handles = new ArrayList<>();
+  private final Map<String, String> retryNotes = new HashMap<>();
+  private final Instant started = Instant.now();
+  private ScheduledExecutorService ticker;
+  private int drawnLines;
+  private boolean dirty = true;
+
+  TableOutput(PrintStream out, boolean color, int width) {
+    this.out = out;
+    this.color = color;
+    this.width = width;
+  }
+
+  @Override
+  public synchronized void begin(List<BuildHandle> begun) {
+    handles.addAll(begun);
+    dirty = true;
+    redraw();
+    if (ticker == null) {
+      ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "image-builder-table");
+        t.setDaemon(true);
+        return t;
+      });
+      // The elapsed time moves even when nothing else does.
+      ticker.scheduleWithFixedDelay(() -> {
+        synchronized (this) {
+          dirty = true;
+          redraw();
+        }
+      }, REDRAW_MILLIS, REDRAW_MILLIS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  @Override
+  public synchronized void event(BuildEvent event) {
+    if (event instanceof BuildEvent.RetryScheduled r) {
+      retryNotes.put(r.buildId() + " " + r.targetKey(), r.action() + " retry " + r.attempt() + "/"
+          + r.maxAttempts() + " in " + Durations.human(r.delay()));
+    } else if (event instanceof BuildEvent.TargetStateChanged c) {
+      TargetStatus p = c.previous();
+      if (p == null || p.state() != c.current().state()) {
+        retryNotes.remove(c.buildId() + " " + c.current().key());
+      }
+    }
+    dirty = true;
+  }
+
+  @Override
+  public synchronized void notice(String line) {
+    clear();
+    out.println(line);
+    dirty = true;
+    redraw();
+  }
+
+  @Override
+  public synchronized void end(Outcome outcome) {
+    stopTicker();
+    dirty = true;
+    redraw();
+    drawnLines = 0; // the last table stays on screen
+    out.println();
+    for (String line : Summary.lines(outcome)) {
+      out.println(line);
+    }
+    out.flush();
+  }
+
+  @Override
+  public synchronized void plans(List<Plan> plans) {
+    Summary.planLines(plans).forEach(out::println);
+    out.flush();
+  }
+
+  private void stopTicker() {
+    if (ticker != null) {
+      ticker.shutdownNow();
+      ticker = null;
+    }
+  }
+
+  private void clear() {
+    if (drawnLines > 0) {
+      out.print("\r\033[" + drawnLines + "A\033[J");
+      drawnLines = 0;
+    }
+  }
+
+  private void redraw() {
+    if (!dirty) {
+      return;
+    }
+    dirty = false;
+    List<String[]> rows = new ArrayList<>();
+    List<TargetStatus> all = new ArrayList<>();
+    for (BuildHandle h : handles) {
+      for (TargetStatus t : h.targets()) {
+        all.add(t);
+        TargetView v = TargetView.of(t);
+        String upload = v.uploadState();
+        String note = retryNotes.get(h.id() + " " + t.key());
+        if (note != null) {
+          upload = upload.isEmpty() ? note : upload + " (" + note + ")";
+        }
+        rows.add(new String[] {v.image(), v.series(), v.arch(), t.state().name(), v.buildState(), upload, v.link()});
+      }
+    }
+    int[] widths = new int[HEADERS.length];
+    for (int i = 0; i < HEADERS.length; i++) {
+      widths[i] = HEADERS[i].length();
+    }
+    for (String[] r : rows) {
+      for (int i = 0; i < r.length; i++) {
+        widths[i] = Math.max(widths[i], r[i].length());
+      }
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add(bold(format(HEADERS, widths, null)));
+    for (int i = 0; i < rows.size(); i++) {
+      lines.add(format(rows.get(i), widths, all.get(i).state()));
+    }
+    if (rows.isEmpty()) {
+      lines.add("(waiting for the targets to be known)");
+    }
+    lines.add(Summary.counts(all) + "  [" + Durations.human(Duration.between(started, Instant.now()).withNanos(0)) + "]");
+    StringBuilder frame = new StringBuilder();
+    if (drawnLines > 0) {
+      frame.append("\r\033[").append(drawnLines).append("A\033[J");
+    }
+    for (String line : lines) {
+      frame.append(line).append('\n');
+    }
+    out.print(frame);
+    out.flush();
+    drawnLines = lines.size();
+  }
+
+  private String format(String[] cells, int[] widths, TargetState state) {
+    StringBuilder sb = new StringBuilder();
+    int visible = 0;
+    for (int i = 0; i < cells.length; i++) {
+      String cell = cells[i];
+      String padded = i == cells.length - 1 ? cell : String.format("%-" + widths[i] + "s  ", cell);
+      if (width > 0 && visible + padded.length() > width - 1) {
+        padded = padded.substring(0, Math.max(0, width - 1 - visible));
+      }
+      visible += padded.length();
+      sb.append(i == 3 && state != null ? paint(padded, state) : padded);
+    }
+    return sb.toString();
+  }
+
+  private String bold(String s) {
+    return color ? "\033[1m" + s + "\033[0m" : s;
+  }
+
+  private String paint(String s, TargetState state) {
+    if (!color) {
+      return s;
+    }
+    String code = switch (state) {
+      case SUCCEEDED -> "32";
+      case FAILED_TO_BUILD, FAILED_TO_PUBLISH -> "31";
+      case BUILDING, PUBLISHING -> "33";
+      case CANCELLING, CANCELLED, SUPERSEDED -> "35";
+      default -> "2";
+    };
+    return "\033[" + code + "m" + s + "\033[0m";
+  }
+}
