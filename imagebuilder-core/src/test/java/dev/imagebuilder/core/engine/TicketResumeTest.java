@@ -50,6 +50,23 @@ class TicketResumeTest {
   }
 
   @Test
+  void closingTheBuilderStopsTrackingWithoutCancellingRemoteWork() {
+    FakeFarm farm = new FakeFarm();
+    ImageBuilder b = builder(farm);
+    BuildHandle h = b.submit(ImageRequest.oci().images("redis").series("22.04")
+        .architectures(Architecture.AMD64).build());
+
+    b.close();
+
+    assertThatThrownBy(() -> h.await(Duration.ofSeconds(5)))
+        .hasMessageContaining("was closed").hasMessageContaining("resume them from the ticket");
+    assertThat(farm.remoteCancels).hasValue(0);
+    assertThat(farm.remoteState.values()).doesNotContain("cancelled");
+    assertThatThrownBy(() -> b.submit(ImageRequest.oci().images("redis").build()))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+
+  @Test
   void aTicketForAnUnknownBackendOrInABadFormatIsRejectedClearly() {
     FakeFarm farm = new FakeFarm();
     try (ImageBuilder b = builder(farm)) {
