@@ -6,8 +6,11 @@
 module dev.imagebuilder.testkit {
   requires transitive dev.imagebuilder.core;
   requires transitive mockwebserver3;
+  requires okhttp3;
+  requires okio;
   requires com.fasterxml.jackson.databind;
+  requires org.slf4j;
   requires static org.junit.jupiter.api;
 
-  // exports dev.imagebuilder.testkit;  (added with the first public class)
+  exports dev.imagebuilder.testkit;
 }
