@@ -7,6 +7,7 @@ module dev.imagebuilder.cli {
   requires dev.imagebuilder.core;
   requires dev.imagebuilder.launchpad;
   requires dev.imagebuilder.testkit;
+  requires dev.imagebuilder.amqp;
   requires info.picocli;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;

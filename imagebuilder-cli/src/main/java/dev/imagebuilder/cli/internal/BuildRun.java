@@ -58,6 +58,15 @@ final class BuildRun {
 
   Outcome follow(List<BuildHandle> handles, List<Outcome.Rejected> rejected, Predicate<BuildHandle> until,
       Outcome.Ending reached, InterruptGuard guard) {
+    return follow(handles, List.of(), rejected, until, reached, guard);
+  }
+
+  /**
+   * Follows {@code handles}; {@code recorded} are builds that had already ended (a resumed
+   * journal's), counted in the summary.
+   */
+  Outcome follow(List<BuildHandle> handles, List<Outcome.BuildOutcome> recorded, List<Outcome.Rejected> rejected,
+      Predicate<BuildHandle> until, Outcome.Ending reached, InterruptGuard guard) {
     List<BuildListener.Subscription> subscriptions = new ArrayList<>();
     Outcome outcome;
     try {
@@ -76,7 +85,7 @@ final class BuildRun {
         }
       }
       journal.close();
-      outcome = outcome(ending, handles, rejected);
+      outcome = outcome(ending, handles, recorded, rejected);
       output.end(outcome);
     } finally {
       subscriptions.forEach(BuildListener.Subscription::close);
@@ -122,10 +131,11 @@ final class BuildRun {
     return handles.stream().allMatch(h -> h.status().isDone()) ? Outcome.Ending.COMPLETED : reached;
   }
 
-  private Outcome outcome(Outcome.Ending ending, List<BuildHandle> handles, List<Outcome.Rejected> rejected) {
-    List<Outcome.BuildOutcome> builds = new ArrayList<>();
+  Outcome outcome(Outcome.Ending ending, List<BuildHandle> handles, List<Outcome.BuildOutcome> recorded,
+      List<Outcome.Rejected> rejected) {
+    List<Outcome.BuildOutcome> builds = new ArrayList<>(recorded);
     boolean auth = false;
-    boolean bad = !rejected.isEmpty();
+    boolean bad = !rejected.isEmpty() || recorded.stream().anyMatch(b -> b.status() != BuildStatus.SUCCEEDED);
     for (BuildHandle h : handles) {
       BuildStatus status = h.status();
       String failure = failure(h);

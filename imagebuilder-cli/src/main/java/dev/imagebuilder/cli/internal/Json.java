@@ -50,6 +50,28 @@ final class Json {
     return n;
   }
 
+  /** A target as {@link #target} wrote it (in a state journal), read back. */
+  static TargetStatus targetFrom(com.fasterxml.jackson.databind.JsonNode n) {
+    Map<String, String> labels = new java.util.LinkedHashMap<>();
+    n.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+    Map<String, String> outputs = new java.util.LinkedHashMap<>();
+    n.path("outputs").fields().forEachRemaining(e -> outputs.put(e.getKey(), e.getValue().asText()));
+    return new TargetStatus(n.path("key").asText(), labels,
+        dev.imagebuilder.api.TargetState.valueOf(n.path("state").asText("QUEUED")),
+        text(n, "raw_state"), uri(n, "web_link"), uri(n, "log_url"), text(n, "error"), outputs,
+        Math.max(1, n.path("attempt").asInt(1)));
+  }
+
+  private static String text(com.fasterxml.jackson.databind.JsonNode n, String field) {
+    com.fasterxml.jackson.databind.JsonNode v = n.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  private static java.net.URI uri(com.fasterxml.jackson.databind.JsonNode n, String field) {
+    String v = text(n, field);
+    return v == null ? null : java.net.URI.create(v);
+  }
+
   static ObjectNode planned(PlannedTarget t) {
     ObjectNode n = object();
     Map<String, String> labels = t.labels();

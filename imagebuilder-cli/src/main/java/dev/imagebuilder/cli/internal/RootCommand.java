@@ -25,22 +25,24 @@ import picocli.CommandLine.Parameters;
     header = "Rebuild OCI images on Launchpad, one, some or all of them, and follow them to the end.",
     synopsisHeading = "%nUsage: ",
     customSynopsis = {
-        "image-builder [-h] [--series MM.YY]... [--arch ARCH]... [--wait] [--auto-retry-uploads[=N]]",
-        "                     [--dry-run] [--json] [OPTIONS] [-- IMAGE...]",
-        "       image-builder COMMAND [OPTIONS]  (submit, login, resume, cancel, status, fakes)"},
+        "image-builder [-h] [--series MM.YY]... [--arch ARCH]... [--wait]",
+        "                     [--auto-retry-uploads[=N]] [--dry-run] [--json] [OPTIONS]",
+        "                     [-- IMAGE...]",
+        "       image-builder COMMAND [OPTIONS]"},
     descriptionHeading = "%n",
     description = {
-        "Requests builds of every OCI recipe in the catalog that matches the images, series and",
-        "architectures given; with none given, every image, every series, every architecture.",
-        "Try it: image-builder --launchpad demo --wait --auto-retry-uploads"},
+        "Requests builds of every OCI recipe in the catalog that matches the images, series and "
+            + "architectures given; with none given, every image, every series, every architecture.",
+        "%nTry it: image-builder --launchpad demo --wait --auto-retry-uploads"},
     parameterListHeading = "%nImages:%n",
     optionListHeading = "%nOptions:%n",
     commandListHeading = "%nCommands:%n",
     footerHeading = "%n",
     footer = {
-        "Exit status: 0 all succeeded (without --wait: all submitted); 1 a target failed;",
-        "2 usage or bad input; 3 credentials or authorization; 4 --timeout passed, builds go on;",
-        "130 interrupted, builds go on. Documentation: docs/cli.md"},
+        "Exit status: 0 all succeeded (without --wait: all submitted); 1 a target failed; "
+            + "2 usage or bad input; 3 credentials or authorization; 4 --timeout passed, builds go on; "
+            + "130 interrupted, builds go on.",
+        "%nDocumentation: docs/cli.md"},
     subcommands = {
         SubmitCommand.class,
         LoginCommand.class,
@@ -48,6 +50,7 @@ import picocli.CommandLine.Parameters;
         CancelCommand.class,
         StatusCommand.class,
         FakesCommand.class,
+        WorkerCommand.class,
     })
 final class RootCommand implements Callable<Integer> {
   static final int DEFAULT_UPLOAD_RETRIES = 3;

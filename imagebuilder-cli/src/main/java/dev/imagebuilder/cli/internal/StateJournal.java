@@ -37,7 +37,7 @@ final class StateJournal implements AutoCloseable {
   private static final long REFRESH_MILLIS = 500;
 
   private final Path file;
-  private final Settings settings;
+  private Settings settings;
   private final Instant created;
   private final Map<String, Entry> entries = new LinkedHashMap<>();
   private final Map<String, BuildHandle> live = new LinkedHashMap<>();
@@ -47,6 +47,21 @@ final class StateJournal implements AutoCloseable {
   /** One build as recorded. */
   record Entry(String buildId, String backend, String status, String ticket, JsonNode targets, String failure) {
     /** Ended for good: a build whose tracking failed (ERROR) or that was left running is resumed. */
+    /** The build as last recorded. */
+    Outcome.BuildOutcome recorded() {
+      List<TargetStatus> list = new ArrayList<>();
+      if (targets != null) {
+        targets.forEach(t -> list.add(Json.targetFrom(t)));
+      }
+      BuildStatus s;
+      try {
+        s = BuildStatus.valueOf(status);
+      } catch (IllegalArgumentException e) {
+        s = BuildStatus.RUNNING;
+      }
+      return new Outcome.BuildOutcome(buildId, backend, s, list, failure);
+    }
+
     boolean isDone() {
       return status.equals(BuildStatus.SUCCEEDED.name()) || status.equals(BuildStatus.FAILED.name())
           || status.equals(BuildStatus.CANCELLED.name());
@@ -129,6 +144,11 @@ final class StateJournal implements AutoCloseable {
 
   Settings settings() {
     return settings;
+  }
+
+  /** Records the settings a resumed run used (the user may have overridden some). */
+  synchronized void settings(Settings newSettings) {
+    this.settings = newSettings;
   }
 
   synchronized List<Entry> entries() {
