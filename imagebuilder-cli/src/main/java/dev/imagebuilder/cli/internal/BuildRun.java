@@ -44,16 +44,17 @@ final class BuildRun {
   }
 
   /**
-   * Until every target is submitted: it has a web link at the remote service (the build exists
-   * there) or has ended. Work done in this process (cloud, touch) has no web link, so it is
-   * waited for: leaving would stop it.
+   * Until every target is submitted: the remote service has reported it (it has a web link there
+   * and a state in the service's own words: for Launchpad, once requestBuilds was answered) or it
+   * has ended. Work done in this process (cloud, touch) has no remote web link, so it is waited
+   * for: leaving would stop it.
    */
   static boolean allSubmitted(BuildHandle h) {
     if (h.status().isDone()) {
       return true;
     }
     List<TargetStatus> targets = h.targets();
-    return !targets.isEmpty() && targets.stream().allMatch(t -> t.webLink() != null || t.state().isTerminal());
+    return !targets.isEmpty() && targets.stream().allMatch(t -> (t.webLink() != null && t.rawState() != null) || t.state().isTerminal());
   }
 
   Outcome follow(List<BuildHandle> handles, List<Outcome.Rejected> rejected, Predicate<BuildHandle> until,

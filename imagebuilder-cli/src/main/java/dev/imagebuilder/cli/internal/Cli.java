@@ -52,6 +52,8 @@ public final class Cli {
     cli.setOut(new PrintWriter(invocation.out(), true));
     cli.setErr(new PrintWriter(invocation.err(), true));
     cli.setCaseInsensitiveEnumValuesAllowed(true);
+    // The last value of a repeated single-valued option wins, as in most commands.
+    cli.setOverwrittenOptionsAllowed(true);
     cli.setUsageHelpAutoWidth(true);
     return cli;
   }

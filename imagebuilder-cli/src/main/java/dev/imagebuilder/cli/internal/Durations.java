@@ -11,7 +11,7 @@ final class Durations {
       return "?";
     }
     long ms = d.toMillis();
-    if (ms < 1000) {
+    if (ms > 0 && ms < 1000) {
       return ms + "ms";
     }
     long s = d.toSeconds();

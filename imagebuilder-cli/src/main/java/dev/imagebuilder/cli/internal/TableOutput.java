@@ -171,12 +171,14 @@ final class TableOutput implements RunOutput {
     int visible = 0;
     for (int i = 0; i < cells.length; i++) {
       String cell = cells[i];
-      String padded = i == cells.length - 1 ? cell : String.format("%-" + widths[i] + "s  ", cell);
-      if (width > 0 && visible + padded.length() > width - 1) {
-        padded = padded.substring(0, Math.max(0, width - 1 - visible));
+      String padding = i == cells.length - 1 ? "" : " ".repeat(widths[i] - cell.length() + 2);
+      if (width > 0 && visible + cell.length() + padding.length() > width - 1) {
+        int room = Math.max(0, width - 1 - visible);
+        cell = cell.substring(0, Math.min(cell.length(), room));
+        padding = padding.substring(0, Math.min(padding.length(), room - cell.length()));
       }
-      visible += padded.length();
-      sb.append(i == 3 && state != null ? paint(padded, state) : padded);
+      visible += cell.length() + padding.length();
+      sb.append(i == 3 && state != null ? paint(cell, state) : cell).append(padding);
     }
     return sb.toString();
   }
