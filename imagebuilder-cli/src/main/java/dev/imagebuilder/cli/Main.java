@@ -23,6 +23,10 @@ public final class Main {
     setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
     setIfAbsent("org.slf4j.simpleLogger.showThreadName", debug ? "true" : "false");
     setIfAbsent("org.slf4j.simpleLogger.levelInBrackets", "true");
+    if (!debug) {
+      // The command reports builds it stops following (--timeout, Ctrl-C) in its own words.
+      setIfAbsent("org.slf4j.simpleLogger.log.dev.imagebuilder.core.internal.DefaultBuildHandle", "error");
+    }
     Invocation invocation = new Invocation(
         System.out, System.err, System.console() != null, System::getenv, true);
     int status = new Cli(invocation).run(args);
