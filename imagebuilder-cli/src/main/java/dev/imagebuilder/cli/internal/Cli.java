@@ -68,7 +68,8 @@ public final class Cli {
       message = cause.getMessage();
     } else if (cause instanceof NoBackendAvailableException) {
       status = ExitCode.USAGE;
-      message = cause.getMessage();
+      message = cause.getMessage()
+          + (cause.getMessage().contains("catalog") ? " (on the command line: --catalog FILE)" : "");
     } else if (cause instanceof AuthenticationException || cause instanceof CredentialsException) {
       status = ExitCode.AUTH;
       message = cause.getMessage() + " (run '" + NAME + " login' to get credentials)";

@@ -28,12 +28,34 @@ final class OutputOptions {
     return new LineOutput(invocation.out());
   }
 
+  /**
+   * The terminal's width: COLUMNS when exported, else what {@code stty} says of the controlling
+   * terminal, else 80. Lines longer than this would wrap and spoil redrawing in place.
+   */
   private static int columns(Invocation invocation) {
     String c = invocation.env("COLUMNS");
     try {
-      return c == null ? 0 : Integer.parseInt(c.strip());
+      if (c != null && !c.isBlank()) {
+        return Math.max(20, Integer.parseInt(c.strip()));
+      }
     } catch (NumberFormatException e) {
-      return 0;
+      // ask the terminal
     }
+    try {
+      Process p = new ProcessBuilder("sh", "-c", "stty size < /dev/tty").redirectErrorStream(true).start();
+      p.getOutputStream().close();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+      if (p.waitFor(2, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0) {
+        String[] parts = out.split("\\s+");
+        if (parts.length == 2) {
+          return Math.max(20, Integer.parseInt(parts[1]));
+        }
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      // no terminal to ask
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 80;
   }
 }

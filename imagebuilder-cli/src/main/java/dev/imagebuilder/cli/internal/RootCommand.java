@@ -103,7 +103,8 @@ final class RootCommand implements Callable<Integer> {
       RunOutput out = output.create(invocation, waiting);
       if (engine.demo() != null && !output.json) {
         out.notice("Demo: a fake Launchpad with demo data runs in this process at "
-            + engine.demo().serviceRoot() + " (it stops when the command ends).");
+            + engine.demo().serviceRoot() + " (it stops when the command ends"
+            + (waiting || dryRun ? ")." : ", so add --wait to see the builds finish)."));
       }
       if (dryRun) {
         Plan plan = engine.builder().plan(request);

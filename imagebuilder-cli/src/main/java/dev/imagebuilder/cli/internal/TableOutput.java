@@ -153,7 +153,11 @@ final class TableOutput implements RunOutput {
     if (rows.isEmpty()) {
       lines.add("(waiting for the targets to be known)");
     }
-    lines.add(Summary.counts(all) + "  [" + Durations.human(Duration.between(started, Instant.now()).withNanos(0)) + "]");
+    if (width > 0) {
+      lines.set(0, bold(clip(format(HEADERS, widths, null))));
+    }
+    String progress = Summary.counts(all) + "  [" + Durations.human(Duration.between(started, Instant.now()).withNanos(0)) + "]";
+    lines.add(width > 0 && progress.length() > width - 1 ? progress.substring(0, width - 1) : progress);
     StringBuilder frame = new StringBuilder();
     if (drawnLines > 0) {
       frame.append("\r\033[").append(drawnLines).append("A\033[J");
@@ -173,14 +177,23 @@ final class TableOutput implements RunOutput {
       String cell = cells[i];
       String padding = i == cells.length - 1 ? "" : " ".repeat(widths[i] - cell.length() + 2);
       if (width > 0 && visible + cell.length() + padding.length() > width - 1) {
+        // A line must never wrap, or redrawing in place would miscount the lines to go back.
         int room = Math.max(0, width - 1 - visible);
-        cell = cell.substring(0, Math.min(cell.length(), room));
-        padding = padding.substring(0, Math.min(padding.length(), room - cell.length()));
+        if (i == cells.length - 1 && room > 8 && cell.length() > room) {
+          cell = "..." + cell.substring(cell.length() - (room - 3)); // a link's end names the build
+        } else {
+          cell = cell.substring(0, Math.min(cell.length(), room));
+        }
+        padding = padding.substring(0, Math.max(0, Math.min(padding.length(), room - cell.length())));
       }
       visible += cell.length() + padding.length();
       sb.append(i == 3 && state != null ? paint(cell, state) : cell).append(padding);
     }
     return sb.toString();
+  }
+
+  private String clip(String plain) {
+    return plain.length() > width - 1 ? plain.substring(0, width - 1) : plain;
   }
 
   private String bold(String s) {
