@@ -147,14 +147,26 @@ class CommandLineEndToEndTest {
 
   @Test
   void theTerminalTableIsRedrawnInPlace() {
-    Run r = run(args(connection(), "--terminal", "--wait", "--series", "20.04", "--arch", "amd64", "--", "memcached"));
+    Run r = run(args(connection(), "--terminal", "--columns", "200", "--wait", "--series", "20.04", "--arch", "amd64",
+        "--", "memcached"));
 
     assertThat(r.exit()).as(r.toString()).isEqualTo(0);
     assertThat(r.out()).containsPattern("IMAGE +SERIES +ARCH +STATE +BUILD +UPLOAD +LINK")
-        .contains("\033[") // cursor movement: the table is drawn again over itself
-        .containsPattern("memcached +20\\.04 +amd64 +\\S*SUCCEEDED\\S* +Successfully built +Uploaded +http://")
+        .containsPattern("\033\\[\\d+A\033\\[J") // back up N lines, clear: redrawn over itself
+        .containsPattern("memcached +20\\.04 +amd64 +\\S*SUCCEEDED\\S* +Successfully built +Uploaded +http://\\S+/\\+build/\\d+")
         .contains("1 target: 1 succeeded")
         .contains("All targets succeeded.");
+  }
+
+  @Test
+  void theTableNeverWrapsAndKeepsTheEndOfLinks() {
+    Run r = run(args(connection(), "--terminal", "--columns", "90", "--wait", "--series", "20.04", "--arch", "amd64",
+        "--", "memcached"));
+
+    assertThat(r.exit()).as(r.toString()).isEqualTo(0);
+    String plain = r.out().replaceAll("\033\\[[0-9;]*[A-Za-z]", "").replace("\r", "");
+    assertThat(plain.lines()).allSatisfy(line -> assertThat(line.length()).as(line).isLessThan(90));
+    assertThat(plain).containsPattern("memcached +20\\.04 +amd64 +SUCCEEDED .*\\.\\.\\.\\S*\\d+");
   }
 
   @Test

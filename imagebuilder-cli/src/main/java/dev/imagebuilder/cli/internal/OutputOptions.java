@@ -16,6 +16,10 @@ final class OutputOptions {
       description = "Draw the live table even when stdout is not a terminal.")
   boolean terminal;
 
+  @Option(names = "--columns", hidden = true, paramLabel = "N",
+      description = "The terminal's width for the live table (default: COLUMNS, else stty, else 80).")
+  Integer columns;
+
   /** The output for a run that waits ({@code streaming}) or returns after submitting. */
   RunOutput create(Invocation invocation, boolean streaming) {
     if (json) {
@@ -23,7 +27,8 @@ final class OutputOptions {
     }
     if (terminal || invocation.terminal()) {
       String noColor = invocation.env("NO_COLOR");
-      return new TableOutput(invocation.out(), noColor == null || noColor.isEmpty(), columns(invocation));
+      return new TableOutput(invocation.out(), noColor == null || noColor.isEmpty(),
+          columns != null ? Math.max(20, columns) : columns(invocation));
     }
     return new LineOutput(invocation.out());
   }
