@@ -70,7 +70,7 @@ final class RootCommand implements Callable<Integer> {
   boolean wait;
 
   @Option(names = "--auto-retry-uploads", paramLabel = "N", arity = "0..1",
-      fallbackValue = "" + DEFAULT_UPLOAD_RETRIES,
+      parameterConsumer = OptionalCount.class,
       description = "Retry failed registry uploads, up to N times each (default 3). Implies --wait.")
   Integer autoRetryUploads;
 
@@ -84,6 +84,22 @@ final class RootCommand implements Callable<Integer> {
   @Parameters(paramLabel = "IMAGE", arity = "0..*",
       description = "Images to build (after --). Default: every image in the catalog.")
   List<String> images = new ArrayList<>();
+
+  /**
+   * {@code --auto-retry-uploads[=N]}: takes the next argument only when it is a number, so that
+   * {@code --auto-retry-uploads redis} means three retries of redis, as the request's usage reads.
+   */
+  static final class OptionalCount implements picocli.CommandLine.IParameterConsumer {
+    @Override
+    public void consumeParameters(java.util.Stack<String> args, picocli.CommandLine.Model.ArgSpec argSpec,
+        picocli.CommandLine.Model.CommandSpec commandSpec) {
+      if (!args.isEmpty() && args.peek().matches("\\d{1,9}")) {
+        argSpec.setValue(Integer.parseInt(args.pop()));
+      } else {
+        argSpec.setValue(DEFAULT_UPLOAD_RETRIES);
+      }
+    }
+  }
 
   RootCommand(Invocation invocation) {
     this.invocation = invocation;
