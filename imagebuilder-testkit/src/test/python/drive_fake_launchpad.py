@@ -2,6 +2,7 @@
 """Drives a FakeLaunchpad with unmodified launchpadlib, as a release script would.
 
 usage: drive_fake_launchpad.py WEB_ROOT CREDENTIALS_FILE CACHE_DIR RECIPE_PATH
+       drive_fake_launchpad.py --anonymous WEB_ROOT CACHE_DIR RECIPE_PATH
 
 Logs in with a credentials file, loads the recipe, requests builds, waits for the build request
 to complete, then polls every build with lp_refresh() until all are finished and uploaded,
@@ -12,12 +13,29 @@ import sys
 import time
 
 from launchpadlib.launchpad import Launchpad
+from lazr.restfulclient.errors import Unauthorized
 
 FINISHED = {"Successfully built", "Failed to build", "Dependency wait", "Chroot problem",
             "Build for superseded Source", "Failed to upload", "Cancelled build"}
 
 
+def anonymous(web_root, cache_dir, recipe_path):
+    """An anonymous client may read the recipe; its requestBuilds is refused with 401."""
+    lp = Launchpad.login_anonymously(
+        "imagebuilder-testkit", service_root=web_root, version="devel", launchpadlib_dir=cache_dir)
+    recipe = lp.load(recipe_path)
+    print("anonymous_recipe:", recipe.name)
+    try:
+        recipe.requestBuilds()
+        print("anonymous_write: allowed")
+    except Unauthorized as e:
+        print("anonymous_write:", e.response.status)
+
+
 def main():
+    if sys.argv[1] == "--anonymous":
+        anonymous(*sys.argv[2:5])
+        return
     web_root, credentials_file, cache_dir, recipe_path = sys.argv[1:5]
     lp = Launchpad.login_with(
         "imagebuilder-testkit", service_root=web_root, version="devel",

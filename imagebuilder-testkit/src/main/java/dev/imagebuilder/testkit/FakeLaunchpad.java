@@ -6,6 +6,7 @@ import dev.imagebuilder.testkit.internal.launchpad.Call;
 import dev.imagebuilder.testkit.internal.launchpad.FarmClock;
 import dev.imagebuilder.testkit.internal.launchpad.FaultInjector;
 import dev.imagebuilder.testkit.internal.launchpad.LaunchpadDispatcher;
+import dev.imagebuilder.testkit.internal.launchpad.NoDelayServerSocketFactory;
 import dev.imagebuilder.testkit.internal.launchpad.Tokens;
 import dev.imagebuilder.testkit.internal.launchpad.World;
 import java.io.IOException;
@@ -78,6 +79,7 @@ public final class FakeLaunchpad implements AutoCloseable {
     this.dispatcher = new LaunchpadDispatcher(world, tokens, faults);
     this.server = new MockWebServer();
     this.server.setDispatcher(dispatcher);
+    this.server.setServerSocketFactory(new NoDelayServerSocketFactory());
     try {
       InetAddress loopback = InetAddress.getByName("127.0.0.1");
       this.server.start(loopback, b.port);
@@ -305,10 +307,14 @@ public final class FakeLaunchpad implements AutoCloseable {
     return dispatcher.journal().stream().map(FakeLaunchpad::toRecorded).toList();
   }
 
-  /** How many POSTs naming {@code wsOp} the fake acted on (requestBuilds, cancel, retry, ...). */
+  /**
+   * How many POSTs naming {@code wsOp} the fake acted on and answered with success (2xx), counting
+   * those whose answer a fault then lost: requestBuilds, scheduleRegistryUpload, cancel, retry,
+   * setProcessors, ...
+   */
   public long operationCount(String wsOp) {
     return dispatcher.journal().stream()
-        .filter(c -> c.processed() && c.method().equals("POST") && wsOp.equals(c.wsOp()))
+        .filter(c -> c.processed() && c.status() / 100 == 2 && c.method().equals("POST") && wsOp.equals(c.wsOp()))
         .count();
   }
 

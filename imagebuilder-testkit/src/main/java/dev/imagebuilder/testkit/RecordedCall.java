@@ -10,7 +10,8 @@ package dev.imagebuilder.testkit;
  * @param anonymous whether the caller was anonymous
  * @param fault the injected fault that hit this request ({@code SERVICE_UNAVAILABLE},
  *     {@code RESET_BEFORE}, {@code RESET_AFTER}, {@code SLOW}, {@code SERVER_ERROR}), or null
- * @param processed whether the fake acted on the request (false when a fault answered instead)
+ * @param processed whether the request reached the fake's handlers (false when a fault answered
+ *     instead); it was acted on when this is true and the status is 2xx
  */
 public record RecordedCall(String method, String path, String wsOp, int status, boolean anonymous, String fault,
     boolean processed) {}

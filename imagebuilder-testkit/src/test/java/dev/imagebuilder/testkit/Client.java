@@ -83,6 +83,20 @@ final class Client {
     }
   }
 
+  /** True when a GET got any answer, false when the connection failed. */
+  boolean sendQuietly(String url) {
+    try {
+      http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.discarding());
+      return true;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   static String authorization(String consumer, String token, String secret) {
     return "OAuth realm=\"https://api.launchpad.net/\", oauth_consumer_key=\"" + enc(consumer)
         + "\", oauth_token=\"" + enc(token) + "\", oauth_signature_method=\"PLAINTEXT\", oauth_signature=\"%26"

@@ -67,7 +67,7 @@ public final class StreamingDownloader implements Downloader, AutoCloseable {
     try {
       transfer = new Transfer(validated(request), progress);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return CompletableFuture.failedFuture(forCaller(e));
     }
     active.add(transfer.result);
     transfer.result.whenComplete((download, failure) -> {
@@ -147,7 +147,7 @@ public final class StreamingDownloader implements Downloader, AutoCloseable {
       exchange = sent;
       sent.whenComplete((response, failure) -> {
         if (failure != null) {
-          result.completeExceptionally(unwrap(failure));
+          result.completeExceptionally(forCaller(unwrap(failure)));
         } else if (response.body() instanceof Refused refused) {
           result.completeExceptionally(new RemoteServiceException(
               response.statusCode(), "GET", safeSource, refused.text()));
@@ -212,7 +212,7 @@ public final class StreamingDownloader implements Downloader, AutoCloseable {
             + ": " + e.getMessage(), e));
       } catch (RuntimeException e) {
         discard(file);
-        result.completeExceptionally(e);
+        result.completeExceptionally(forCaller(e));
       }
     }
 
@@ -249,7 +249,7 @@ public final class StreamingDownloader implements Downloader, AutoCloseable {
         log.debug("downloaded {} ({} bytes, sha256 {})", safeSource, done.size(), done.sha256());
         result.complete(done);
       } catch (RuntimeException e) {
-        result.completeExceptionally(e);
+        result.completeExceptionally(forCaller(e));
       } finally {
         files.remove(file);
       }
@@ -274,6 +274,18 @@ public final class StreamingDownloader implements Downloader, AutoCloseable {
         files.remove(file);
       }
     }
+  }
+
+  /** Local file trouble as the library's own exception, with the path and the system's reason. */
+  private static Throwable forCaller(Throwable t) {
+    if (t instanceof UncheckedIOException u) {
+      IOException io = u.getCause();
+      String reason = io instanceof java.nio.file.FileSystemException fs && fs.getReason() != null
+          ? fs.getClass().getSimpleName() + " " + fs.getFile() + " (" + fs.getReason() + ")"
+          : io.toString();
+      return new ImageBuildException(u.getMessage() + ": " + reason, io);
+    }
+    return t;
   }
 
   private static Throwable unwrap(Throwable t) {

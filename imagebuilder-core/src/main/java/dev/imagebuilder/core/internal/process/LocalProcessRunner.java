@@ -106,13 +106,22 @@ public final class LocalProcessRunner implements ProcessRunner, AutoCloseable {
     return r.result;
   }
 
-  /** Ends every process still running, with its descendants. */
+  /**
+   * Ends every process still running, with its descendants, before returning: TERM, then KILL
+   * for what is left after the grace (waited for here, since the scheduler may be shut down next).
+   */
   @Override
   public void close() {
     closed = true;
-    for (Running r : running) {
+    List<List<ProcessHandle>> trees = new java.util.ArrayList<>();
+    for (Running r : List.copyOf(running)) {
+      trees.add(ProcessTree.snapshot(r.process.toHandle()));
+      // Cancelled before any signal, so that the caller sees a cancellation rather than the
+      // exit status the signal causes; the trees are ended here, not by the cancel.
+      r.endedByClose = true;
       r.result.cancel(true);
     }
+    ProcessTree.killAndWait(trees, killGrace);
   }
 
   private final class Running {
@@ -125,6 +134,7 @@ public final class LocalProcessRunner implements ProcessRunner, AutoCloseable {
     final long startNanos = System.nanoTime();
     volatile boolean timedOut;
     volatile boolean forwarding = true;
+    volatile boolean endedByClose;
     private boolean consumerFailed;
     private Future<?> timeoutTask;
 
@@ -141,7 +151,7 @@ public final class LocalProcessRunner implements ProcessRunner, AutoCloseable {
         if (timeoutTask != null) {
           timeoutTask.cancel(false);
         }
-        if (result.isCancelled()) {
+        if (result.isCancelled() && !endedByClose) {
           log.debug("{} (pid {}) cancelled; ending its process tree", spec.program(),
               process.pid());
           killTree();

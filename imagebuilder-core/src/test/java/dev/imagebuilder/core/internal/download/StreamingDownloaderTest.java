@@ -253,6 +253,17 @@ class StreamingDownloaderTest {
     assertThat(server.getRequestCount()).isZero();
   }
 
+  @Test
+  void aTargetThatCannotBeWrittenFailsWithTheLibrarysException() throws Exception {
+    Files.writeString(dir.resolve("plain-file"), "not a directory");
+
+    assertThat(downloader.download(Request.of(url("/x"), dir.resolve("plain-file/x.img")), null))
+        .failsWithin(5, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
+        .havingCause().isInstanceOf(ImageBuildException.class)
+        .withMessageContaining("plain-file");
+    assertThat(server.getRequestCount()).isZero();
+  }
+
   private static List<String> filesIn(Path directory) throws IOException {
     try (Stream<Path> s = Files.list(directory)) {
       return s.map(p -> p.getFileName().toString()).sorted().toList();

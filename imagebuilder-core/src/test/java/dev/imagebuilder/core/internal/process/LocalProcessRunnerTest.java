@@ -195,6 +195,34 @@ class LocalProcessRunnerTest {
     assertThat(lines.get(1)).hasSize(10);
   }
 
+  @Test
+  void closeEndsEvenATreeThatIgnoresTermThoughTheSchedulerStopsRightAfter() throws Exception {
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    CompletableFuture<Result> f = runner.run(Spec.of("sh", "-c",
+        "trap '' TERM; sleep 30 & echo $!; wait"), lines::add);
+    long sleeper = Long.parseLong(lines.poll(5, TimeUnit.SECONDS));
+
+    runner.close();
+    scheduler.shutdownNow(); // as the engine does right after closing the plumbing
+
+    // Nothing is left to kill it later: the scheduler is gone, so close itself did.
+    awaitGone(sleeper);
+    assertThat(f).isCancelled();
+    assertThat(runner.run(Spec.of("true"), null)).isCompletedExceptionally();
+  }
+
+  @Test
+  void aBackgroundChildHoldingTheOutputDoesNotHoldTheResultBack() throws Exception {
+    long start = System.nanoTime();
+
+    Result r = runner.run(Spec.of("sh", "-c", "sleep 4 & echo started"), null)
+        .get(10, TimeUnit.SECONDS);
+
+    assertThat(r.outputTail()).containsExactly("started");
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+        .isLessThan(LocalProcessRunner.DRAIN_GRACE.toMillis() + 1500);
+  }
+
   /** Alive and not a zombie waiting to be reaped. */
   private static boolean isRunning(long pid) {
     if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {

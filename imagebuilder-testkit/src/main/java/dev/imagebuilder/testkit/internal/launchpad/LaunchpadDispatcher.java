@@ -79,7 +79,6 @@ public final class LaunchpadDispatcher extends Dispatcher {
 
   private static final class Answer {
     final MockResponse.Builder response;
-    boolean anonymous;
 
     Answer(MockResponse.Builder response) {
       this.response = response;
@@ -103,8 +102,9 @@ public final class LaunchpadDispatcher extends Dispatcher {
       return response;
     }
     Answer answer;
+    boolean[] anonymous = {false};
     try {
-      answer = handle(req);
+      answer = handle(req, anonymous);
     } catch (ApiError e) {
       answer = new Answer(text(e.status, e.getMessage()));
       if (e.status == 401) {
@@ -116,6 +116,7 @@ public final class LaunchpadDispatcher extends Dispatcher {
           .setHeader("X-Lazr-OopsId", "OOPS-" + HexFormat.of().formatHex(randomBytes())));
     }
     MockResponse.Builder builder = answer.response;
+    builder.status("HTTP/1.1 " + builder.getCode() + " " + reason(builder.getCode()));
     if (fault != null && fault.kind() == FaultInjector.Kind.RESET_AFTER) {
       builder.onResponseStart(new SocketEffect.CloseSocket());
     }
@@ -126,7 +127,7 @@ public final class LaunchpadDispatcher extends Dispatcher {
       }
     }
     MockResponse response = builder.build();
-    record(req, op, response.getCode(), answer.anonymous, fault == null ? null : fault.kind().name(), true);
+    record(req, op, response.getCode(), anonymous[0], fault == null ? null : fault.kind().name(), true);
     return response;
   }
 
@@ -166,7 +167,8 @@ public final class LaunchpadDispatcher extends Dispatcher {
 
   // ---- routing -----------------------------------------------------------------------------
 
-  private Answer handle(Req req) {
+  /** Answers the request; sets {@code anonymous[0]} once the caller is known to be anonymous. */
+  private Answer handle(Req req, boolean[] anonymousOut) {
     String path = req.path();
     if (path.equals("/+request-token")) {
       return new Answer(requestToken(req));
@@ -185,13 +187,12 @@ public final class LaunchpadDispatcher extends Dispatcher {
     }
     world.settle();
     boolean anonymous = authenticate(req);
+    anonymousOut[0] = anonymous;
     if (anonymous && req.write()) {
       throw ApiError.unauthorized("(<" + path + ">, '" + req.wsOp() + "', 'launchpad.Edit')");
     }
     String rel = decode(path.substring(Roots.VERSION_PATH.length() + 1));
-    Answer answer = new Answer(api(req, rel, anonymous));
-    answer.anonymous = anonymous;
-    return answer;
+    return new Answer(api(req, rel, anonymous));
   }
 
   private MockResponse.Builder api(Req req, String rel, boolean anonymous) {
@@ -657,6 +658,25 @@ public final class LaunchpadDispatcher extends Dispatcher {
   private static MockResponse.Builder html(String body) {
     return new MockResponse.Builder().code(200).setHeader("Content-Type", "text/html; charset=UTF-8")
         .body("<!DOCTYPE html><html><head><title>Fake Launchpad</title></head><body><p>" + body + "</p></body></html>");
+  }
+
+  private static String reason(int code) {
+    return switch (code) {
+      case 200 -> "OK";
+      case 201 -> "Created";
+      case 301 -> "Moved Permanently";
+      case 303 -> "See Other";
+      case 304 -> "Not Modified";
+      case 400 -> "Bad Request";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 405 -> "Method Not Allowed";
+      case 409 -> "Conflict";
+      case 500 -> "Internal Server Error";
+      case 503 -> "Service Unavailable";
+      default -> "Status";
+    };
   }
 
   private static String decode(String path) {

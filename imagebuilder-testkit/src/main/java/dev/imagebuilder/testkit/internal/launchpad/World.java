@@ -70,15 +70,28 @@ public final class World {
 
   // ---- set-up by tests -------------------------------------------------------------------
 
+  /** Launchpad's name rule (lowercase letters, digits, "+", "-", "."; starting alphanumeric). */
+  private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9+.-]*");
+
+  private static String checkName(String field, String value) {
+    if (value == null || !NAME.matcher(value).matches()) {
+      throw new IllegalArgumentException(field + " is not a valid Launchpad name: " + value);
+    }
+    return value;
+  }
+
   public synchronized void addPerson(String name, boolean team, boolean userIsMember) {
+    checkName("person name", name);
     people.putIfAbsent(name, new Person(name, displayName(name), team, userIsMember ? Set.of(user) : Set.of()));
   }
 
   public synchronized void addProject(String name) {
+    checkName("project name", name);
     projects.add(name);
   }
 
   public synchronized void addOciProject(String pillar, String name) {
+    checkName("OCI project name", name);
     if (!projects.contains(pillar)) {
       throw new IllegalArgumentException("no such project: " + pillar + " (addProject first)");
     }
@@ -88,6 +101,13 @@ public final class World {
   public String addRecipe(String owner, String pillar, String ociProject, String name, String series) {
     String path;
     synchronized (this) {
+      checkName("owner", owner);
+      checkName("project", pillar);
+      checkName("OCI project", ociProject);
+      checkName("recipe name", name);
+      if (series != null && !series.matches("\\d{2}\\.\\d{2}")) {
+        throw new IllegalArgumentException("series must look like 22.04: " + series);
+      }
       if (!people.containsKey(owner)) {
         addPerson(owner, true, true);
       }
@@ -297,30 +317,42 @@ public final class World {
 
   // ---- the build farm --------------------------------------------------------------------
 
-  /** Applies every farm event due by the clock's now, in time order. */
+  /**
+   * Applies every farm event due by the clock's now, in time order: all events of the earliest due
+   * instant (request jobs, then builds, each in creation order), then the next instant. A step
+   * never schedules anything at its own instant, so each pass is one scan.
+   */
   public synchronized void settle() {
     Instant now = clock.now();
     while (true) {
-      BuildRequest dueRequest = null;
+      Instant at = null;
       for (BuildRequest r : requests) {
-        if (r.jobAt != null && !r.jobAt.isAfter(now) && (dueRequest == null || r.jobAt.isBefore(dueRequest.jobAt))) {
-          dueRequest = r;
+        if (r.jobAt != null && !r.jobAt.isAfter(now) && (at == null || r.jobAt.isBefore(at))) {
+          at = r.jobAt;
         }
       }
-      Build dueBuild = null;
       for (Build b : builds) {
-        if (b.nextAt != null && !b.nextAt.isAfter(now) && (dueBuild == null || b.nextAt.isBefore(dueBuild.nextAt))) {
-          dueBuild = b;
+        if (b.nextAt != null && !b.nextAt.isAfter(now) && (at == null || b.nextAt.isBefore(at))) {
+          at = b.nextAt;
         }
       }
-      if (dueRequest == null && dueBuild == null) {
+      if (at == null) {
         return;
       }
-      if (dueRequest != null && (dueBuild == null || !dueBuild.nextAt.isBefore(dueRequest.jobAt))) {
-        runRequestJob(dueRequest);
-      } else {
-        step(dueBuild);
+      List<BuildRequest> dueRequests = new ArrayList<>();
+      for (BuildRequest r : requests) {
+        if (at.equals(r.jobAt)) {
+          dueRequests.add(r);
+        }
       }
+      List<Build> dueBuilds = new ArrayList<>();
+      for (Build b : builds) {
+        if (at.equals(b.nextAt)) {
+          dueBuilds.add(b);
+        }
+      }
+      dueRequests.forEach(this::runRequestJob);
+      dueBuilds.forEach(this::step);
     }
   }
 
