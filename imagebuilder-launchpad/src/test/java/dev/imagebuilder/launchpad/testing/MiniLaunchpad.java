@@ -145,8 +145,8 @@ public final class MiniLaunchpad extends Dispatcher {
       Request req = requests.get(path.substring(0, path.length() - 7));
       List<Object> entries = new ArrayList<>();
       for (Build b : req.builds) {
-        b.advance();
         entries.add(b.json(this));
+        b.advance();
       }
       return page(entries, params, path);
     }

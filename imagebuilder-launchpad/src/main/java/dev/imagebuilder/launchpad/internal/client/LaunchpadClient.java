@@ -40,6 +40,7 @@ public final class LaunchpadClient {
   private final ServiceRoot root;
   private final HttpService http;
   private final OAuthSigner signer;
+  private final Credentials credentials;
   private final AsyncLimiter limiter;
   private final AtomicLong requests = new AtomicLong();
 
@@ -51,6 +52,7 @@ public final class LaunchpadClient {
     this.root = root;
     this.http = http;
     this.signer = credentials == null ? null : new OAuthSigner(root.realm(), credentials, clock);
+    this.credentials = credentials;
     this.limiter = new AsyncLimiter(maxConcurrentRequests);
   }
 
@@ -174,13 +176,30 @@ public final class LaunchpadClient {
 
   /** Maps an error answer to an exception with Launchpad's text. */
   RuntimeException error(String method, URI uri, HttpResponse<String> r) {
-    String text = r.body() == null ? "" : r.body().strip();
+    String text = redact(r.body() == null ? "" : r.body().strip());
     if (r.statusCode() == 401) {
       return new LaunchpadAuthenticationException(401, method, uri, text, anonymous());
     }
     String oops = r.headers().firstValue("X-Lazr-OopsId").orElse(null);
     Duration retryAfter = r.headers().firstValue("Retry-After").flatMap(LaunchpadClient::seconds).orElse(null);
     return new LaunchpadApiException(r.statusCode(), method, uri, text, oops, retryAfter);
+  }
+
+  /**
+   * Launchpad echoes the access token in some 401 texts ("Expired token (...)."); the token is a
+   * credential, so it is cut out before the text reaches an exception, a log or an event.
+   */
+  String redact(String text) {
+    if (credentials == null) {
+      return text;
+    }
+    String out = text;
+    for (String secret : new String[] {credentials.accessToken(), credentials.accessSecret()}) {
+      if (secret.length() >= 4) {
+        out = out.replace(secret, "<redacted>");
+      }
+    }
+    return out;
   }
 
   private static Optional<Duration> seconds(String value) {

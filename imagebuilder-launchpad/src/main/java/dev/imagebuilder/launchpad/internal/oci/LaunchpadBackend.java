@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionException;
 
 /** The {@code launchpad} backend: OCI images built by Launchpad OCI recipes. */
 public final class LaunchpadBackend implements Backend {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LaunchpadBackend.class);
   public static final String NAME = "launchpad";
 
   private final LaunchpadSettings settings;
@@ -59,25 +60,7 @@ public final class LaunchpadBackend implements Backend {
     // Catalog errors (unknown image or series) are the caller's: thrown here, before any work.
     List<Catalog.Entry> entries = catalog().select(oci.images(), oci.series());
     OciBuildJob job = new OciBuildJob(client, settings, context, clock);
-    context.schedule(() -> new RecipeResolver(client).resolve(entries).whenComplete((recipes, failure) -> {
-      if (failure != null) {
-        context.fail(LaunchpadClient.unwrap(failure));
-        return;
-      }
-      OciTargets.Fanout fanout = OciTargets.fanout(recipes, oci.architectures());
-      if (fanout.targets().isEmpty()) {
-        context.fail(nothingToBuild(oci, recipes));
-        return;
-      }
-      for (RecipeInfo r : recipes) {
-        List<String> wanted = OciTargets.wanted(r, oci.architectures());
-        if (!wanted.isEmpty()) {
-          job.addRun(r, wanted, Map.of());
-        }
-      }
-      fanout.notes().forEach(n -> org.slf4j.LoggerFactory.getLogger(LaunchpadBackend.class).info("{}: {}", context.buildId(), n));
-      job.begin();
-    }), Duration.ZERO);
+    context.schedule(() -> resolveAndBegin(oci, entries, job, context, 1), Duration.ZERO);
     return job;
   }
 
@@ -112,6 +95,36 @@ public final class LaunchpadBackend implements Backend {
       }
     }), Duration.ZERO);
     return job;
+  }
+
+  /** Reads the recipes, then declares the targets and starts; transient failures are retried. */
+  private void resolveAndBegin(OciImageRequest oci, List<Catalog.Entry> entries, OciBuildJob job,
+      BuildContext context, int attempt) {
+    new RecipeResolver(client).resolve(entries).whenComplete((recipes, failure) -> {
+      if (failure != null) {
+        Throwable t = LaunchpadClient.unwrap(failure);
+        if (LaunchpadClient.transientFailure(t) && attempt < settings.maxPollFailures() && !context.isClosed()) {
+          LOG.warn("{}: reading the recipes failed (attempt {}), trying again: {}", context.buildId(), attempt, t.getMessage());
+          context.schedule(() -> resolveAndBegin(oci, entries, job, context, attempt + 1), settings.pollInterval());
+        } else {
+          context.fail(t);
+        }
+        return;
+      }
+      OciTargets.Fanout fanout = OciTargets.fanout(recipes, oci.architectures());
+      if (fanout.targets().isEmpty()) {
+        context.fail(nothingToBuild(oci, recipes));
+        return;
+      }
+      for (RecipeInfo r : recipes) {
+        List<String> wanted = OciTargets.wanted(r, oci.architectures());
+        if (!wanted.isEmpty()) {
+          job.addRun(r, wanted, Map.of());
+        }
+      }
+      fanout.notes().forEach(n -> LOG.info("{}: {}", context.buildId(), n));
+      job.begin();
+    });
   }
 
   private Catalog catalog() {

@@ -493,6 +493,9 @@ public final class OciBuildJob implements BuildJob {
   }
 
   private void pollFailed(RecipeRun run, Throwable failure) {
+    if (context.isClosed() || cancelled) {
+      return;
+    }
     Throwable t = LaunchpadClient.unwrap(failure);
     if (LaunchpadClient.transientFailure(t)) {
       noteTransient(run, t);
@@ -502,6 +505,9 @@ public final class OciBuildJob implements BuildJob {
   }
 
   private void noteTransient(RecipeRun run, Throwable t) {
+    if (context.isClosed() || cancelled) {
+      return; // the build ended (or the builder closed) while this call was in flight
+    }
     run.consecutiveFailures++;
     LOG.warn("Launchpad call for {} failed ({} in a row): {}", run.recipe, run.consecutiveFailures, t.getMessage());
     if (run.consecutiveFailures >= settings.maxPollFailures()) {

@@ -150,6 +150,20 @@ class LaunchpadClientTest {
   }
 
   @Test
+  void tokenEchoedByLaunchpadIsRedacted() {
+    server.enqueue(text(401, "Expired token (TOK)."));
+    LaunchpadClient c = new LaunchpadClient(root, new JdkHttpService(2),
+        new Credentials("image-builder", "T0KEN-1234", "S3CRET-5678"), Clock.systemUTC(), 1);
+    server.enqueue(text(401, "Expired token (T0KEN-1234). Secret S3CRET-5678"));
+    join(client.get(root.api()).exceptionally(e -> null));
+    assertThatThrownBy(() -> join(c.get(root.resolve("r"))))
+        .isInstanceOf(AuthenticationException.class)
+        .hasMessageContaining("Expired token (<redacted>).")
+        .hasMessageNotContaining("T0KEN-1234").hasMessageNotContaining("S3CRET-5678")
+        .satisfies(e -> assertThat(((RemoteServiceException) e).serverText()).doesNotContain("T0KEN-1234"));
+  }
+
+  @Test
   void anonymousWriteGetsAHintToConfigureCredentials() {
     LaunchpadClient anon = new LaunchpadClient(root, new JdkHttpService(), null, Clock.systemUTC(), 1);
     server.enqueue(text(401, "Unauthorized"));
