@@ -89,6 +89,10 @@ final class Broker implements AutoCloseable {
     return id;
   }
 
+  void publishControl(String workQueue, String json) throws IOException {
+    channel.basicPublish(workQueue + ".control", "", null, json.getBytes(StandardCharsets.UTF_8));
+  }
+
   long messageCount(String queue) throws IOException {
     return channel.queueDeclarePassive(queue).getMessageCount();
   }
@@ -125,18 +129,18 @@ final class Broker implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     for (String q : queues) {
       try (Channel ch = connection.createChannel()) {
         ch.queueDelete(q);
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
         // already gone
       }
     }
     for (String x : exchanges) {
       try (Channel ch = connection.createChannel()) {
         ch.exchangeDelete(x);
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
         // already gone
       }
     }

@@ -294,6 +294,68 @@ class QueueWorkerTest {
   }
 
   @Test
+  void requestWhoseWorkersKeepDyingIsDeadLetteredAfterMaxDeliveries() throws Exception {
+    String trigger = broker.triggerQueue();
+    ImageBuilder firstBuilder = imageBuilder();
+    QueueWorker first = started(worker("first", firstBuilder).maxDeliveries(1));
+    String id = broker.publishRequest(queue, cloud(trigger));
+    BuildFarm.await("a build", WAIT, () -> farm.builds().size() == 1);
+    first.abort();
+    firstBuilder.close();
+
+    QueueWorker second = started(worker("second", imageBuilder()).maxDeliveries(1));
+    GetResponse dead = broker.next(queue + ".dead", WAIT);
+    assertThat(header(dead, "x-imagebuilder-request-id")).isEqualTo(id);
+    assertThat(header(dead, "x-imagebuilder-error")).contains("taken up 1 times");
+    BuildFarm.await("the acknowledgement", WAIT, () -> messageCount() == 0 && second.activeRequests() == 0);
+    second.close();
+    assertThat(broker.messageCount(queue)).isZero();
+    assertThat(farm.starts.get()).isEqualTo(1);
+    assertThat(farm.resumes.get()).isZero();
+  }
+
+  @Test
+  void requestCancelledWhileWaitingInTheQueueIsNeverBuilt() throws Exception {
+    String trigger = broker.triggerQueue();
+    QueueWorker worker = started(worker("w1", imageBuilder()));
+    broker.publishRequest(queue, cloud(trigger));
+    BuildFarm.await("the first build", WAIT, () -> farm.builds().size() == 1);
+    // Prefetch 1: the second request waits in the queue while the first builds.
+    String waiting = broker.publishRequest(queue, cloud(trigger));
+    broker.publishControl(queue, "{\"type\": \"cancel\", \"request_id\": \"" + waiting + "\"}");
+    BuildFarm.await("the cancel marker", WAIT,
+        () -> Files.exists(journal.resolve("journal").resolve(waiting + ".cancelled")));
+
+    farm.finishAll(TargetState.SUCCEEDED);
+    List<ProgressReport> reports = broker.reportsUntil(trigger, WAIT,
+        r -> r.requestId().equals(waiting) && r.isTerminal());
+    ProgressReport end = reports.get(reports.size() - 1);
+    assertThat(end.status()).isEqualTo(BuildStatus.CANCELLED);
+    assertThat(end.state()).isEqualTo("failed");
+    assertThat(end.message()).contains("cancelled before it started");
+    BuildFarm.await("the acknowledgements", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
+    assertThat(farm.starts.get()).isEqualTo(1);
+  }
+
+  @Test
+  void cancelMessageStopsARunningBuild() throws Exception {
+    String trigger = broker.triggerQueue();
+    QueueWorker worker = started(worker("w1", imageBuilder()));
+    String id = broker.publishRequest(queue, cloud(trigger));
+    BuildFarm.await("the build", WAIT, () -> farm.builds().size() == 1);
+    broker.publishControl(queue, "{\"type\": \"cancel\", \"request_id\": \"" + id + "\"}");
+
+    List<ProgressReport> reports = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
+    ProgressReport end = reports.get(reports.size() - 1);
+    assertThat(end.status()).isEqualTo(BuildStatus.CANCELLED);
+    assertThat(end.targets()).singleElement()
+        .satisfies(t -> assertThat(t.state()).isEqualTo(TargetState.CANCELLED));
+    assertThat(farm.cancels.get()).isEqualTo(1);
+    assertThat(farm.state(farm.onlyBuild())).isEqualTo(TargetState.CANCELLED);
+    BuildFarm.await("the acknowledgement", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
+  }
+
+  @Test
   void settingsAreCheckedWhenBuilt() {
     ImageBuilder builder = imageBuilder();
     assertThatThrownBy(() -> QueueWorker.newBuilder().uri(Broker.URI).imageBuilder(builder).build())
