@@ -15,6 +15,13 @@ import java.util.Set;
  * caller and cancellation can stop it.
  */
 public interface Backend extends AutoCloseable {
+  /**
+   * Checks a request against what this backend knows locally (a catalog, its configuration)
+   * without side effects, throwing {@link dev.imagebuilder.api.InvalidRequestException} naming
+   * the bad value. {@code submitAll} validates every request before starting any.
+   */
+  default void validate(ImageRequest request) {}
+
   /** Resolves the targets a request would have, with no side effects (read-only calls allowed). */
   Plan plan(ImageRequest request);
 

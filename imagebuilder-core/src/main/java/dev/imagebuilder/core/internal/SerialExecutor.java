@@ -1,0 +1,45 @@
+package dev.imagebuilder.core.internal;
+
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.Executor;
+
+/**
+ * Runs tasks one at a time, in submission order, on a shared executor: each handle gets one, so
+ * its listeners see events in order without a thread of their own.
+ */
+public final class SerialExecutor implements Executor {
+  private final Executor delegate;
+  private final Queue<Runnable> tasks = new ArrayDeque<>();
+  private boolean running;
+
+  public SerialExecutor(Executor delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    synchronized (tasks) {
+      tasks.add(task);
+      if (running) {
+        return;
+      }
+      running = true;
+    }
+    delegate.execute(this::drain);
+  }
+
+  private void drain() {
+    while (true) {
+      Runnable next;
+      synchronized (tasks) {
+        next = tasks.poll();
+        if (next == null) {
+          running = false;
+          return;
+        }
+      }
+      next.run();
+    }
+  }
+}
