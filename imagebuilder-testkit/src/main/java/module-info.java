@@ -6,8 +6,14 @@
 module dev.imagebuilder.testkit {
   requires transitive dev.imagebuilder.core;
   requires transitive mockwebserver3;
+  requires okhttp3;
+  requires okio;
   requires com.fasterxml.jackson.databind;
   requires static org.junit.jupiter.api;
+  requires org.bouncycastle.pg;
+  requires org.bouncycastle.provider;
+  requires org.apache.commons.compress;
+  requires org.tukaani.xz;
 
-  // exports dev.imagebuilder.testkit;  (added with the first public class)
+  exports dev.imagebuilder.testkit;
 }

@@ -92,6 +92,12 @@ public final class SystemImageBackend implements Backend {
     return new Plan(r, "systemimage", targets, notes);
   }
 
+  /** Checks the request and this backend's configuration (keys, customizer) before any start. */
+  @Override
+  public void validate(ImageRequest request) {
+    setup(touch(request));
+  }
+
   @Override
   public BuildJob start(ImageRequest request, BuildContext buildContext) {
     TouchImageRequest r = touch(request);

@@ -191,6 +191,11 @@ public final class ChannelPublisher {
       Path staged = staging.resolve("gpg").resolve(g.getFileName());
       Files.createDirectories(staged.getParent());
       Files.copy(g, staged, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Path asc = g.resolveSibling(g.getFileName() + ".asc");
+      if (Files.exists(asc)) {
+        Files.copy(asc, staged.resolveSibling(asc.getFileName()),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
       order.add(staged);
     }
     order.add(indexStaged);

@@ -100,7 +100,7 @@ public final class RootfsArchive {
     // Directory times last: creating entries inside a directory changes its mtime.
     for (int i = dirTimes.size() - 1; i >= 0; i--) {
       Path d = (Path) dirTimes.get(i)[0];
-      FileTime t = FileTime.from(((java.util.Date) dirTimes.get(i)[1]).toInstant());
+      FileTime t = (FileTime) dirTimes.get(i)[1];
       Files.getFileAttributeView(d, BasicFileAttributeView.class, NOFOLLOW).setTimes(t, null, null);
     }
     return new Unpacked(entries, bytes, asRoot ? 0 : entries, skippedDevices);
@@ -119,7 +119,7 @@ public final class RootfsArchive {
     }
     if (!e.isDirectory()) {
       Files.getFileAttributeView(target, BasicFileAttributeView.class, NOFOLLOW)
-          .setTimes(FileTime.from(e.getLastModifiedTime().toInstant()), null, null);
+          .setTimes(e.getLastModifiedTime(), null, null);
     }
   }
 
