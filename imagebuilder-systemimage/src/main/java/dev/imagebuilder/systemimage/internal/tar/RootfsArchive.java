@@ -114,10 +114,14 @@ public final class RootfsArchive {
       Files.setAttribute(target, "unix:gid", (int) e.getLongGroupId(), NOFOLLOW);
     }
     if (!symlink) {
-      // chown clears setuid bits, so the mode comes after the owner.
-      Files.setAttribute(target, "unix:mode", e.getMode() & 07777, NOFOLLOW);
+      // chown clears setuid bits, so the mode comes after the owner. Not NOFOLLOW: the JDK then
+      // opens the file to fchmod it, which fails on device nodes; target is no symlink here.
+      Files.setAttribute(target, "unix:mode", e.getMode() & 07777);
     }
-    if (!e.isDirectory()) {
+    // Setting times opens the file in the JDK; opening a device or FIFO could block or touch
+    // hardware, so those keep the time of their creation.
+    boolean special = e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO();
+    if (!e.isDirectory() && !special) {
       Files.getFileAttributeView(target, BasicFileAttributeView.class, NOFOLLOW)
           .setTimes(e.getLastModifiedTime(), null, null);
     }
