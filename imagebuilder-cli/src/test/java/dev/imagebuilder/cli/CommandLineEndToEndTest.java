@@ -231,6 +231,27 @@ class CommandLineEndToEndTest {
   }
 
   @Test
+  void theDemoRunsTheWholeFlowInOneCommand() {
+    // The README's "Run the demo", narrowed to one image so the test takes seconds, not twenty.
+    Run r = run("--launchpad", "demo", "--wait", "--auto-retry-uploads", "--series", "22.04",
+        "--state", state.toString(), "--", "redis");
+
+    assertThat(r.exit()).as(r.toString()).isEqualTo(0);
+    assertThat(r.out()).contains("Demo: a fake Launchpad with demo data runs in this process at http://127.0.0.1:")
+        .contains("redis/22.04/arm64: upload retry 1 of 3")
+        .contains("4 targets: 4 succeeded.");
+  }
+
+  @Test
+  void autoRetryUploadsTakesOnlyACountSoAnImageMayFollowIt() {
+    // Regression: picocli took the image for the option's value ("'redis' is not an int").
+    Run r = run(args(connection(), "--dry-run", "--series", "22.04", "--arch", "amd64", "--auto-retry-uploads", "redis"));
+
+    assertThat(r.exit()).as(r.toString()).isEqualTo(0);
+    assertThat(r.out()).contains("would build 1 target:").containsPattern("redis +22\\.04 +amd64");
+  }
+
+  @Test
   void helpAndVersionExitZero() {
     Run help = run("--help");
     assertThat(help.exit()).isEqualTo(0);
