@@ -170,6 +170,23 @@ class CommandLineEndToEndTest {
   }
 
   @Test
+  void theLiveTableFitsTheScreenAndTheFinalOneListsEveryTarget() {
+    Run r = run(args(connection(), "--terminal", "--columns", "200", "--lines", "6", "--wait", "--series", "24.04",
+        "--", "postgres"));
+
+    assertThat(r.exit()).as(r.toString()).isEqualTo(0);
+    String[] frames = r.out().split("\033\\[\\d+A\033\\[J");
+    assertThat(frames.length).isGreaterThan(2);
+    for (int i = 1; i < frames.length - 1; i++) { // every frame drawn over, but the first notice
+      assertThat(frames[i].replace("\r", "").lines().count()).as(frames[i]).isLessThanOrEqualTo(5);
+    }
+    assertThat(r.out()).containsPattern("\\.\\.\\. and \\d more: ");
+    String last = frames[frames.length - 1];
+    assertThat(last).contains("postgres  24.04   amd64").contains("postgres  24.04   arm64")
+        .contains("postgres  24.04   ppc64el").contains("postgres  24.04   s390x").contains("All targets succeeded.");
+  }
+
+  @Test
   void badInputExitsTwoWithOneLineNamingTheValueBeforeAnythingIsSubmitted() throws Exception {
     Path badJson = Files.writeString(dir.resolve("bad.json"), "[{\"image_type\": \"oci\", ");
     Path badCatalog = Files.writeString(dir.resolve("bad-catalog.json"), "{\"recipes\": ");

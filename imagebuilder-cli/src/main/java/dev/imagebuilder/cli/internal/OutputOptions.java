@@ -20,6 +20,10 @@ final class OutputOptions {
       description = "The terminal's width for the live table (default: COLUMNS, else stty, else 80).")
   Integer columns;
 
+  @Option(names = "--lines", hidden = true, paramLabel = "N",
+      description = "The terminal's height for the live table (default: LINES, else stty, else 24).")
+  Integer lines;
+
   /** The output for a run that waits ({@code streaming}) or returns after submitting. */
   RunOutput create(Invocation invocation, boolean streaming) {
     if (json) {
@@ -28,39 +32,8 @@ final class OutputOptions {
     if (terminal || invocation.terminal()) {
       String noColor = invocation.env("NO_COLOR");
       return new TableOutput(invocation.out(), noColor == null || noColor.isEmpty(),
-          columns != null ? Math.max(20, columns) : columns(invocation));
+          TerminalSize.detect(invocation, columns, lines));
     }
     return new LineOutput(invocation.out());
-  }
-
-  /**
-   * The terminal's width: COLUMNS when exported, else what {@code stty} says of the controlling
-   * terminal, else 80. Lines longer than this would wrap and spoil redrawing in place.
-   */
-  private static int columns(Invocation invocation) {
-    String c = invocation.env("COLUMNS");
-    try {
-      if (c != null && !c.isBlank()) {
-        return Math.max(20, Integer.parseInt(c.strip()));
-      }
-    } catch (NumberFormatException e) {
-      // ask the terminal
-    }
-    try {
-      Process p = new ProcessBuilder("sh", "-c", "stty size < /dev/tty").redirectErrorStream(true).start();
-      p.getOutputStream().close();
-      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
-      if (p.waitFor(2, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0) {
-        String[] parts = out.split("\\s+");
-        if (parts.length == 2) {
-          return Math.max(20, Integer.parseInt(parts[1]));
-        }
-      }
-    } catch (java.io.IOException | NumberFormatException e) {
-      // no terminal to ask
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return 80;
   }
 }

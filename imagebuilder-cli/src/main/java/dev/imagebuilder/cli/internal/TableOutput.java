@@ -28,6 +28,7 @@ final class TableOutput implements RunOutput {
   private final PrintStream out;
   private final boolean color;
   private final int width;
+  private final int height;
   private final List<BuildHandle> handles = new ArrayList<>();
   private final Map<String, String> retryNotes = new HashMap<>();
   private final Instant started = Instant.now();
@@ -35,10 +36,11 @@ final class TableOutput implements RunOutput {
   private int drawnLines;
   private boolean dirty = true;
 
-  TableOutput(PrintStream out, boolean color, int width) {
+  TableOutput(PrintStream out, boolean color, TerminalSize size) {
     this.out = out;
     this.color = color;
-    this.width = width;
+    this.width = size.columns();
+    this.height = size.lines();
   }
 
   @Override
@@ -88,8 +90,8 @@ final class TableOutput implements RunOutput {
   public synchronized void end(Outcome outcome) {
     stopTicker();
     dirty = true;
-    redraw();
-    drawnLines = 0; // the last table stays on screen
+    redraw(Integer.MAX_VALUE); // the whole table, once: nothing is drawn over it any more
+    drawnLines = 0;
     out.println();
     for (String line : Summary.lines(outcome)) {
       out.println(line);
@@ -118,6 +120,11 @@ final class TableOutput implements RunOutput {
   }
 
   private void redraw() {
+    // The frame must fit the screen, the cursor's line below it included, to be drawn over.
+    redraw(height - 1);
+  }
+
+  private void redraw(int maxLines) {
     if (!dirty) {
       return;
     }
@@ -147,8 +154,16 @@ final class TableOutput implements RunOutput {
     }
     List<String> lines = new ArrayList<>();
     lines.add(bold(format(HEADERS, widths, null)));
-    for (int i = 0; i < rows.size(); i++) {
+    List<Integer> shown = shown(all, maxLines - 2);
+    for (int i : shown) {
       lines.add(format(rows.get(i), widths, all.get(i).state()));
+    }
+    if (shown.size() < rows.size()) {
+      List<TargetStatus> hidden = new ArrayList<>(all);
+      for (int i = shown.size() - 1; i >= 0; i--) {
+        hidden.remove((int) shown.get(i));
+      }
+      lines.add("... and " + Summary.counts(hidden).replaceFirst("targets?", "more"));
     }
     if (rows.isEmpty()) {
       lines.add("(waiting for the targets to be known)");
@@ -168,6 +183,33 @@ final class TableOutput implements RunOutput {
     out.print(frame);
     out.flush();
     drawnLines = lines.size();
+  }
+
+  /**
+   * Which rows fit in {@code room} lines, in table order: all when they fit; else those still
+   * running or failed first, then succeeded ones, keeping one line to say what is not shown.
+   */
+  private static List<Integer> shown(List<TargetStatus> all, int room) {
+    List<Integer> chosen = new ArrayList<>();
+    if (all.size() <= room) {
+      for (int i = 0; i < all.size(); i++) {
+        chosen.add(i);
+      }
+      return chosen;
+    }
+    int budget = Math.max(0, room - 1);
+    for (int i = 0; i < all.size() && chosen.size() < budget; i++) {
+      if (all.get(i).state() != TargetState.SUCCEEDED) {
+        chosen.add(i);
+      }
+    }
+    for (int i = 0; i < all.size() && chosen.size() < budget; i++) {
+      if (all.get(i).state() == TargetState.SUCCEEDED) {
+        chosen.add(i);
+      }
+    }
+    chosen.sort(null);
+    return chosen;
   }
 
   private String format(String[] cells, int[] widths, TargetState state) {
