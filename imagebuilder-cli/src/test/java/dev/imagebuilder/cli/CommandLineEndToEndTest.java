@@ -260,6 +260,18 @@ class CommandLineEndToEndTest {
   }
 
   @Test
+  void aDemoRunCannotBeResumedSinceItsFakeStoppedWithIt() {
+    Run first = run("--launchpad", "demo", "--wait", "--timeout", "1s", "--series", "22.04", "--arch", "amd64",
+        "--state", state.toString(), "--", "redis");
+    assertThat(first.exit()).as(first.toString()).isEqualTo(4);
+    assertThat(first.out()).contains("Resume with: nothing: the demo's fake Launchpad stopped with this command");
+
+    Run resume = run("resume", "--state", state.toString());
+    assertThat(resume.exit()).as(resume.toString()).isEqualTo(2);
+    assertThat(resume.err()).contains("records builds of '--launchpad demo'").contains("image-builder fakes");
+  }
+
+  @Test
   void autoRetryUploadsTakesOnlyACountSoAnImageMayFollowIt() {
     // Regression: picocli took the image for the option's value ("'redis' is not an int").
     Run r = run(args(connection(), "--dry-run", "--series", "22.04", "--arch", "amd64", "--auto-retry-uploads", "redis"));

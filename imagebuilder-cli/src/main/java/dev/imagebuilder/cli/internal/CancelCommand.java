@@ -31,7 +31,7 @@ final class CancelCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     Invocation invocation = root.invocation();
     StateJournal journal = StateJournal.read(journalOptions.state);
-    Settings settings = journal.settings().overriddenBy(connection.settings());
+    Settings settings = journal.settings().overriddenBy(connection.settings()).requireResumable(journal);
     journal.settings(settings);
     try (Engine engine = Engine.open(settings, connection.config, invocation)) {
       RunOutput out = output.create(invocation, false);

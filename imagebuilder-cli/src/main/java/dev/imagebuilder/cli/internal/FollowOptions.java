@@ -53,4 +53,11 @@ final class FollowOptions {
   static String resumeCommand(Path stateFile) {
     return Cli.NAME + " resume --state " + stateFile.toAbsolutePath().normalize();
   }
+
+  /** The resume command, or why there is none: a demo's builds die with its fake Launchpad. */
+  static String resumeCommand(Path stateFile, Settings settings) {
+    return Settings.isDemo(settings)
+        ? "nothing: the demo's fake Launchpad stopped with this command (run the demo again)"
+        : resumeCommand(stateFile);
+  }
 }

@@ -53,9 +53,9 @@ final class Json {
   /** A target as {@link #target} wrote it (in a state journal), read back. */
   static TargetStatus targetFrom(com.fasterxml.jackson.databind.JsonNode n) {
     Map<String, String> labels = new java.util.LinkedHashMap<>();
-    n.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+    n.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
     Map<String, String> outputs = new java.util.LinkedHashMap<>();
-    n.path("outputs").fields().forEachRemaining(e -> outputs.put(e.getKey(), e.getValue().asText()));
+    n.path("outputs").properties().forEach(e -> outputs.put(e.getKey(), e.getValue().asText()));
     return new TargetStatus(n.path("key").asText(), labels,
         dev.imagebuilder.api.TargetState.valueOf(n.path("state").asText("QUEUED")),
         text(n, "raw_state"), uri(n, "web_link"), uri(n, "log_url"), text(n, "error"), outputs,

@@ -36,7 +36,7 @@ final class ResumeCommand implements Callable<Integer> {
     follow.timeout = timeout;
     var wait = follow.timeout();
     StateJournal journal = StateJournal.read(journalOptions.state);
-    Settings settings = journal.settings().overriddenBy(connection.settings());
+    Settings settings = journal.settings().overriddenBy(connection.settings()).requireResumable(journal);
     journal.settings(settings);
     try (Engine engine = Engine.open(settings, connection.config, invocation)) {
       RunOutput out = output.create(invocation, true);

@@ -134,7 +134,7 @@ final class RootCommand implements Callable<Integer> {
           out.notice("State file: " + journal.file());
         }
         BuildRun run = new BuildRun(out, journal, timeout, follow.timeout,
-            FollowOptions.resumeCommand(journal.file()));
+            FollowOptions.resumeCommand(journal.file(), settings));
         Outcome outcome = run.follow(List.of(handle), List.of(),
             waiting ? BuildRun::allEnded : BuildRun::allSubmitted,
             waiting ? Outcome.Ending.COMPLETED : Outcome.Ending.SUBMITTED, guard);

@@ -58,7 +58,7 @@ final class StatusCommand implements Callable<Integer> {
     if (running.isEmpty()) {
       return report(out, journal, recorded, List.of());
     }
-    Settings settings = journal.settings().overriddenBy(connection.settings());
+    Settings settings = journal.settings().overriddenBy(connection.settings()).requireResumable(journal);
     try (Engine engine = Engine.open(settings, connection.config, invocation)) {
       AtomicReference<Instant> lastReport = new AtomicReference<>(Instant.now());
       List<BuildHandle> handles = new ArrayList<>();

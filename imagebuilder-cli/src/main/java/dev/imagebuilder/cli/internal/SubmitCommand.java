@@ -70,7 +70,7 @@ final class SubmitCommand implements Callable<Integer> {
         if (!handles.isEmpty() && !output.json) {
           out.notice("State file: " + journal.file());
         }
-        BuildRun run = new BuildRun(out, journal, timeout, follow.timeout, FollowOptions.resumeCommand(journal.file()));
+        BuildRun run = new BuildRun(out, journal, timeout, follow.timeout, FollowOptions.resumeCommand(journal.file(), settings));
         return run.follow(handles, rejected, wait ? BuildRun::allEnded : BuildRun::allSubmitted,
             wait ? Outcome.Ending.COMPLETED : Outcome.Ending.SUBMITTED, guard).exitCode();
       }

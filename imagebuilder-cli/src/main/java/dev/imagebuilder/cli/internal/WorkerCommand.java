@@ -75,8 +75,10 @@ final class WorkerCommand implements Callable<Integer> {
       CountDownLatch stopped = new CountDownLatch(1);
       Thread hook = null;
       if (invocation.ownsProcess()) {
+        // On Ctrl-C the worker stops taking requests; its builds go on and are taken over later.
+        QueueWorker stopping = worker;
         hook = new Thread(() -> {
-          worker.close();
+          stopping.close();
           stopped.countDown();
         }, "image-builder-worker-stop");
         Runtime.getRuntime().addShutdownHook(hook);
