@@ -17,7 +17,6 @@ import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.api.Ticket;
 import dev.imagebuilder.core.ImageBuilder;
-import dev.imagebuilder.launchpad.testing.PlumbedProvider;
 import dev.imagebuilder.testkit.FakeBuild;
 import dev.imagebuilder.testkit.FakeLaunchpad;
 import dev.imagebuilder.testkit.RecipeHandle;
@@ -95,8 +94,7 @@ class LaunchpadEndToEndTest {
 
   ImageBuilder.Builder builderConfig() {
     return ImageBuilder.newBuilder()
-        .discoverBackends(false)
-        .backend(new PlumbedProvider())
+        .environment(name -> null) // found by ServiceLoader; configured here only
         .stateDirectory(dir.resolve("state"))
         .listener(events::add)
         .config("launchpad.service-root", lp.serviceRoot().toString())
@@ -251,6 +249,38 @@ class LaunchpadEndToEndTest {
   }
 
   @Test
+  void cancelWhileTheBuildRequestIsPendingCancelsItsBuildsOnceCreated() throws Exception {
+    cancelBeforeBuildsExist(false);
+  }
+
+  @Test
+  void cancelWhileRequestBuildsIsUnansweredWaitsForTheAnswer() throws Exception {
+    cancelBeforeBuildsExist(true);
+  }
+
+  private void cancelBeforeBuildsExist(boolean answerInFlight) throws Exception {
+    driving.set(false);
+    if (answerInFlight) {
+      lp.faults().on("requestBuilds").slowResponses(1, Duration.ofMillis(700), 0);
+    }
+    BuildHandle h = builder().submit(ImageRequest.oci().images("nginx").series("24.04").build());
+    RecipeHandle nginx = handle("nginx", "24.04");
+    eventually(() -> lp.operationCount("requestBuilds") == 1 && h.targets().size() == 3);
+    if (!answerInFlight) {
+      eventually(() -> h.targets().stream().allMatch(t -> "Build request Pending".equals(t.rawState())));
+    }
+    assertThat(nginx.builds()).isEmpty();
+
+    var cancelled = h.cancel();
+    Thread.sleep(answerInFlight ? 900 : 100);
+    lp.advancePhases(1); // the request's job runs: the builds appear
+    cancelled.get(20, TimeUnit.SECONDS);
+
+    assertThat(nginx.builds()).hasSize(3).extracting(FakeBuild::buildstate).containsOnly("Cancelled build");
+    assertThat(lp.operationCount("requestBuilds")).isEqualTo(1);
+  }
+
+  @Test
   void resumeFromATicketInANewBuilderSubmitsNothing() throws Exception {
     driving.set(false);
     ImageBuilder first = builder();
@@ -337,6 +367,16 @@ class LaunchpadEndToEndTest {
     assertThat(logs).doesNotContain(secret).doesNotContain(token);
     assertThat(ticket).doesNotContain(secret).doesNotContain(token);
     assertThat(events.toString()).doesNotContain(secret).doesNotContain(token);
+  }
+
+  @Test
+  void discoveredByServiceLoaderAndUnavailableWithoutACatalog() {
+    try (ImageBuilder b = ImageBuilder.newBuilder().environment(k -> null).stateDirectory(dir.resolve("s")).build()) {
+      assertThat(b.backendNames()).contains("launchpad");
+      assertThatThrownBy(() -> b.submit(ImageRequest.oci().images("redis").build()))
+          .isInstanceOf(dev.imagebuilder.api.NoBackendAvailableException.class)
+          .hasMessageContaining("launchpad.catalog");
+    }
   }
 
   @Test

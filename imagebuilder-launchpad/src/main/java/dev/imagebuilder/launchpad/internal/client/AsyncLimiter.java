@@ -10,6 +10,9 @@ import java.util.function.Supplier;
  * waiting call starts when one in flight completes.
  */
 public final class AsyncLimiter {
+  /** Calls started by completions on this thread, run in a loop rather than by recursion. */
+  private static final ThreadLocal<ArrayDeque<Runnable>> TRAMPOLINE = new ThreadLocal<>();
+
   private final int max;
   private final Queue<Runnable> waiting = new ArrayDeque<>();
   private int running;
@@ -68,7 +71,29 @@ public final class AsyncLimiter {
       }
     }
     if (next != null) {
-      next.run();
+      trampolined(next);
+    }
+  }
+
+  /**
+   * Calls that complete at once (a closed or failing transport) would otherwise start the next
+   * waiting call from inside the previous one's completion, thousands of frames deep.
+   */
+  private static void trampolined(Runnable r) {
+    ArrayDeque<Runnable> queue = TRAMPOLINE.get();
+    if (queue != null) {
+      queue.add(r);
+      return;
+    }
+    queue = new ArrayDeque<>();
+    TRAMPOLINE.set(queue);
+    try {
+      queue.add(r);
+      for (Runnable x = queue.poll(); x != null; x = queue.poll()) {
+        x.run();
+      }
+    } finally {
+      TRAMPOLINE.remove();
     }
   }
 }

@@ -33,7 +33,8 @@ public final class LaunchpadBackend implements Backend {
   LaunchpadBackend(LaunchpadSettings settings, BackendContext context) {
     this.settings = settings;
     this.clock = context.clock();
-    this.client = new LaunchpadClient(settings.root(), context.http(), settings.credentials(), clock,
+    this.client = new LaunchpadClient(settings.root(),
+        java.util.Objects.requireNonNull(context.http(), "the core handed the launchpad backend no HttpService"), settings.credentials(), clock,
         settings.maxConcurrentRequests());
   }
 

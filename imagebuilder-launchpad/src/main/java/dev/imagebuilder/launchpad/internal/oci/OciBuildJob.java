@@ -260,7 +260,7 @@ public final class OciBuildJob implements BuildJob {
     run.busy = true;
     run.phase = RecipeRun.Phase.REQUESTING;
     LOG.info("requesting builds of {} for build {}", run.recipe, context.buildId());
-    return client.postFactory(run.recipe, "requestBuilds", Map.of()).handle((location, failure) -> {
+    CompletableFuture<Boolean> answered = client.postFactory(run.recipe, "requestBuilds", Map.of()).handle((location, failure) -> {
       synchronized (this) {
         run.busy = false;
         if (failure == null) {
@@ -290,7 +290,10 @@ public final class OciBuildJob implements BuildJob {
         }
         return false;
       }
-    }).thenCompose(requested -> requested ? pollRequest(run, clock.instant()) : CompletableFuture.completedFuture(null));
+    });
+    run.requesting = answered;
+    return answered.thenCompose(requested -> requested && !cancelled
+        ? pollRequest(run, clock.instant()) : CompletableFuture.completedFuture(null));
   }
 
   private CompletableFuture<?> pollRequest(RecipeRun run, Instant started) {
@@ -530,7 +533,7 @@ public final class OciBuildJob implements BuildJob {
   public void cancel() {
     cancelled = true;
     List<URI> builds = new ArrayList<>();
-    List<URI> pendingRequests = new ArrayList<>();
+    List<RecipeRun> pendingRuns = new ArrayList<>();
     synchronized (this) {
       for (RecipeRun run : runs) {
         for (Target t : run.targets.values()) {
@@ -539,9 +542,7 @@ public final class OciBuildJob implements BuildJob {
           }
         }
         if (run.phase == RecipeRun.Phase.PENDING || run.phase == RecipeRun.Phase.REQUESTING) {
-          if (run.buildRequest != null) {
-            pendingRequests.add(run.buildRequest);
-          }
+          pendingRuns.add(run);
         }
       }
     }
@@ -550,19 +551,40 @@ public final class OciBuildJob implements BuildJob {
       calls.add(cancelBuild(b));
     }
     // Builds of a request still Pending do not exist yet: wait a little for them, then cancel.
-    for (URI r : pendingRequests) {
-      calls.add(cancelWhenCreated(r, clock.instant().plus(settings.pollInterval().multipliedBy(4)
-          .compareTo(Duration.ofMinutes(2)) > 0 ? Duration.ofMinutes(2) : settings.pollInterval().multipliedBy(4))));
+    Duration wait = settings.pollInterval().multipliedBy(4);
+    wait = wait.compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(30)
+        : wait.compareTo(Duration.ofMinutes(2)) > 0 ? Duration.ofMinutes(2) : wait;
+    Instant giveUp = clock.instant().plus(wait);
+    for (RecipeRun run : pendingRuns) {
+      // A requestBuilds still in flight is waited for: its answer names the request to watch.
+      CompletableFuture<?> answered;
+      synchronized (this) {
+        answered = run.requesting != null && run.buildRequest == null ? run.requesting : CompletableFuture.completedFuture(null);
+      }
+      calls.add(answered.handle((v, e) -> null).thenCompose(v -> {
+        URI request;
+        synchronized (this) {
+          request = run.buildRequest;
+        }
+        return request == null ? CompletableFuture.completedFuture(null) : cancelWhenCreated(request, giveUp);
+      }));
     }
     CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
   }
 
   private CompletableFuture<?> cancelBuild(URI build) {
     LOG.info("cancelling {}", build);
-    return client.post(build, "cancel", Map.of()).exceptionally(e -> {
-      LOG.warn("could not cancel {}: {}", build, LaunchpadClient.unwrap(e).getMessage());
-      return null;
-    });
+    // cancel is a no-op on a build that cannot be cancelled, so one more try is safe.
+    return client.post(build, "cancel", Map.of())
+        .handle((v, e) -> e == null || !LaunchpadClient.transientFailure(e)
+            ? CompletableFuture.completedFuture(e)
+            : client.post(build, "cancel", Map.of()).handle((v2, e2) -> e2))
+        .thenCompose(f -> f)
+        .thenAccept(e -> {
+          if (e != null) {
+            LOG.warn("could not cancel {}: {}", build, LaunchpadClient.unwrap(e).getMessage());
+          }
+        });
   }
 
   private CompletableFuture<Void> cancelWhenCreated(URI buildRequest, Instant giveUp) {

@@ -40,6 +40,8 @@ final class RecipeRun {
   Phase phase = Phase.TO_REQUEST;
   String error;
   boolean busy;
+  /** The requestBuilds call in flight (phase REQUESTING), for a cancel that must wait for it. */
+  java.util.concurrent.CompletableFuture<?> requesting;
   int consecutiveFailures;
 
   RecipeRun(String id, Catalog.Entry entry, URI recipe, int pushRules) {
