@@ -4,7 +4,7 @@
  * ({@link dev.imagebuilder.amqp.AmqpBackendProvider}) hands requests to such workers.
  */
 module dev.imagebuilder.amqp {
-  requires dev.imagebuilder.core;
+  requires transitive dev.imagebuilder.core;
   requires com.rabbitmq.client;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;

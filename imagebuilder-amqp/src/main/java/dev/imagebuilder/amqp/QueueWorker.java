@@ -18,9 +18,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
 
 /**
  * Serves image requests from a durable RabbitMQ queue with a local {@link ImageBuilder}.
@@ -104,7 +102,6 @@ public final class QueueWorker implements AutoCloseable {
     private String workerId;
     private Duration journalRetention = Duration.ofDays(7);
     private Builds builds;
-    private Function<String, List<ImageRequest>> parser = WireFormat::parse;
 
     Builder() {}
 
@@ -191,18 +188,6 @@ public final class QueueWorker implements AutoCloseable {
       return this;
     }
 
-    /** Replaces the local builds (tests of the messaging alone). */
-    Builder builds(Builds builds) {
-      this.builds = builds;
-      return this;
-    }
-
-    /** Replaces the wire-format parser (tests of the messaging alone). */
-    Builder parser(Function<String, List<ImageRequest>> parser) {
-      this.parser = parser;
-      return this;
-    }
-
     /**
      * Validates the settings.
      *
@@ -231,7 +216,7 @@ public final class QueueWorker implements AutoCloseable {
         throw new InvalidRequestException(colon > 0 ? message.substring(0, colon) : "worker",
             colon > 0 ? message.substring(colon + 1).strip() : message);
       }
-      return new QueueWorker(new WorkerEngine(settings, builds, parser));
+      return new QueueWorker(new WorkerEngine(settings, builds, WireFormat::parse));
     }
 
     private static String defaultWorkerId() {

@@ -93,6 +93,54 @@ final class Broker implements AutoCloseable {
     channel.basicPublish(workQueue + ".control", "", null, json.getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * Makes the broker close the connection a client named {@code connectionName}, as a network
+   * failure or a broker restart would ({@code rabbitmqctl close_connection}; the broker runs on
+   * this machine).
+   */
+  void closeConnectionNamed(String connectionName) throws Exception {
+    Process list;
+    try {
+      list = new ProcessBuilder("rabbitmqctl", "list_connections", "-q", "--no-table-headers",
+          "pid", "client_properties").redirectErrorStream(true).start();
+    } catch (IOException e) {
+      if ("required".equals(System.getenv("IMAGEBUILDER_SYSTEM_TESTS"))) {
+        fail("rabbitmqctl is needed to drop a connection: " + e);
+      }
+      Assumptions.abort("rabbitmqctl is not available to drop a connection");
+      return;
+    }
+    String out = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (list.waitFor() != 0) {
+      // Not root, or not the broker's machine: rabbitmqctl cannot reach the node.
+      if ("required".equals(System.getenv("IMAGEBUILDER_SYSTEM_TESTS"))) {
+        fail("rabbitmqctl list_connections failed: " + out);
+      }
+      Assumptions.abort("rabbitmqctl cannot reach the broker: " + out.strip());
+    }
+    String pid = out.lines()
+        .filter(l -> l.contains("{\"connection_name\",\"" + connectionName + "\"}"))
+        .map(l -> l.split("\t")[0]).findFirst()
+        .orElseThrow(() -> new AssertionError("no connection named " + connectionName + " in " + out));
+    Process close = new ProcessBuilder("rabbitmqctl", "close_connection", pid, "test: dropped")
+        .redirectErrorStream(true).start();
+    String closed = new String(close.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (close.waitFor() != 0) {
+      throw new AssertionError("rabbitmqctl close_connection failed: " + closed);
+    }
+  }
+
+  boolean exists(String queue) {
+    try (Channel ch = connection.createChannel()) {
+      ch.queueDeclarePassive(queue);
+      return true;
+    } catch (IOException e) {
+      return false;
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   long messageCount(String queue) throws IOException {
     return channel.queueDeclarePassive(queue).getMessageCount();
   }

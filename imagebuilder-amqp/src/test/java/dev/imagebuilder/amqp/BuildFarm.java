@@ -30,6 +30,8 @@ final class BuildFarm {
   final AtomicInteger starts = new AtomicInteger();
   final AtomicInteger resumes = new AtomicInteger();
   final AtomicInteger cancels = new AtomicInteger();
+  /** The requests builds were started for, in order. */
+  final List<ImageRequest> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, TargetState> builds = new ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger();
 
@@ -99,6 +101,7 @@ final class BuildFarm {
     public BuildJob start(ImageRequest request, BuildContext context) {
       String id = "farm-" + ids.incrementAndGet();
       builds.put(id, TargetState.BUILDING);
+      requests.add(request);
       starts.incrementAndGet();
       return follow(id, context);
     }

@@ -129,6 +129,10 @@ class QueueWorkerTest {
     ProgressReport end = reports.get(reports.size() - 1);
     assertThat(end.state()).isEqualTo("failed");
     assertThat(end.status()).isEqualTo(BuildStatus.FAILED);
+    // Regression: the target's last change went out as a "running" report with every target
+    // ended, which readers took for the end.
+    assertThat(reports.subList(0, reports.size() - 1)).allSatisfy(r -> assertThat(r.targets())
+        .allSatisfy(t -> assertThat(t.state().isTerminal()).isFalse()));
     assertThat(end.targets()).singleElement()
         .satisfies(t -> assertThat(t.state()).isEqualTo(TargetState.FAILED_TO_BUILD));
     assertThat(new String(endJson(end), StandardCharsets.UTF_8))
@@ -169,6 +173,28 @@ class QueueWorkerTest {
     assertThat(broker.messageCount(queue)).isZero();
     assertThat(farm.starts.get()).as("builds started").isEqualTo(1);
     assertThat(farm.builds()).containsExactly(build);
+  }
+
+  @Test
+  void workerThatLosesItsConnectionReconnectsAndResumesWithoutBuildingAgain() throws Exception {
+    String trigger = broker.triggerQueue();
+    QueueWorker worker = started(worker("dropped", imageBuilder()));
+    String id = broker.publishRequest(queue, cloud(trigger));
+    broker.reportsUntil(trigger, WAIT, r -> !r.targets().isEmpty());
+    String build = farm.onlyBuild();
+
+    broker.closeConnectionNamed("imagebuilder-worker dropped");
+    // The request went back to the queue; the worker comes back for it and resumes its build.
+    BuildFarm.await("the resume after reconnecting", WAIT, () -> farm.resumes.get() == 1);
+    farm.finish(build, TargetState.SUCCEEDED);
+    List<ProgressReport> reports = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
+    ProgressReport end = reports.get(reports.size() - 1);
+    assertThat(end.requestId()).isEqualTo(id);
+    assertThat(end.status()).isEqualTo(BuildStatus.SUCCEEDED);
+    BuildFarm.await("the acknowledgement", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
+    worker.close();
+    assertThat(broker.messageCount(queue)).isZero();
+    assertThat(farm.starts.get()).isEqualTo(1);
   }
 
   @Test
@@ -234,9 +260,11 @@ class QueueWorkerTest {
     int ended = 0;
     while (ended < 4) {
       farm.finishAll(TargetState.SUCCEEDED);
-      List<ProgressReport> reports = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
-      finishedBy.add(reports.get(reports.size() - 1).worker());
-      ended++;
+      ProgressReport report = ProgressReport.fromJson(broker.next(trigger, WAIT).getBody());
+      if (report.isTerminal()) {
+        finishedBy.add(report.worker());
+        ended++;
+      }
     }
     assertThat(finishedBy).containsExactlyInAnyOrder("a", "b");
     assertThat(farm.starts.get()).isEqualTo(4);

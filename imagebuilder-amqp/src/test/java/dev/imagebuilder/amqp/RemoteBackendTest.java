@@ -3,6 +3,9 @@ package dev.imagebuilder.amqp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.GetResponse;
+import dev.imagebuilder.amqp.internal.ProgressReport;
 import dev.imagebuilder.api.BuildEvent;
 import dev.imagebuilder.api.BuildHandle;
 import dev.imagebuilder.api.BuildResult;
@@ -11,8 +14,13 @@ import dev.imagebuilder.api.ImageBuildException;
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.TargetState;
+import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.api.Ticket;
 import dev.imagebuilder.core.ImageBuilder;
+import dev.imagebuilder.core.WireFormat;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,6 +77,7 @@ class RemoteBackendTest {
     ImageBuilder.Builder b = ImageBuilder.newBuilder().discoverBackends(false)
         .backend(new AmqpBackendProvider())
         .config("amqp.uri", Broker.URI).config("amqp.queue", queue)
+        .config("amqp.reply-expiry", "60s") // what a failed test leaves behind goes soon
         .stateDirectory(dir.resolve("client-state"));
     for (int i = 0; i < config.length; i += 2) {
       b.config(config[i], config[i + 1]);
@@ -76,6 +85,17 @@ class RemoteBackendTest {
     ImageBuilder client = b.build();
     closeLast.add(client);
     return client;
+  }
+
+  private static String replyQueue(BuildHandle handle) {
+    return handle.ticket().json().replaceAll(".*\"reply_queue\":\"([^\"]+)\".*", "$1");
+  }
+
+  private void assertReplyQueueRemoved(BuildHandle handle) throws InterruptedException {
+    String reply = replyQueue(handle);
+    assertThat(reply).startsWith("imagebuilder.reply.");
+    broker.forget(reply);
+    BuildFarm.await("the reply queue's removal", WAIT, () -> !broker.exists(reply));
   }
 
   private static ImageRequest cloud() {
@@ -104,24 +124,46 @@ class RemoteBackendTest {
       assertThat(t.state()).isEqualTo(TargetState.SUCCEEDED);
       assertThat(t.outputs()).containsEntry("image", farm.onlyBuild() + ".img");
     });
+    // Events reach listeners asynchronously, the completion last.
+    BuildFarm.await("the completion event", WAIT,
+        () -> events.stream().anyMatch(e -> e instanceof BuildEvent.Completed));
     assertThat(events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(
         BuildEvent.TargetStateChanged.class,
         c -> assertThat(c.current().state()).isEqualTo(TargetState.SUCCEEDED)));
     assertThat(farm.starts.get()).isEqualTo(1);
     BuildFarm.await("the worker's acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     assertThat(broker.messageCount(queue)).isZero();
+    assertReplyQueueRemoved(handle);
+  }
+
+  @Test
+  void touchRequestReachesTheWorkerIntact() throws Exception {
+    startWorker();
+    ImageRequest touch = ImageRequest.touch().systemImageServer("https://system-image.example.org")
+        .channel("20.04/arm64/android9plus/stable").devices("FP4", "FP5").series("focal")
+        .ppas("ppa:owner/name").packages("foo").targetChannel("custom/focal/stable").build();
+    BuildHandle handle = client("amqp.image-types", "touch").submit(touch);
+    BuildFarm.await("the build on the farm", WAIT, () -> farm.builds().size() == 1);
+    assertThat(farm.requests).containsExactly(touch);
+    farm.finish(farm.onlyBuild(), TargetState.SUCCEEDED);
+    assertThat(handle.await(WAIT).succeeded()).isTrue();
   }
 
   @Test
   void failedRemoteTargetIsAFailedResult() throws Exception {
     startWorker();
-    BuildHandle handle = client().submit(cloud());
+    ImageBuilder client = client();
+    BuildHandle handle = client.submit(cloud());
     BuildFarm.await("the build on the farm", WAIT, () -> farm.builds().size() == 1);
     farm.finish(farm.onlyBuild(), TargetState.FAILED_TO_BUILD);
     BuildResult result = handle.await(WAIT);
+    client.close();
     assertThat(result.succeeded()).isFalse();
     assertThat(result.failedTargets()).singleElement()
         .satisfies(t -> assertThat(t.state()).isEqualTo(TargetState.FAILED_TO_BUILD));
+    // Regression: a report with every target terminal completed the build on the client, which
+    // was closed before the final report came to remove the reply queue.
+    assertReplyQueueRemoved(handle);
   }
 
   @Test
@@ -135,6 +177,7 @@ class RemoteBackendTest {
     assertThat(handle.status()).isEqualTo(BuildStatus.CANCELLED);
     BuildFarm.await("the remote cancel", WAIT, () -> farm.cancels.get() == 1);
     assertThat(farm.state(build)).isEqualTo(TargetState.CANCELLED);
+    assertReplyQueueRemoved(handle);
     BuildFarm.await("the worker's acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     assertThat(broker.messageCount(queue)).isZero();
   }
@@ -152,6 +195,12 @@ class RemoteBackendTest {
     BuildHandle resumed = client().resume(ticket);
     farm.finish(farm.onlyBuild(), TargetState.SUCCEEDED);
     assertThat(resumed.await(WAIT).succeeded()).isTrue();
+    assertThat(farm.starts.get()).isEqualTo(1);
+
+    // Its end was read: resuming once more says so rather than waiting forever.
+    BuildHandle again = client().resume(ticket);
+    assertThatThrownBy(() -> again.await(WAIT)).isInstanceOf(ImageBuildException.class)
+        .hasMessageContaining("reply queue").hasMessageContaining("is gone");
     assertThat(farm.starts.get()).isEqualTo(1);
   }
 
@@ -174,6 +223,45 @@ class RemoteBackendTest {
         .hasMessageContaining("back to a queue");
     BuildFarm.await("the queue to drain", WAIT, () -> worker.activeRequests() == 0);
     assertThat(broker.messageCount(queue)).isZero();
+  }
+
+  @Test
+  void clientSpeaksTheDocumentedProtocol() throws Exception {
+    // No worker: the test reads the request and answers as a worker would.
+    ImageBuilder client = client();
+    List<BuildEvent> events = new CopyOnWriteArrayList<>();
+    BuildHandle handle = client.submit(cloud());
+    handle.subscribe(events::add);
+    BuildFarm.await("the work queue", WAIT, () -> broker.exists(queue));
+    GetResponse request = broker.next(queue, WAIT);
+    AMQP.BasicProperties props = request.getProps();
+    String id = props.getMessageId();
+    assertThat(props.getHeaders().get("x-imagebuilder-request-id").toString()).isEqualTo(id);
+    assertThat(props.getDeliveryMode()).isEqualTo(2);
+    assertThat(props.getContentType()).isEqualTo("application/json");
+    assertThat(props.getReplyTo()).isEqualTo("imagebuilder.reply." + id);
+    assertThat(WireFormat.parse(new String(request.getBody(), StandardCharsets.UTF_8)))
+        .containsExactly(cloud());
+
+    TargetStatus building = new TargetStatus("image", Map.of(), TargetState.BUILDING, "building",
+        null, null, null, Map.of(), 1);
+    broker.publish(props.getReplyTo(), new ProgressReport(id, 0, 1, "cloud", "b-remote", "farm",
+        "running", BuildStatus.RUNNING, "compiling", List.of(building), null, "hand", Instant.now())
+        .toJson(), null);
+    BuildFarm.await("the target on the client", WAIT, () -> handle.targets().size() == 1);
+    BuildFarm.await("the progress event", WAIT, () -> events.stream().anyMatch(e ->
+        e instanceof BuildEvent.Progress p && p.message().equals("compiling")));
+
+    // Every target ended, in a report that is not yet the final one: the build is over here.
+    broker.publish(props.getReplyTo(), new ProgressReport(id, 0, 1, "cloud", "b-remote", "farm",
+        "running", BuildStatus.RUNNING, null,
+        List.of(building.withState(TargetState.SUCCEEDED, "done")), null, "hand", Instant.now())
+        .toJson(), null);
+    assertThat(handle.await(WAIT).succeeded()).isTrue();
+    client.close();
+    // Regression: the reply queue was removed only by the final report, which the closed client
+    // never read; it was left behind.
+    assertReplyQueueRemoved(handle);
   }
 
   @Test

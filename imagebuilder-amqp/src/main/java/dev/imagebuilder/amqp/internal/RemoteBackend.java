@@ -79,7 +79,7 @@ public final class RemoteBackend implements Backend {
       throw new InvalidRequestException("ticket.state", "has no request_id and reply_queue of an amqp build");
     }
     RemoteBuildJob job = new RemoteBuildJob(this, id, reply, context);
-    context.execute(job::listen);
+    context.execute(job::reattach);
     return job;
   }
 

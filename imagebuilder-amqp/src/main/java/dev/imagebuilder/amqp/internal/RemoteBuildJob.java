@@ -71,25 +71,57 @@ final class RemoteBuildJob implements BuildJob {
 
   /** Declares the reply queue (idempotent) and consumes it. */
   void listen() {
+    listen(false);
+  }
+
+  /** Consumes the reply queue of a build started elsewhere; it must still exist. */
+  void reattach() {
+    listen(true);
+  }
+
+  private void listen(boolean existing) {
     try {
       Channel ch = backend.connection().createChannel();
-      // Durable and not exclusive, so another process can resume the build from its ticket;
-      // it expires once nobody has used it for the configured time.
-      ch.queueDeclare(replyQueue, true, false, false,
-          Map.of("x-expires", backend.settings().replyExpiry().toMillis()));
+      channel = ch;
+      if (existing) {
+        try {
+          ch.queueDeclarePassive(replyQueue);
+        } catch (IOException e) {
+          throw new ImageBuildException("cannot resume request " + requestId + ": its reply queue "
+              + replyQueue + " is gone (its final report was read already, or it expired after "
+              + backend.settings().replyExpiry() + " unused)");
+        }
+      } else {
+        // Durable and not exclusive, so another process can resume the build from its ticket;
+        // it expires once nobody has used it for the configured time.
+        ch.queueDeclare(replyQueue, true, false, false,
+            Map.of("x-expires", backend.settings().replyExpiry().toMillis()));
+      }
       ch.basicQos(16);
       ch.basicConsume(replyQueue, false, "imagebuilder-client " + requestId, new DefaultConsumer(ch) {
         @Override
         public void handleDelivery(String tag, Envelope env, AMQP.BasicProperties props, byte[] body)
             throws IOException {
+          ProgressReport report;
           try {
-            apply(ProgressReport.fromJson(body));
+            report = ProgressReport.fromJson(body);
           } catch (IllegalArgumentException e) {
             LOG.warn("build {}: ignored a message on {}: {}", context.buildId(), replyQueue, e.getMessage());
+            ch.basicAck(env.getDeliveryTag(), false);
+            return;
           }
-          ch.basicAck(env.getDeliveryTag(), false);
-          if (ended) {
+          boolean last = requestId.equals(report.requestId()) && (report.isTerminal()
+              || !report.targets().isEmpty()
+                  && report.targets().stream().allMatch(t -> t.state().isTerminal()));
+          if (last) {
+            // The end: clean up before applying it, since applying it lets the caller go on
+            // (and maybe close this connection) at once.
+            ch.basicAck(env.getDeliveryTag(), false);
             stopListening(true);
+            apply(report);
+          } else {
+            apply(report);
+            ch.basicAck(env.getDeliveryTag(), false);
           }
         }
 
@@ -100,7 +132,6 @@ final class RemoteBuildJob implements BuildJob {
           }
         }
       });
-      channel = ch;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on the reply queue " + replyQueue, e);
     }

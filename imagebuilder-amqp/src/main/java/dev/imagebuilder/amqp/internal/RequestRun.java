@@ -145,9 +145,11 @@ final class RequestRun {
         publishRunning(item);
       }
     }
-    long every = host.settings().progressInterval().toMillis();
-    heartbeat = host.io().scheduleAtFixedRate(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
     finishIfDone();
+    if (!over) {
+      long every = host.settings().progressInterval().toMillis();
+      heartbeat = host.io().scheduleAtFixedRate(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+    }
   }
 
   /** Cancels every build of this request that is still running. */
@@ -213,6 +215,10 @@ final class RequestRun {
       return;
     }
     List<TargetStatus> targets = item.handle.targets();
+    if (item.handle.status().isDone()
+        || !targets.isEmpty() && targets.stream().allMatch(t -> t.state().isTerminal())) {
+      return; // the end follows as its own report, with the build's status and result
+    }
     String message = item.lastProgress != null ? item.lastProgress : summary(targets);
     try {
       publish(item, report(item, BuildStatus.RUNNING, targets, message, null));

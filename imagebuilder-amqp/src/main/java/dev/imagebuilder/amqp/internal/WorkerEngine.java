@@ -76,6 +76,9 @@ public final class WorkerEngine implements RequestRun.Host {
     if (closing) {
       throw new IllegalStateException("the worker was closed");
     }
+    if (connection != null) {
+      throw new IllegalStateException("the worker was started already");
+    }
     int purged = journal.purgeFinishedBefore(Instant.now().minus(settings.journalRetention()));
     if (purged > 0) {
       LOG.info("removed {} journal entries of requests finished over {} ago", purged,
@@ -93,9 +96,8 @@ public final class WorkerEngine implements RequestRun.Host {
       throw new IOException("connecting to " + AmqpUris.redacted(settings.uri()) + " timed out", e);
     }
     try {
-      Channel setup = c.createChannel();
-      settings.topology().declare(setup);
-      Channel control = setup;
+      Channel control = c.createChannel();
+      settings.topology().declare(control);
       String controlQueue = control.queueDeclare().getQueue(); // exclusive, auto-delete
       control.queueBind(controlQueue, settings.topology().controlExchange(), "");
       control.basicConsume(controlQueue, true, new DefaultConsumer(control) {
