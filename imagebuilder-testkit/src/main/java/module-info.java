@@ -9,6 +9,7 @@ module dev.imagebuilder.testkit {
   requires okhttp3;
   requires okio;
   requires com.fasterxml.jackson.databind;
+  requires org.slf4j;
   requires static org.junit.jupiter.api;
   requires org.bouncycastle.pg;
   requires org.bouncycastle.provider;

@@ -71,6 +71,11 @@ final class Checks {
 
   static URI absoluteUri(String field, URI uri, List<String> schemes) {
     Objects.requireNonNull(uri);
+    if (uri.getRawUserInfo() != null) {
+      // Credentials in URLs end up in logs and tickets; refuse them, and never repeat them.
+      throw new InvalidRequestException(field, quote(redacted(uri))
+          + " carries user information; URLs must not hold credentials");
+    }
     if (!uri.isAbsolute() || uri.getScheme() == null
         || !schemes.contains(uri.getScheme().toLowerCase(java.util.Locale.ROOT))) {
       throw new InvalidRequestException(field,
@@ -78,10 +83,6 @@ final class Checks {
     }
     if (!"file".equalsIgnoreCase(uri.getScheme()) && (uri.getHost() == null || uri.getHost().isEmpty())) {
       throw new InvalidRequestException(field, quote(uri) + " has no host");
-    }
-    if (uri.getRawUserInfo() != null) {
-      // Credentials in URLs end up in logs and tickets; refuse them outright.
-      throw new InvalidRequestException(field, "URL must not carry user information");
     }
     return uri;
   }
@@ -91,7 +92,24 @@ final class Checks {
     try {
       return absoluteUri(field, new URI(text.strip()), schemes);
     } catch (java.net.URISyntaxException e) {
-      throw new InvalidRequestException(field, quote(text) + " is not a URL: " + e.getReason());
+      throw new InvalidRequestException(field, quote(redacted(text)) + " is not a URL: " + e.getReason());
     }
+  }
+
+  /** The URL with any user information masked, fit for messages. */
+  static String redacted(URI uri) {
+    return uri.getRawUserInfo() == null
+        ? uri.toString()
+        : uri.toString().replace(uri.getRawUserInfo() + "@", "***@");
+  }
+
+  /** Masks what looks like user information in a URL that may not even parse. */
+  static String redacted(String text) {
+    return text.replaceAll("(?<=//)[^/@\\s]*@", "***@");
+  }
+
+  /** Drops repeated elements, keeping the first of each, so a request never fans out twice. */
+  static <T> List<T> distinct(List<T> values) {
+    return values == null ? List.of() : List.copyOf(new LinkedHashSet<>(values));
   }
 }

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A cloud image: the base image at {@code image} (http, https or file URL) customized for
@@ -19,8 +18,8 @@ public record CloudImageRequest(
   public CloudImageRequest {
     Checks.absoluteUri("image", Checks.required("image", image), IMAGE_SCHEMES);
     Checks.required("series", series);
-    ppas = List.copyOf(Objects.requireNonNullElse(ppas, List.of()));
-    packages = List.copyOf(Objects.requireNonNullElse(packages, List.of()));
+    ppas = Checks.distinct(ppas);
+    packages = Checks.distinct(packages);
     trigger = Checks.trigger(trigger);
   }
 

@@ -3,7 +3,6 @@ package dev.imagebuilder.api;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -29,8 +28,8 @@ public record OciImageRequest(
 
   public OciImageRequest {
     images = Checks.list("images", images, OciImageRequest::image);
-    series = List.copyOf(Objects.requireNonNullElse(series, List.of()));
-    architectures = List.copyOf(Objects.requireNonNullElse(architectures, List.of()));
+    series = Checks.distinct(series);
+    architectures = Checks.distinct(architectures);
     if (autoRetryUploads < 0 || autoRetryUploads > MAX_AUTO_RETRY_UPLOADS) {
       throw new InvalidRequestException("autoRetryUploads", Checks.quote(autoRetryUploads)
           + " is out of range (0 to " + MAX_AUTO_RETRY_UPLOADS + ")");

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -35,8 +34,8 @@ public record TouchImageRequest(
     channel = channelName("channel", Checks.required("channel", channel));
     devices = Checks.list("devices", devices, d -> segment("devices", d));
     Checks.required("series", series);
-    ppas = List.copyOf(Objects.requireNonNullElse(ppas, List.of()));
-    packages = List.copyOf(Objects.requireNonNullElse(packages, List.of()));
+    ppas = Checks.distinct(ppas);
+    packages = Checks.distinct(packages);
     targetChannel = targetChannel == null ? null : channelName("targetChannel", targetChannel);
     trigger = Checks.trigger(trigger);
   }

@@ -55,13 +55,27 @@ class RequestBuildersTest {
   }
 
   @Test
+  void repeatedElementsNeverFanOutTwiceEvenThroughTheRecordConstructors() {
+    OciImageRequest r = new OciImageRequest(List.of("redis"), List.of(Series.of("22.04"), Series.of("jammy")),
+        List.of(Architecture.AMD64, Architecture.AMD64), 0, null);
+    assertThat(r.series()).containsExactly(Series.of("22.04"));
+    assertThat(r.architectures()).containsExactly(Architecture.AMD64);
+  }
+
+  @Test
   void cloudRejections() {
     assertThatThrownBy(() -> ImageRequest.cloud().series("jammy").build())
         .hasMessageStartingWith("image: is required");
     assertThatThrownBy(() -> ImageRequest.cloud().image("ftp://x/y.img"))
         .hasMessageStartingWith("image: 'ftp://x/y.img' is not an absolute https or http or file URL");
     assertThatThrownBy(() -> ImageRequest.cloud().image("https://user:pw@host/x.img"))
-        .hasMessageContaining("must not carry user information").hasMessageNotContaining("pw");
+        .hasMessage("image: 'https://***@host/x.img' carries user information;"
+            + " URLs must not hold credentials");
+    // Regression: scheme and syntax errors quoted the whole URL, password included.
+    assertThatThrownBy(() -> ImageRequest.cloud().image("ftp://u:secret@host/x"))
+        .hasMessageNotContaining("secret");
+    assertThatThrownBy(() -> ImageRequest.cloud().image("https://u:secret@host/a b"))
+        .hasMessageContaining("is not a URL").hasMessageNotContaining("secret");
     assertThatThrownBy(() -> ImageRequest.cloud().image("https://h/x.img").build())
         .hasMessageStartingWith("series: is required");
     assertThatThrownBy(() -> ImageRequest.cloud().image("https://h/x.img").series("jammy")

@@ -269,6 +269,29 @@ class WireFormatTest {
   }
 
   @Test
+  void recordsBuiltDirectlyRoundTripWithTheirDuplicateElements() {
+    Series jammy = Series.of("jammy");
+    List<ImageRequest> requests = List.of(
+        new OciImageRequest(List.of("redis"), List.of(jammy, Series.of("22.04")),
+            List.of(Architecture.AMD64, Architecture.AMD64), 0, null),
+        new CloudImageRequest(URI.create("file:///srv/base.img"), jammy,
+            List.of(Ppa.of("aa/bb"), Ppa.of("ppa:aa/bb")),
+            List.of(PackageSpec.of("hello"), PackageSpec.of("hello")), null));
+
+    assertThat(WireFormat.parse(WireFormat.write(requests))).isEqualTo(requests);
+  }
+
+  @Test
+  void valuesAreStrippedAsTheBuildersStripThem() {
+    ImageRequest parsed = WireFormat.parseOne("""
+        {"image": " https://example.org/a.img ", "series": " Jammy ",
+         "ppa_list": [" ppa:owner/name "], "package_list": [" hello "]}""");
+
+    assertThat(parsed).isEqualTo(ImageRequest.cloud().image("https://example.org/a.img")
+        .series("jammy").ppas("ppa:owner/name").packages("hello").build());
+  }
+
+  @Test
   void writeRefusesNull() {
     assertThatThrownBy(() -> WireFormat.write(null)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> WireFormat.writeOne(null)).isInstanceOf(NullPointerException.class);

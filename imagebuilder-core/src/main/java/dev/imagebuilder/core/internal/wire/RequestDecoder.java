@@ -3,18 +3,28 @@ package dev.imagebuilder.core.internal.wire;
 import static dev.imagebuilder.core.internal.wire.WireKeys.*;
 
 import dev.imagebuilder.api.Architecture;
+import dev.imagebuilder.api.CloudImageRequest;
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.OciImageRequest;
+import dev.imagebuilder.api.PackageSpec;
+import dev.imagebuilder.api.Ppa;
 import dev.imagebuilder.api.Series;
+import dev.imagebuilder.api.TouchImageRequest;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Turns one item into the request it describes. The keys are checked against the item's type,
- * then each value is handed to the request builders, whose errors are reported under the wire
- * key.
+ * list elements are parsed one by one (their errors carry the element index), and the record
+ * constructors do the rest of the validation; their errors are reported under the wire key.
+ *
+ * <p>The records are built directly, not through their builders, because the builders drop
+ * duplicate list elements and the records keep them: only the records' own rules make
+ * {@code parse(write(request))} equal {@code request} for every valid request.
  */
 final class RequestDecoder {
   private RequestDecoder() {}
@@ -47,19 +57,12 @@ final class RequestDecoder {
   private static ImageRequest cloud(WireItem item) {
     checkKeys(item, CLOUD, CLOUD_KEYS);
     Trigger trigger = trigger(item);
-    String image = item.string(IMAGE);
-    List<String> ppas = item.strings(PPA_LIST);
-    List<String> packages = item.strings(PACKAGE_LIST);
-    String series = item.string(SERIES);
+    URI image = uri(item, IMAGE);
+    List<Ppa> ppas = item.each(PPA_LIST, Ppa::of);
+    List<PackageSpec> packages = item.each(PACKAGE_LIST, PackageSpec::of);
+    Series series = series(item);
     try {
-      var b = ImageRequest.cloud().ppas(ppas).packages(packages).trigger(trigger.value());
-      if (image != null) {
-        b.image(image);
-      }
-      if (series != null) {
-        b.series(series);
-      }
-      return b.build();
+      return new CloudImageRequest(image, series, ppas, packages, trigger.value());
     } catch (InvalidRequestException e) {
       throw item.rename(e, trigger.with(CLOUD_FIELDS));
     }
@@ -68,23 +71,16 @@ final class RequestDecoder {
   private static ImageRequest touch(WireItem item) {
     checkKeys(item, TOUCH, TOUCH_KEYS);
     Trigger trigger = trigger(item);
-    String server = item.string(SYSTEM_IMAGE_SERVER);
+    URI server = uri(item, SYSTEM_IMAGE_SERVER);
     String channel = item.string(SYSTEM_IMAGE_CHANNEL);
     List<String> devices = item.strings(DEVICES);
-    List<String> ppas = item.strings(PPA_LIST);
-    List<String> packages = item.strings(PACKAGE_LIST);
-    String series = item.string(SERIES);
+    List<Ppa> ppas = item.each(PPA_LIST, Ppa::of);
+    List<PackageSpec> packages = item.each(PACKAGE_LIST, PackageSpec::of);
+    Series series = series(item);
     String targetChannel = item.string(TARGET_CHANNEL);
     try {
-      var b = ImageRequest.touch().channel(channel).devices(devices).ppas(ppas)
-          .packages(packages).targetChannel(targetChannel).trigger(trigger.value());
-      if (server != null) {
-        b.systemImageServer(server);
-      }
-      if (series != null) {
-        b.series(series);
-      }
-      return b.build();
+      return new TouchImageRequest(server, channel, devices, series, ppas, packages,
+          targetChannel, trigger.value());
     } catch (InvalidRequestException e) {
       throw item.rename(e, trigger.with(TOUCH_FIELDS));
     }
@@ -94,9 +90,10 @@ final class RequestDecoder {
     checkKeys(item, OCI, OCI_KEYS);
     Trigger trigger = trigger(item);
     List<String> images = item.strings(IMAGES);
-    List<Series> series = ociSeries(item);
-    List<Architecture> architectures =
-        item.each(ARCHITECTURES, Architecture::of).stream().distinct().toList();
+    List<Series> series = item.has(SERIES) && item.fields().get(SERIES).isTextual()
+        ? List.of(series(item)) // one series given as a string rather than a list of one
+        : item.each(SERIES, Series::of);
+    List<Architecture> architectures = item.each(ARCHITECTURES, Architecture::of);
     int retries = item.integer(AUTO_RETRY_UPLOADS, 0, OciImageRequest.MAX_AUTO_RETRY_UPLOADS, 0);
     try {
       return new OciImageRequest(images, series, architectures, retries, trigger.value());
@@ -105,23 +102,44 @@ final class RequestDecoder {
     }
   }
 
-  /** OCI series are a list; a single string is read as a list of one. */
-  private static List<Series> ociSeries(WireItem item) {
-    if (item.has(SERIES) && item.fields().get(SERIES).isTextual()) {
-      try {
-        return List.of(Series.of(item.string(SERIES)));
-      } catch (InvalidRequestException e) {
-        throw item.rename(e, Map.of());
-      }
+  /** The series string at {@code series}, or {@code null} when absent. */
+  private static Series series(WireItem item) {
+    String text = item.string(SERIES);
+    try {
+      return text == null ? null : Series.of(text);
+    } catch (InvalidRequestException e) {
+      throw item.rename(e, Map.of());
     }
-    return item.each(SERIES, Series::of).stream().distinct().toList();
+  }
+
+  /**
+   * The URL string at {@code key} as the builders read it (stripped), or {@code null} when
+   * absent; the record checks its scheme and host. User information is refused here, before
+   * the record's checks, whose messages would repeat the URL and the password in it.
+   */
+  private static URI uri(WireItem item, String key) {
+    String text = item.string(key);
+    if (text == null) {
+      return null;
+    }
+    URI uri;
+    try {
+      uri = new URI(text.strip());
+    } catch (URISyntaxException e) {
+      throw item.error(key, Texts.quote(Texts.withoutUserInfo(text)) + " is not a URL: "
+          + Texts.withoutUserInfo(e.getReason()));
+    }
+    if (uri.getRawUserInfo() != null || Texts.hasUserInfo(text)) {
+      throw item.error(key, "URL must not carry user information");
+    }
+    return uri;
   }
 
   private static void checkKeys(WireItem item, String type, List<String> known) {
     for (String key : item.fields().keySet()) {
       if (!known.contains(key)) {
-        throw item.error(key, Texts.quote(key) + " is not a key of a " + type
-            + " request (known: " + String.join(", ", known) + ")");
+        throw item.error(key, Texts.quote(key) + " is not a key of " + type
+            + " requests (known: " + String.join(", ", known) + ")");
       }
     }
   }

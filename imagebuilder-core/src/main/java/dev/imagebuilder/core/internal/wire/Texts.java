@@ -1,10 +1,12 @@
 package dev.imagebuilder.core.internal.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.regex.Pattern;
 
 /** How values and keys from a document are shown in error messages: quoted, short, printable. */
 final class Texts {
   private static final int MAX_SHOWN = 200;
+  private static final Pattern USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
 
   private Texts() {}
 
@@ -34,6 +36,16 @@ final class Texts {
     }
     String json = printable(node.toString(), MAX_SHOWN);
     return node.isArray() ? "a list " + json : "an object " + json;
+  }
+
+  /** True when {@code url} looks like {@code scheme://user[:password]@...}. */
+  static boolean hasUserInfo(String url) {
+    return USER_INFO.matcher(url).find();
+  }
+
+  /** {@code url} with whatever stands between {@code scheme://} and {@code @} replaced by ***. */
+  static String withoutUserInfo(String url) {
+    return USER_INFO.matcher(url).replaceAll("$1***@");
   }
 
   private static String printable(String s, int max) {

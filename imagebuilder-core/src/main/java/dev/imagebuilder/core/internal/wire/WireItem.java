@@ -12,11 +12,14 @@ import java.util.function.Function;
 /**
  * One item of a document: its index and its keys in document order. Typed access reports a
  * wrong type under the item's field path ({@code [1].ppa_list[0]}); JSON null reads as absent.
+ *
+ * @param floats the text of each floating-point value, as written, to show it in errors
  */
-record WireItem(int index, Map<String, JsonNode> fields) {
+record WireItem(int index, Map<String, JsonNode> fields, Map<String, String> floats) {
 
   WireItem {
     fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    floats = Map.copyOf(floats);
   }
 
   /** The field path of a key of this item: {@code [index].key}. */
@@ -105,6 +108,8 @@ record WireItem(int index, Map<String, JsonNode> fields) {
       }
       throw error(key, Texts.quote(node.asText()) + " is out of range (" + min + " to " + max + ")");
     }
-    throw error(key, "expected a whole number, got " + Texts.describe(node));
+    // A JSON number's text is digits, sign, point and exponent: nothing to escape.
+    String shown = floats.containsKey(key) ? "the number " + floats.get(key) : Texts.describe(node);
+    throw error(key, "expected a whole number, got " + shown);
   }
 }

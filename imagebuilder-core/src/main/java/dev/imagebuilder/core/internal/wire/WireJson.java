@@ -2,10 +2,6 @@ package dev.imagebuilder.core.internal.wire;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
@@ -29,6 +25,10 @@ final class WireJson {
   /** No key is longer than 20 characters; unknown keys are reported, shortened. */
   static final int MAX_NAME_LENGTH = 1024;
 
+  /**
+   * Floats stay doubles, not BigDecimal: every JSON number parses as a double (at worst to
+   * infinity), while BigDecimal refuses exponents past int range with a NumberFormatException.
+   */
   static final JsonMapper MAPPER = JsonMapper.builder(
           JsonFactory.builder()
               .streamReadConstraints(StreamReadConstraints.builder()
@@ -38,16 +38,8 @@ final class WireJson {
                   .maxNameLength(MAX_NAME_LENGTH)
                   .maxStringLength(MAX_DOCUMENT_CHARS)
                   .build())
-              .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
               .build())
-      // Keep a float as written ("3.0", "1E+400") for the error that reports it.
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
       .build();
 
   private WireJson() {}
-
-  static ObjectMapper mapper() {
-    return MAPPER;
-  }
 }

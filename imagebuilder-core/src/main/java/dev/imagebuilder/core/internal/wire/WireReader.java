@@ -11,6 +11,7 @@ import dev.imagebuilder.api.InvalidRequestException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,11 @@ import java.util.Map;
  * Reads a document into its items without interpreting them: an array of objects or one bare
  * object. Items are streamed so a duplicate key or an oversized value is reported under its item
  * and key; whatever else Jackson refuses is reported under {@code json} with line and column.
+ *
+ * <p>Duplicate keys are detected here rather than by Jackson's STRICT_DUPLICATE_DETECTION: its
+ * error cannot be told apart from a syntax error at the same place (a trailing comma leaves the
+ * same context behind), so it could not be reported under the item and key. Keys only matter in
+ * item objects; an object anywhere deeper is a wrong type whatever its keys.
  */
 final class WireReader {
   static final String DOCUMENT = "json";
@@ -40,8 +46,7 @@ final class WireReader {
     try (JsonParser parser = WireJson.MAPPER.createParser(json)) {
       return new WireReader(parser).document();
     } catch (StreamConstraintsException e) {
-      throw new InvalidRequestException(DOCUMENT, "too large or too deep " + at(e.getLocation())
-          + ": " + e.getOriginalMessage(), e);
+      throw new InvalidRequestException(DOCUMENT, "too large or too deep: " + limit(e), e);
     } catch (JsonProcessingException e) {
       throw new InvalidRequestException(DOCUMENT, "malformed JSON " + at(e.getLocation())
           + ": " + e.getOriginalMessage(), e);
@@ -89,33 +94,49 @@ final class WireReader {
 
   private WireItem item(int index) throws IOException {
     Map<String, JsonNode> fields = new LinkedHashMap<>();
-    while (nextKey(index, fields) == JsonToken.FIELD_NAME) {
+    Map<String, String> floats = new HashMap<>();
+    while (nextKey(index) == JsonToken.FIELD_NAME) {
       String key = parser.currentName();
+      if (fields.containsKey(key)) {
+        throw new InvalidRequestException(field(index, key), "duplicate key " + Texts.quote(key)
+            + " " + at(parser.currentTokenLocation()));
+      }
       try {
-        parser.nextToken();
+        if (parser.nextToken() == JsonToken.VALUE_NUMBER_FLOAT) {
+          floats.put(key, parser.getText());
+        }
         fields.put(key, value());
       } catch (StreamConstraintsException e) {
-        throw new InvalidRequestException("[" + index + "]." + Texts.key(key),
-            "value too large or too deep " + at(e.getLocation()) + ": " + e.getOriginalMessage(),
-            e);
+        throw tooLarge(field(index, key), e);
       }
     }
-    return new WireItem(index, fields);
+    return new WireItem(index, fields, floats);
   }
 
-  private JsonToken nextKey(int index, Map<String, JsonNode> fields) throws IOException {
+  private JsonToken nextKey(int index) throws IOException {
     try {
       return parser.nextToken();
-    } catch (JsonProcessingException e) {
-      // Strict duplicate detection fails as the repeated key is read; the item's context then
-      // names a key this item already has, which no other error can.
-      String name = parser.getParsingContext().getCurrentName();
-      if (name != null && fields.containsKey(name)) {
-        throw new InvalidRequestException("[" + index + "]." + Texts.key(name),
-            "duplicate key " + Texts.quote(name) + " " + at(e.getLocation()), e);
-      }
-      throw e;
+    } catch (StreamConstraintsException e) {
+      // Jackson reads a number along with its key: the key is then the current token.
+      throw parser.currentToken() == JsonToken.FIELD_NAME
+          ? tooLarge(field(index, parser.currentName()), e)
+          : tooLarge("[" + index + "]", e);
     }
+  }
+
+  private InvalidRequestException tooLarge(String field, StreamConstraintsException e) {
+    JsonLocation location = e.getLocation() != null ? e.getLocation() : parser.currentLocation();
+    return new InvalidRequestException(field,
+        "too large or too deep " + at(location) + ": " + limit(e), e);
+  }
+
+  /** Jackson's message without its pointer to its own configuration class. */
+  private static String limit(StreamConstraintsException e) {
+    return e.getOriginalMessage().replaceAll(", from `[^`]*`\\)", ")");
+  }
+
+  private static String field(int index, String key) {
+    return "[" + index + "]." + Texts.key(key);
   }
 
   /** The value at the current token, whole. */

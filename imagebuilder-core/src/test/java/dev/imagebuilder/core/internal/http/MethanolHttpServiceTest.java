@@ -1,0 +1,436 @@
+package dev.imagebuilder.core.internal.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.imagebuilder.api.InvalidRequestException;
+import dev.imagebuilder.api.RemoteServiceException;
+import dev.imagebuilder.core.internal.MapConfiguration;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MethanolHttpServiceTest {
+  private final MockWebServer server = new MockWebServer();
+  private ScheduledExecutorService scheduler;
+  private MethanolHttpService http;
+
+  @BeforeEach
+  void start() throws Exception {
+    server.start();
+    scheduler = Executors.newScheduledThreadPool(2);
+  }
+
+  @AfterEach
+  void stop() {
+    if (http != null) {
+      http.close();
+    }
+    scheduler.shutdownNow();
+    server.close();
+  }
+
+  private MethanolHttpService service(String... config) {
+    List<String> all = new ArrayList<>(List.of(
+        "retry-base-delay", "10ms", "retry-max-delay", "200ms", "request-timeout", "5s"));
+    all.addAll(List.of(config));
+    http = new MethanolHttpService(
+        HttpSettings.from(MapConfiguration.http(all.toArray(String[]::new))), scheduler,
+        Clock.systemUTC());
+    return http;
+  }
+
+  private URI uri(String path) {
+    return server.url(path).uri();
+  }
+
+  private static MockResponse status(int code, String body) {
+    return new MockResponse.Builder().code(code).body(body).build();
+  }
+
+  private static MockResponse busy(String retryAfter) {
+    return new MockResponse.Builder().code(503).setHeader("Retry-After", retryAfter)
+        .body("try later").build();
+  }
+
+  private static HttpRequest get(URI uri) {
+    return HttpRequest.newBuilder(uri).GET().build();
+  }
+
+  private static HttpRequest post(URI uri) {
+    return HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString("ws.op=requestBuilds"))
+        .header("Content-Type", "application/x-www-form-urlencoded").build();
+  }
+
+  @Test
+  void sendsTheLibraryUserAgentAndReturnsTheBody() throws Exception {
+    server.enqueue(status(200, "hello"));
+
+    HttpResponse<String> response = service().send(get(uri("/a")));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("hello");
+    RecordedRequest recorded = server.takeRequest();
+    assertThat(recorded.getHeaders().get("User-Agent"))
+        .isEqualTo(http.userAgent())
+        .matches("imagebuilder/\\d+\\.\\d+\\.\\d+.*");
+  }
+
+  @Test
+  void retriesABurstOf503ThenReturnsTheSuccess() {
+    service();
+    server.enqueue(busy("0"));
+    server.enqueue(busy("0"));
+    server.enqueue(busy("0"));
+    server.enqueue(status(200, "finally"));
+
+    HttpResponse<String> response = http.send(get(uri("/builds")));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("finally");
+    assertThat(server.getRequestCount()).isEqualTo(4);
+  }
+
+  @Test
+  void retries502And504Too() {
+    service();
+    server.enqueue(status(502, "bad gateway"));
+    server.enqueue(status(504, "gateway timeout"));
+    server.enqueue(status(200, "ok"));
+
+    assertThat(http.send(get(uri("/x"))).body()).isEqualTo("ok");
+    assertThat(server.getRequestCount()).isEqualTo(3);
+  }
+
+  @Test
+  void waitsAsLongAsRetryAfterSays() {
+    service("retry-max-delay", "5s");
+    server.enqueue(busy("1"));
+    server.enqueue(status(200, "ok"));
+
+    long start = System.nanoTime();
+    HttpResponse<String> response = http.send(get(uri("/x")));
+    long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+    assertThat(response.body()).isEqualTo("ok");
+    // The base delay is 10 ms: only Retry-After explains a wait of a second.
+    assertThat(elapsedMillis).isGreaterThanOrEqualTo(950);
+  }
+
+  @Test
+  void capsRetryAfterAtTheMaximumDelay() {
+    service("retry-max-delay", "200ms");
+    String inAnHour = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+        ZonedDateTime.now(ZoneOffset.UTC).plusHours(1));
+    server.enqueue(busy("3600"));
+    server.enqueue(busy(inAnHour));
+    server.enqueue(status(200, "ok"));
+
+    long start = System.nanoTime();
+    HttpResponse<String> response = http.send(get(uri("/x")));
+
+    assertThat(response.body()).isEqualTo("ok");
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3000);
+    assertThat(server.getRequestCount()).isEqualTo(3);
+  }
+
+  @Test
+  void returnsTheLastAnswerWhenRetriesAreExhausted() {
+    service("max-retries", "2");
+    server.enqueue(busy("0"));
+    server.enqueue(busy("0"));
+    server.enqueue(new MockResponse.Builder().code(503).body("still busy").build());
+    server.enqueue(status(200, "too late"));
+
+    HttpResponse<String> response = http.send(get(uri("/x")));
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.body()).isEqualTo("still busy");
+    assertThat(server.getRequestCount()).isEqualTo(3);
+  }
+
+  @Test
+  void retriesAGetWhoseConnectionIsReset() {
+    service();
+    server.enqueue(new MockResponse.Builder()
+        .onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
+    server.enqueue(new MockResponse.Builder()
+        .onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
+    server.enqueue(status(200, "ok"));
+
+    HttpResponse<String> response = http.send(get(uri("/x")));
+
+    assertThat(response.body()).isEqualTo("ok");
+    assertThat(server.getRequestCount()).isEqualTo(3);
+  }
+
+  @Test
+  void neverRepeatsAPostThatGot503() throws Exception {
+    service();
+    server.enqueue(busy("0"));
+    server.enqueue(status(200, "a second build"));
+
+    HttpResponse<String> response = http.send(post(uri("/+build")));
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.body()).isEqualTo("try later");
+    assertThat(server.takeRequest(1, TimeUnit.SECONDS).getMethod()).isEqualTo("POST");
+    // Well past any backoff: still the one request.
+    assertThat(server.takeRequest(500, TimeUnit.MILLISECONDS)).isNull();
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void neverRepeatsAPostWhoseConnectionWasReset() throws Exception {
+    service();
+    server.enqueue(new MockResponse.Builder()
+        .onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
+    server.enqueue(status(200, "a second build"));
+
+    assertThatThrownBy(() -> http.send(post(uri("/+build?ws.op=requestBuilds"))))
+        .isInstanceOfSatisfying(RemoteServiceException.class, e -> {
+          assertThat(e.status()).isZero();
+          assertThat(e.method()).isEqualTo("POST");
+          assertThat(e.uri().getQuery()).isNull();
+          assertThat(e.uri().getPath()).isEqualTo("/+build");
+        });
+    assertThat(server.takeRequest(500, TimeUnit.MILLISECONDS)).isNotNull();
+    assertThat(server.takeRequest(500, TimeUnit.MILLISECONDS)).isNull();
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void returnsA4xxAtOnceWithTheServersText() {
+    service();
+    server.enqueue(status(404, "No such recipe: redis-22.04"));
+    server.enqueue(status(200, "not asked"));
+
+    HttpResponse<String> response = http.send(get(uri("/~owner/+oci/recipe")));
+
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(response.body()).isEqualTo("No such recipe: redis-22.04");
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aSlowBodyRunsIntoTheRequestTimeout() {
+    service("request-timeout", "500ms");
+    server.enqueue(new MockResponse.Builder().body("0123456789")
+        .throttleBody(1, 1, TimeUnit.SECONDS).build());
+
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> http.send(get(uri("/slow?token=s3cret"))))
+        .isInstanceOfSatisfying(RemoteServiceException.class, e -> {
+          assertThat(e.status()).isZero();
+          assertThat(e.getCause()).isInstanceOf(HttpTimeoutException.class);
+          assertThat(e.getMessage()).contains("/slow").doesNotContain("s3cret");
+        });
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3000);
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aServerThatIsNotThereFailsWithStatusZeroAfterTheRetries() throws Exception {
+    service("max-retries", "2");
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    URI nowhere = URI.create("http://127.0.0.1:" + port + "/api?oauth_signature=s3cret");
+
+    assertThatThrownBy(() -> http.send(get(nowhere)))
+        .isInstanceOfSatisfying(RemoteServiceException.class, e -> {
+          assertThat(e.status()).isZero();
+          assertThat(e.method()).isEqualTo("GET");
+          assertThat(e.uri()).isEqualTo(URI.create("http://127.0.0.1:" + port + "/api"));
+          assertThat(e.getMessage()).contains("after 3 attempts").doesNotContain("s3cret");
+        });
+  }
+
+  @Test
+  void keepsToTheConcurrencyLimit() {
+    service("max-concurrency", "2");
+    AtomicInteger now = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        most.accumulateAndGet(now.incrementAndGet(), Math::max);
+        Thread.sleep(150);
+        now.decrementAndGet();
+        return status(200, "ok");
+      }
+    });
+
+    List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      calls.add(http.sendAsync(get(uri("/n/" + i))));
+    }
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
+
+    assertThat(calls).allSatisfy(c -> assertThat(c.join().statusCode()).isEqualTo(200));
+    assertThat(most.get()).isEqualTo(2);
+    assertThat(server.getRequestCount()).isEqualTo(8);
+  }
+
+  @Test
+  void refusesPlainHttpToAHostThatIsNotLoopback() {
+    service();
+    // Fails before any connection: no traffic leaves the machine.
+    CompletableFuture<HttpResponse<String>> future =
+        http.sendAsync(get(URI.create("http://api.launchpad.example/devel/")));
+
+    assertThat(future).isCompletedExceptionally();
+    assertThatThrownBy(future::get).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("api.launchpad.example")
+        .hasMessageContaining("imagebuilder.http.allow-insecure=true");
+    assertThatThrownBy(() -> http.send(get(URI.create("http://10.1.2.3/x"))))
+        .isInstanceOf(InvalidRequestException.class);
+  }
+
+  @Test
+  void cancellingStopsThePendingRetry() throws Exception {
+    service("retry-max-delay", "5s");
+    server.enqueue(busy("1"));
+    server.enqueue(status(200, "not asked"));
+
+    CompletableFuture<HttpResponse<String>> call = http.sendAsync(get(uri("/x")));
+    assertThat(server.takeRequest(2, TimeUnit.SECONDS)).isNotNull();
+    Thread.sleep(100); // the 503 is in, the retry is waiting
+    call.cancel(true);
+
+    assertThat(server.takeRequest(1500, TimeUnit.MILLISECONDS)).isNull();
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void rejectsBadSettingsNamingTheKey() {
+    assertThatThrownBy(() -> HttpSettings.from(MapConfiguration.http("max-concurrency", "0")))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("imagebuilder.http.max-concurrency")
+        .hasMessageContaining("0");
+    assertThatThrownBy(() -> HttpSettings.from(MapConfiguration.http("request-timeout", "soon")))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("imagebuilder.http.request-timeout")
+        .hasMessageContaining("soon");
+    assertThat(HttpSettings.from(MapConfiguration.http())).isEqualTo(HttpSettings.defaults());
+  }
+
+  @Test
+  void aBodyThatKeepsFlowingIsNotCutOffByTheTimeout() {
+    // 20 bytes at 2 every 100 ms: about a second in all, never quiet for the 500 ms allowed.
+    service("request-timeout", "500ms");
+    server.enqueue(new MockResponse.Builder().body("abcdefghijklmnopqrst")
+        .throttleBody(2, 100, TimeUnit.MILLISECONDS).build());
+
+    long start = System.nanoTime();
+    HttpResponse<String> response = http.send(get(uri("/big")));
+
+    assertThat(response.body()).isEqualTo("abcdefghijklmnopqrst");
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThan(500);
+  }
+
+  @Test
+  void anAnswerThatNeverComesRunsIntoTheTimeout() {
+    service("request-timeout", "300ms");
+    server.enqueue(new MockResponse.Builder().body("late")
+        .headersDelay(3, TimeUnit.SECONDS).build());
+
+    assertThatThrownBy(() -> http.send(get(uri("/late"))))
+        .isInstanceOfSatisfying(RemoteServiceException.class, e -> {
+          assertThat(e.status()).isZero();
+          assertThat(e.getCause()).isInstanceOf(HttpTimeoutException.class);
+        });
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void followsRedirectsAndTurnsAPostInto303GetThere() throws Exception {
+    service();
+    server.enqueue(new MockResponse.Builder().code(303).setHeader("Location", "/result/1")
+        .build());
+    server.enqueue(status(200, "the result"));
+
+    HttpResponse<String> response = http.send(post(uri("/+build")));
+
+    assertThat(response.body()).isEqualTo("the result");
+    assertThat(response.uri().getPath()).isEqualTo("/result/1");
+    assertThat(server.takeRequest().getMethod()).isEqualTo("POST");
+    RecordedRequest second = server.takeRequest();
+    assertThat(second.getMethod()).isEqualTo("GET");
+    assertThat(second.getUrl().encodedPath()).isEqualTo("/result/1");
+    assertThat(second.getBodySize()).isZero();
+  }
+
+  @Test
+  void credentialsDoNotFollowARedirectToAnotherHost() throws Exception {
+    service();
+    try (MockWebServer other = new MockWebServer()) {
+      other.start();
+      other.enqueue(status(200, "file"));
+      // Same machine, another origin (another port).
+      server.enqueue(new MockResponse.Builder().code(302)
+          .setHeader("Location", other.url("/librarian/file").toString()).build());
+
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/api/file"))
+          .header("Authorization", "OAuth oauth_signature=\"s3cret\"").build());
+
+      assertThat(response.body()).isEqualTo("file");
+      assertThat(server.takeRequest().getHeaders().get("Authorization")).contains("s3cret");
+      assertThat(other.takeRequest().getHeaders().get("Authorization")).isNull();
+    }
+  }
+
+  @Test
+  void refusesARedirectToPlainHttpOnAnotherHost() {
+    service();
+    server.enqueue(new MockResponse.Builder().code(302)
+        .setHeader("Location", "http://mirror.example/image.img").build());
+
+    assertThatThrownBy(() -> http.send(get(uri("/image.img"))))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("mirror.example");
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void stopsFollowingRedirectLoops() {
+    service();
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        return new MockResponse.Builder().code(302).setHeader("Location", "/loop").build();
+      }
+    });
+
+    assertThatThrownBy(() -> http.send(get(uri("/loop"))))
+        .isInstanceOfSatisfying(RemoteServiceException.class,
+            e -> assertThat(e.status()).isEqualTo(302))
+        .hasMessageContaining("redirects");
+    assertThat(server.getRequestCount()).isEqualTo(11);
+  }
+}

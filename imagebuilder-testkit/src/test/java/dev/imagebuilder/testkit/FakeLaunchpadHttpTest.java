@@ -1,0 +1,331 @@
+package dev.imagebuilder.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Paging, ETags, OAuth, the token pages, fault injection and the journal. */
+class FakeLaunchpadHttpTest {
+  private FakeLaunchpad lp;
+  private Client client;
+  private RecipeHandle recipe;
+  private String root;
+
+  @BeforeEach
+  void start() {
+    lp = FakeLaunchpad.start();
+    client = new Client(lp.credentials());
+    recipe = lp.addRecipe("ubuntu-docker-images", "ubuntu-docker-images", "redis", "redis-22.04")
+        .processors("amd64", "arm64", "ppc64el", "s390x", "riscv64")
+        .pushRule("https://registry.example", "ubuntu/redis", "bot");
+    root = lp.serviceRoot().toString();
+  }
+
+  @AfterEach
+  void stop() {
+    lp.close();
+  }
+
+  // ---- collections ---------------------------------------------------------------------------
+
+  @Test
+  void buildsCollectionIsPaged() {
+    String request = requestAndRun();
+
+    JsonNode first = client.getJson(request + "/builds?ws.size=2");
+    assertThat(first.get("total_size").asInt()).isEqualTo(5);
+    assertThat(first.get("start").asInt()).isZero();
+    assertThat(first.get("entries")).hasSize(2);
+    List<String> archs = new ArrayList<>();
+    JsonNode page = first;
+    while (true) {
+      page.get("entries").forEach(b -> archs.add(b.get("arch_tag").asText()));
+      if (!page.has("next_collection_link")) {
+        break;
+      }
+      String next = page.get("next_collection_link").asText();
+      assertThat(next).startsWith(request + "/builds?");
+      page = client.getJson(next);
+    }
+    assertThat(archs).containsExactly("amd64", "arm64", "ppc64el", "s390x", "riscv64");
+    assertThat(page.get("start").asInt()).isEqualTo(4);
+    assertThat(page.has("prev_collection_link")).isTrue();
+
+    JsonNode offset = client.getJson(request + "/builds?ws.start=3&ws.size=300");
+    assertThat(offset.get("entries")).hasSize(2);
+    assertThat(offset.has("next_collection_link")).isFalse();
+  }
+
+  @Test
+  void pageSizeAbove300IsRefused() {
+    String request = requestAndRun();
+
+    HttpResponse<String> r = client.get(request + "/builds?ws.size=301");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain");
+    assertThat(r.body()).isEqualTo("Maximum for \"ws.size\" parameter is 300.");
+    assertThat(client.get(request + "/builds?ws.start=x").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void collectionEntriesCarryTheEntryEtag() {
+    String request = requestAndRun();
+    JsonNode entry = client.getJson(request + "/builds").get("entries").get(0);
+
+    HttpResponse<String> direct = client.get(entry.get("self_link").asText());
+
+    assertThat(entry.get("http_etag").asText()).isEqualTo(direct.headers().firstValue("ETag").orElseThrow());
+  }
+
+  // ---- ETags ---------------------------------------------------------------------------------
+
+  @Test
+  void etagGives304UntilAFieldChanges() {
+    String build = client.getJson(requestAndRun() + "/builds").get("entries").get(0).get("self_link").asText();
+    HttpResponse<String> first = client.get(build);
+    String etag = first.headers().firstValue("ETag").orElseThrow();
+    assertThat(etag).matches("\"[0-9a-f]{40}-[0-9a-f]{40}\"");
+    assertThat(Client.parse(first.body()).get("http_etag").asText()).isEqualTo(etag);
+
+    HttpResponse<String> unchanged = client.get(build, "If-None-Match", etag);
+    assertThat(unchanged.statusCode()).isEqualTo(304);
+    assertThat(unchanged.body()).isEmpty();
+
+    lp.advancePhases(1);
+    HttpResponse<String> changed = client.get(build, "If-None-Match", etag);
+    assertThat(changed.statusCode()).isEqualTo(200);
+    assertThat(changed.headers().firstValue("ETag").orElseThrow()).isNotEqualTo(etag);
+    assertThat(Client.parse(changed.body()).get("buildstate").asText()).isEqualTo("Currently building");
+
+    HttpResponse<String> stale = client.get(build, "If-None-Match", "\"something-else\"");
+    assertThat(stale.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void buildRequestEtagChangesWhenItCompletes() {
+    String request = client.post(root + recipe.path(), "requestBuilds").headers().firstValue("Location").orElseThrow();
+    String etag = client.get(request).headers().firstValue("ETag").orElseThrow();
+    assertThat(client.get(request, "If-None-Match", etag).statusCode()).isEqualTo(304);
+
+    lp.advancePhases(1);
+
+    HttpResponse<String> r = client.get(request, "If-None-Match", etag);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(Client.parse(r.body()).get("status").asText()).isEqualTo("Completed");
+  }
+
+  // ---- OAuth ---------------------------------------------------------------------------------
+
+  @Test
+  void wrongSecretIs401WithLaunchpadsText() {
+    LaunchpadCredentials good = lp.credentials();
+    client.as(new LaunchpadCredentials(good.consumerKey(), good.accessToken(), "not-the-secret"));
+
+    HttpResponse<String> r = client.get(root + recipe.path());
+
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain");
+    assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("OAuth realm=\"https://api.launchpad.net\"");
+    assertThat(r.body()).isEqualTo("Invalid signature.");
+  }
+
+  @Test
+  void unknownTokenIs401() {
+    client.as(new LaunchpadCredentials(FakeLaunchpad.CONSUMER_KEY, "nosuchtoken", "x"));
+
+    HttpResponse<String> r = client.get(root);
+
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.body()).isEqualTo("Unknown access token (nosuchtoken).");
+  }
+
+  @Test
+  void expiredTokenIs401UntilRenewed() {
+    String token = lp.credentials().accessToken();
+    lp.expireToken();
+
+    HttpResponse<String> r = client.post(root + recipe.path(), "requestBuilds");
+
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.body()).isEqualTo("Expired token (" + token + ").");
+    assertThat(lp.operationCount("requestBuilds")).isZero();
+    client.as(lp.renewCredentials());
+    assertThat(client.post(root + recipe.path(), "requestBuilds").statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void anonymousMayReadButNotWrite() {
+    Client anonymous = Client.anonymous();
+    assertThat(anonymous.get(root + recipe.path()).statusCode()).isEqualTo(200);
+
+    HttpResponse<String> write = anonymous.post(root + recipe.path(), "requestBuilds");
+    assertThat(write.statusCode()).isEqualTo(401);
+    assertThat(write.headers().firstValue("Content-Type")).hasValue("text/plain");
+
+    // launchpadlib's anonymous form: empty token, signature "&".
+    HttpResponse<String> signedAnonymous = anonymous.send(HttpRequest.newBuilder(URI.create(root + recipe.path()))
+        .header("Authorization", Client.authorization("just-browsing", "", ""))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString("ws.op=requestBuilds")));
+    assertThat(signedAnonymous.statusCode()).isEqualTo(401);
+    assertThat(lp.operationCount("requestBuilds")).isZero();
+    assertThat(lp.requests()).filteredOn(RecordedCall::anonymous).hasSize(3);
+  }
+
+  @Test
+  void onlyPlaintextSignaturesAreAccepted() {
+    HttpResponse<String> r = Client.anonymous().send(HttpRequest.newBuilder(URI.create(root))
+        .header("Authorization", "OAuth oauth_consumer_key=\"c\", oauth_token=\"t\", oauth_signature_method=\"HMAC-SHA1\", oauth_signature=\"x\""));
+
+    assertThat(r.statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void tokenPagesIssueAccessTokensAfterApproval() {
+    Client web = Client.anonymous();
+    HttpResponse<String> requestToken = web.send(form(lp.webRoot() + "+request-token",
+        "oauth_consumer_key=my-app&oauth_signature_method=PLAINTEXT&oauth_signature=%26"));
+    assertThat(requestToken.statusCode()).isEqualTo(200);
+    String[] parts = requestToken.body().split("&");
+    String token = parts[0].substring("oauth_token=".length());
+    String secret = parts[1].substring("oauth_token_secret=".length());
+    String exchange = "oauth_consumer_key=my-app&oauth_token=" + token
+        + "&oauth_signature_method=PLAINTEXT&oauth_signature=%26" + secret;
+
+    HttpResponse<String> early = web.send(form(lp.webRoot() + "+access-token", exchange));
+    assertThat(early.statusCode()).isEqualTo(401);
+    assertThat(early.body()).isEqualTo("Request token has not yet been reviewed. Try again later.");
+
+    assertThat(web.get(lp.webRoot() + "+authorize-token?oauth_token=" + token).body()).contains("my-app");
+    assertThat(lp.reviewPendingTokens(true)).isEqualTo(1);
+    HttpResponse<String> access = web.send(form(lp.webRoot() + "+access-token", exchange));
+    assertThat(access.statusCode()).isEqualTo(200);
+    assertThat(access.body()).matches("oauth_token=\\w+&oauth_token_secret=\\w+&lp.context=None");
+
+    String accessToken = access.body().split("&")[0].substring("oauth_token=".length());
+    String accessSecret = access.body().split("&")[1].substring("oauth_token_secret=".length());
+    Client app = new Client(new LaunchpadCredentials("my-app", accessToken, accessSecret));
+    assertThat(app.post(root + recipe.path(), "requestBuilds").statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void declinedRequestTokenIs403() {
+    Client web = Client.anonymous();
+    String body = web.send(form(lp.webRoot() + "+request-token",
+        "oauth_consumer_key=my-app&oauth_signature_method=PLAINTEXT&oauth_signature=%26")).body();
+    String token = body.split("&")[0].substring("oauth_token=".length());
+    String secret = body.split("&")[1].substring("oauth_token_secret=".length());
+    web.send(form(lp.webRoot() + "+authorize-token", "oauth_token=" + token + "&field.actions.UNAUTHORIZED=No"));
+
+    HttpResponse<String> r = web.send(form(lp.webRoot() + "+access-token", "oauth_consumer_key=my-app&oauth_token="
+        + token + "&oauth_signature_method=PLAINTEXT&oauth_signature=%26" + secret));
+
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(r.body()).isEqualTo("End-user refused to authorize request token.");
+  }
+
+  // ---- faults --------------------------------------------------------------------------------
+
+  @Test
+  void serviceUnavailableBurstWithRetryAfter() {
+    lp.faults().serviceUnavailable(2, Duration.ofSeconds(7));
+
+    HttpResponse<String> first = client.get(root);
+    HttpResponse<String> second = client.post(root + recipe.path(), "requestBuilds");
+    HttpResponse<String> third = client.get(root);
+
+    assertThat(first.statusCode()).isEqualTo(503);
+    assertThat(first.headers().firstValue("Retry-After")).hasValue("7");
+    assertThat(first.headers().firstValue("Content-Type")).hasValue("text/plain");
+    assertThat(second.statusCode()).isEqualTo(503);
+    assertThat(third.statusCode()).isEqualTo(200);
+    assertThat(lp.operationCount("requestBuilds")).as("a 503 is not acted on").isZero();
+    assertThat(lp.buildRequestStatuses(recipe)).isEmpty();
+  }
+
+  @Test
+  void serverErrorCarriesAnOopsId() {
+    lp.faults().serverErrors(1);
+
+    HttpResponse<String> r = client.get(root + recipe.path());
+
+    assertThat(r.statusCode()).isEqualTo(500);
+    assertThat(r.headers().firstValue("X-Lazr-OopsId").orElseThrow()).matches("OOPS-[0-9a-f]+");
+    assertThat(client.get(root + recipe.path()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void resetBeforeProcessingLeavesNothingBehind() {
+    lp.faults().on("requestBuilds").resetConnections(1);
+
+    assertThat(client.get(root).statusCode()).as("other requests are not hit").isEqualTo(200);
+    assertThatThrownBy(() -> client.post(root + recipe.path(), "requestBuilds")).isInstanceOf(UncheckedIOException.class);
+
+    assertThat(lp.buildRequestStatuses(recipe)).isEmpty();
+    assertThat(lp.operationCount("requestBuilds")).isZero();
+    assertThat(client.post(root + recipe.path(), "requestBuilds").statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void resetAfterProcessingLosesTheAnswerButNotTheWork() {
+    lp.faults().on("requestBuilds").resetAfterProcessing(1);
+
+    assertThatThrownBy(() -> client.post(root + recipe.path(), "requestBuilds")).isInstanceOf(UncheckedIOException.class);
+
+    assertThat(lp.buildRequestStatuses(recipe)).containsExactly("Pending");
+    assertThat(lp.operationCount("requestBuilds")).isEqualTo(1);
+    assertThat(lp.requests()).last().extracting(RecordedCall::fault).isEqualTo("RESET_AFTER");
+  }
+
+  @Test
+  void slowResponsesStillArriveWhole() {
+    lp.faults().slowResponses(1, Duration.ofMillis(300), 1000);
+    long started = System.nanoTime();
+
+    HttpResponse<String> r = client.get(root);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    assertThat(Client.parse(r.body()).get("resource_type_link").asText()).isEqualTo(root + "#service-root");
+    assertThat(lp.requests()).last().extracting(RecordedCall::fault).isEqualTo("SLOW");
+  }
+
+  @Test
+  void journalRecordsMethodPathAndOperation() {
+    client.get(root + recipe.path());
+    client.post(root + recipe.path(), "requestBuilds");
+
+    assertThat(lp.requests()).extracting(RecordedCall::method, RecordedCall::path, RecordedCall::wsOp, RecordedCall::status)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("GET", "/devel/" + recipe.path(), null, 200),
+            org.assertj.core.groups.Tuple.tuple("POST", "/devel/" + recipe.path(), "requestBuilds", 201));
+    lp.clearRequests();
+    assertThat(lp.requests()).isEmpty();
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private String requestAndRun() {
+    String location = client.post(root + recipe.path(), "requestBuilds").headers().firstValue("Location").orElseThrow();
+    lp.advancePhases(1);
+    return location;
+  }
+
+  private static HttpRequest.Builder form(String url, String body) {
+    return HttpRequest.newBuilder(URI.create(url))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+  }
+}
