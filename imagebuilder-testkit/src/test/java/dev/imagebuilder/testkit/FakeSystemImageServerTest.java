@@ -121,6 +121,25 @@ class FakeSystemImageServerTest {
   }
 
   @Test
+  void theStandaloneMainServesTheDemoChannelAndWritesItsKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    try (FakeServers servers = FakeServers.start(new String[] {"--output", dir.toString()},
+        new java.io.PrintStream(printed, true, StandardCharsets.UTF_8))) {
+      String text = printed.toString(StandardCharsets.UTF_8);
+      String base = text.lines().filter(l -> l.startsWith("system-image.server: ")).findFirst()
+          .orElseThrow().substring("system-image.server: ".length());
+      assertThat(text).contains("system-image.channel: " + FakeSystemImageServer.DEFAULT_CHANNEL,
+          "system-image.devices: FP4,bacon", "systemimage.keyring: " + dir.resolve("system-image-signing.asc"));
+      HttpResponse<byte[]> channels = http.send(HttpRequest.newBuilder(URI.create(base + "/channels.json")).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> asc = http.send(HttpRequest.newBuilder(URI.create(base + "/channels.json.asc")).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      verify(channels.body(), asc.body(), java.nio.file.Files.readString(dir.resolve("system-image-signing.asc")));
+    }
+  }
+
+  @Test
   void hostilePathsAreServedInAValidlySignedIndex() throws Exception {
     server.hostilePath("FP4", "device", "/pool/../../etc/passwd");
     String indexPath = "/" + server.channel() + "/FP4/index.json";
