@@ -76,7 +76,7 @@ public final class TouchFixture {
   public static ImageBuilder builder(Path work, Map<String, String> config, BuildListener... listeners) {
     ImageBuilder.Builder b = ImageBuilder.newBuilder()
         .discoverBackends(false)
-        .backend(new FallbackPlumbing(new SystemImageBackendProvider()))
+        .backend(new SystemImageBackendProvider())
         .environment(name -> null)
         .stateDirectory(work.resolve("state"))
         .config(config);
