@@ -382,6 +382,7 @@ class GuestfsBackendTest {
     assertThat(handle.targets()).extracting(TargetStatus::state).containsExactly(TargetState.CANCELLED);
     assertGone(tools.childPid());
     assertGone(Long.parseLong(Files.readString(tools.dir.resolve("pid")).strip()));
+    assertThat(list(state.resolve("guestfs/images"))).as("cancel returns once the work copy is removed").isEmpty();
   }
 
   @Test
@@ -464,6 +465,15 @@ class GuestfsBackendTest {
         "imagebuilder.guestfs.ppa-url-template: 'https://mirror/{owner}/{bogus}' has an unknown placeholder {bogus}");
     assertRejected("ppa-url-template", "ftp://mirror/{owner}", "must be an https, http or file URL template");
     assertRejected("keyserver", "hkp://keys", "imagebuilder.guestfs.keyserver: 'hkp://keys' is not an http or https URL");
+    assertThat(tools.ran()).isFalse();
+  }
+
+  @Test
+  void ppasNeedASeriesWhoseCodenameIsKnown() {
+    ImageBuilder b = builder();
+    assertThatThrownBy(() -> b.submit(request().series("31.04").ppas("ppa:deadsnakes/ppa").build()))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("series: '31.04' has no known codename, and PPAs are added by codename: give the codename instead");
     assertThat(tools.ran()).isFalse();
   }
 

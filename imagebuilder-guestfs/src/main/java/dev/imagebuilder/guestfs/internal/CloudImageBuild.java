@@ -39,6 +39,7 @@ final class CloudImageBuild implements BuildJob {
   // customizing the longest on a fast one; hashing the result is quick.
   private static final double DOWNLOADED = 0.25;
   private static final double CUSTOMIZED = 0.95;
+  private static final java.time.Duration CLEANUP_WAIT = java.time.Duration.ofSeconds(30);
 
   private final CloudImageRequest request;
   private final BuildContext context;
@@ -51,6 +52,7 @@ final class CloudImageBuild implements BuildJob {
   private final Cancellation cancellation = new Cancellation();
   private volatile TargetStatus current;
   private volatile boolean started;
+  private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
 
   CloudImageBuild(CloudImageRequest request, BuildContext context, GuestfsSettings settings,
       BaseImageStore store, PpaKeySource keys, ProcessRunner processes, TargetStatus initial, Path output) {
@@ -72,6 +74,14 @@ final class CloudImageBuild implements BuildJob {
 
   private void run() {
     started = true;
+    try {
+      runSteps();
+    } finally {
+      finished.countDown();
+    }
+  }
+
+  private void runSteps() {
     Path work = null;
     TargetStatus end;
     try {
@@ -283,6 +293,16 @@ final class CloudImageBuild implements BuildJob {
     if (!started && !current.state().isTerminal()) {
       // Never ran: no step will notice the cancellation, so say it here.
       report(current.withState(TargetState.CANCELLED, "cancelled"));
+      return;
+    }
+    // The runner kills the process tree at once; wait for the work copy to be removed too, so
+    // that a completed cancel leaves nothing behind.
+    try {
+      if (!finished.await(CLEANUP_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        LOG.warn("build {}: still cleaning up {} after cancel", context.buildId(), CLEANUP_WAIT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

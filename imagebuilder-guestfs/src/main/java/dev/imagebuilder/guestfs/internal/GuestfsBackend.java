@@ -43,6 +43,11 @@ public final class GuestfsBackend implements Backend {
   public void validate(ImageRequest request) {
     CloudImageRequest cloud = cloud(request);
     GuestfsSettings settings = settings();
+    if (!cloud.ppas().isEmpty() && cloud.series().codename().isEmpty()) {
+      // apt names suites by codename; a bare version would give a sources file apt cannot use.
+      throw new InvalidRequestException("series", "'" + cloud.series()
+          + "' has no known codename, and PPAs are added by codename: give the codename instead");
+    }
     if (!cloud.ppas().isEmpty() && settings.ppaKeyFile().isPresent()) {
       keySource(settings).keyFor(cloud.ppas().get(0));
     }

@@ -15,23 +15,46 @@ import java.util.Locale;
  * here; the primary key's v4 fingerprint is computed so that a key fetched from a keyserver can
  * be checked against the fingerprint Launchpad publishes for the archive.
  *
- * @param packets the binary key packets
- * @param fingerprint the primary key's v4 fingerprint, upper-case hex
+ * <p>A class, not a record: a record would compare and hash the byte array by identity.
  */
-public record OpenPgpKey(byte[] packets, String fingerprint) {
+public final class OpenPgpKey {
   private static final int TAG_SECRET_KEY = 5;
   private static final int TAG_PUBLIC_KEY = 6;
   // Any armored block: a secret key given by mistake is then named as such.
   private static final String ARMOR_BEGIN = "-----BEGIN PGP ";
   private static final String ARMOR_END = "-----END PGP ";
 
-  public OpenPgpKey {
-    packets = packets.clone();
+  private final byte[] packets;
+  private final String fingerprint;
+
+  private OpenPgpKey(byte[] packets, String fingerprint) {
+    this.packets = packets.clone();
+    this.fingerprint = fingerprint;
+  }
+
+  /** The binary key packets, as apt reads them from a {@code .gpg} keyring. */
+  public byte[] packets() {
+    return packets.clone();
+  }
+
+  /** The primary key's v4 fingerprint, upper-case hex. */
+  public String fingerprint() {
+    return fingerprint;
   }
 
   @Override
-  public byte[] packets() {
-    return packets.clone();
+  public boolean equals(Object o) {
+    return o instanceof OpenPgpKey other && java.util.Arrays.equals(packets, other.packets);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Arrays.hashCode(packets);
+  }
+
+  @Override
+  public String toString() {
+    return "OpenPgpKey[" + fingerprint + "]";
   }
 
   /**
