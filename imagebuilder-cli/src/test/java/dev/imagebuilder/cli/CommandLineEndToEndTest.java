@@ -214,6 +214,19 @@ class CommandLineEndToEndTest {
   }
 
   @Test
+  void withJsonAnErrorIsAJsonDocumentOnStdoutToo() throws Exception {
+    Run r = run(args(connection(), "--json", "--arch", "sparc"));
+
+    assertThat(r.exit()).isEqualTo(2);
+    JsonNode doc = JSON.readTree(r.out());
+    assertThat(doc.path("schema").asText()).isEqualTo("image-builder/1");
+    assertThat(doc.path("kind").asText()).isEqualTo("error");
+    assertThat(doc.path("exit_code").asInt()).isEqualTo(2);
+    assertThat(doc.path("message").asText()).contains("--arch: 'sparc'");
+    assertThat(r.err()).contains("--arch: 'sparc'");
+  }
+
+  @Test
   void debugShowsTheStackTraceOfAUserError() {
     Run r = run(args(connection(), "--debug", "--arch", "sparc"));
 

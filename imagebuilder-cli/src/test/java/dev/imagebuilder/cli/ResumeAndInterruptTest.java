@@ -160,6 +160,17 @@ class ResumeAndInterruptTest {
     Run wrong = run("status", "--state", foreign.toString());
     assertThat(wrong.exit()).isEqualTo(2);
     assertThat(wrong.err()).contains("is not an image-builder state file");
+
+    Path broken = Files.writeString(dir.resolve("broken.json"),
+        "{\"format\": \"image-builder-state/1\", \"builds\": [{\"build_id\": \"b-1\"}]}");
+    Run noTicket = run("cancel", "--state", broken.toString());
+    assertThat(noTicket.exit()).isEqualTo(2);
+    assertThat(noTicket.err()).contains("broken.json").contains("without build_id or ticket");
+
+    Path truncated = Files.writeString(dir.resolve("truncated.json"), "{\"format\": \"image-");
+    Run invalid = run("resume", "--state", truncated.toString());
+    assertThat(invalid.exit()).isEqualTo(2);
+    assertThat(invalid.err()).contains("truncated.json").contains("is not valid JSON");
   }
 
   private List<String> recordedStatuses() throws Exception {

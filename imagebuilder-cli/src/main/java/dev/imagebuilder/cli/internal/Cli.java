@@ -24,6 +24,7 @@ public final class Cli {
   /** Runs the command; returns its exit status. */
   public int run(String[] args) {
     boolean debug = Arrays.asList(args).contains("--debug");
+    boolean json = Arrays.asList(args).contains("--json");
     CommandLine cli = commandLine();
     cli.setParameterExceptionHandler((e, a) -> {
       PrintWriter err = e.getCommandLine().getErr();
@@ -33,12 +34,12 @@ public final class Cli {
       if (debug) {
         e.printStackTrace(invocation.err());
       }
+      if (json) {
+        jsonError(ExitCode.USAGE, e.getMessage());
+      }
       return ExitCode.USAGE;
     });
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      int status = report(e, debug);
-      return status;
-    });
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, debug, json));
     try {
       return cli.execute(args);
     } finally {
@@ -59,7 +60,7 @@ public final class Cli {
   }
 
   /** One line naming what went wrong, and the status it maps to. */
-  int report(Throwable e, boolean debug) {
+  int report(Throwable e, boolean debug, boolean json) {
     Throwable cause = unwrap(e);
     int status;
     String message;
@@ -85,7 +86,19 @@ public final class Cli {
       e.printStackTrace(invocation.err());
     }
     invocation.err().flush();
+    if (json) {
+      jsonError(status, message);
+    }
     return status;
+  }
+
+  /** With --json, a failure before any output is a document on stdout too: readers always get JSON. */
+  private void jsonError(int status, String message) {
+    var doc = Json.document("error");
+    doc.put("exit_code", status);
+    doc.put("message", message);
+    invocation.out().println(Json.pretty(doc));
+    invocation.out().flush();
   }
 
   static Throwable unwrap(Throwable e) {
