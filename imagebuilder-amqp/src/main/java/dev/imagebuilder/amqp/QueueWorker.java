@@ -2,6 +2,7 @@ package dev.imagebuilder.amqp;
 
 import dev.imagebuilder.amqp.internal.AmqpUris;
 import dev.imagebuilder.amqp.internal.Builds;
+import dev.imagebuilder.amqp.internal.Failures;
 import dev.imagebuilder.amqp.internal.Topology;
 import dev.imagebuilder.amqp.internal.WorkerEngine;
 import dev.imagebuilder.amqp.internal.WorkerSettings;
@@ -66,7 +67,7 @@ public final class QueueWorker implements AutoCloseable {
     try {
       engine.start();
     } catch (IOException e) {
-      throw new UncheckedIOException("the worker could not start: " + e.getMessage(), e);
+      throw new UncheckedIOException("the worker could not start: " + Failures.describe(e), e);
     }
     return this;
   }

@@ -72,6 +72,10 @@ final class Broker implements AutoCloseable {
     return q;
   }
 
+  void declarePlainQueue(String queue) throws IOException {
+    channel.queueDeclare(queue, true, false, false, null);
+  }
+
   void forget(String queue) {
     queues.add(queue);
   }

@@ -33,6 +33,7 @@ final class BuildFarm {
   /** The requests builds were started for, in order. */
   final List<ImageRequest> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, TargetState> builds = new ConcurrentHashMap<>();
+  private final Map<String, ImageRequest> requestOf = new ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger();
 
   BackendProvider provider() {
@@ -65,6 +66,13 @@ final class BuildFarm {
       throw new AssertionError("expected one build on the farm, found " + all);
     }
     return all.iterator().next();
+  }
+
+  /** The build started for a request of {@code imageType}. */
+  String buildOf(String imageType) {
+    return requestOf.entrySet().stream().filter(e -> e.getValue().imageType().equals(imageType))
+        .map(Map.Entry::getKey).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + imageType + " build on the farm"));
   }
 
   void finish(String id, TargetState state) {
@@ -102,6 +110,7 @@ final class BuildFarm {
       String id = "farm-" + ids.incrementAndGet();
       builds.put(id, TargetState.BUILDING);
       requests.add(request);
+      requestOf.put(id, request);
       starts.incrementAndGet();
       return follow(id, context);
     }

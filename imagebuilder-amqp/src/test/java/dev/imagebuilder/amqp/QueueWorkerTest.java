@@ -118,6 +118,41 @@ class QueueWorkerTest {
   }
 
   @Test
+  void eachItemReportsToItsOwnTriggerAndTheRequestIsAcknowledgedAfterBothEnds() throws Exception {
+    String first = broker.triggerQueue();
+    String second = "test.trigger.undeclared." + java.util.UUID.randomUUID(); // the worker declares it
+    broker.forget(second);
+    QueueWorker worker = started(worker("w1", imageBuilder()));
+    String id = broker.publishRequest(queue, "[" + cloud(first).substring(1, cloud(first).length() - 1)
+        + ", {\"image_type\": \"touch\", \"system-image-server\": \"https://si.example.org\","
+        + " \"system-image-channel\": \"20.04/arm64/android9plus/stable\", \"devices\": [\"FP4\"],"
+        + " \"series\": \"focal\", \"package_list\": [\"foo\"], \"trigger\": \"" + second + "\"}]");
+    BuildFarm.await("two builds", WAIT, () -> farm.builds().size() == 2);
+    assertThat(farm.requests).extracting(r -> r.imageType()).containsExactlyInAnyOrder("cloud", "touch");
+
+    farm.finish(farm.buildOf("cloud"), TargetState.SUCCEEDED);
+    List<ProgressReport> one = broker.reportsUntil(first, WAIT, ProgressReport::isTerminal);
+    assertThat(one).allSatisfy(r -> {
+      assertThat(r.requestId()).isEqualTo(id);
+      assertThat(r.item()).isZero();
+      assertThat(r.items()).isEqualTo(2);
+      assertThat(r.imageType()).isEqualTo("cloud");
+    });
+    // One item ended: the request is still held, unacknowledged.
+    assertThat(worker.activeRequests()).isEqualTo(1);
+
+    farm.finishAll(TargetState.SUCCEEDED);
+    List<ProgressReport> two = broker.reportsUntil(second, WAIT, ProgressReport::isTerminal);
+    assertThat(two).allSatisfy(r -> {
+      assertThat(r.item()).isEqualTo(1);
+      assertThat(r.imageType()).isEqualTo("touch");
+    });
+    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    worker.close();
+    assertThat(broker.messageCount(queue)).isZero();
+  }
+
+  @Test
   void failedTargetEndsAsFailedReport() throws Exception {
     String trigger = broker.triggerQueue();
     started(worker("w1", imageBuilder()));
@@ -381,6 +416,26 @@ class QueueWorkerTest {
     assertThat(farm.cancels.get()).isEqualTo(1);
     assertThat(farm.state(farm.onlyBuild())).isEqualTo(TargetState.CANCELLED);
     BuildFarm.await("the acknowledgement", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
+  }
+
+  @Test
+  void startFailsClearlyWhenTheBrokerIsNotThere() {
+    QueueWorker worker = worker("w", imageBuilder()).uri("amqp://guest:secret@127.0.0.1:1/").build();
+    closeLast.add(worker);
+    assertThatThrownBy(worker::start).isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessageContaining("could not start").hasMessageNotContaining("secret");
+  }
+
+  @Test
+  void startFailsWhenTheQueueExistsWithOtherArguments() throws Exception {
+    // A queue made earlier without the dead-letter exchange: RabbitMQ refuses to redeclare it.
+    broker.declarePlainQueue(queue);
+    QueueWorker worker = worker("w", imageBuilder()).build();
+    closeLast.add(worker);
+    assertThatThrownBy(worker::start).isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessageContaining("could not start").hasMessageContaining("PRECONDITION_FAILED")
+        .hasMessageContaining("x-dead-letter-exchange");
+    assertThat(worker.activeRequests()).isZero();
   }
 
   @Test

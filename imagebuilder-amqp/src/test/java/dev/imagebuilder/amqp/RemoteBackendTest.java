@@ -265,6 +265,16 @@ class RemoteBackendTest {
   }
 
   @Test
+  void unreachableBrokerFailsTheBuildWithoutShowingThePassword() {
+    ImageBuilder client = client("amqp.uri", "amqp://guest:secret@127.0.0.1:1/");
+    BuildHandle handle = client.submit(cloud());
+    assertThatThrownBy(() -> handle.await(WAIT)).isInstanceOf(ImageBuildException.class)
+        .hasMessageContaining("cannot reach the broker").hasMessageNotContaining("secret");
+    assertThat(handle.status()).isEqualTo(BuildStatus.ERROR);
+    assertThat(handle.ticket().json()).doesNotContain("secret");
+  }
+
+  @Test
   void onlyConfiguredImageTypesAreHandedOver() {
     ImageBuilder client = client("amqp.image-types", "touch");
     assertThatThrownBy(() -> client.submit(cloud())).isInstanceOf(InvalidRequestException.class)

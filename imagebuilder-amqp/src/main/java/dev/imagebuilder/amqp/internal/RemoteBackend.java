@@ -107,7 +107,7 @@ public final class RemoteBackend implements Backend {
         connection = AmqpUris.factory(settings.uri(), true).newConnection("imagebuilder-client");
       } catch (TimeoutException | IOException e) {
         throw new RemoteServiceException(0, "CONNECT", redactedUri(),
-            "cannot reach the broker: " + e.getMessage());
+            "cannot reach the broker: " + Failures.describe(e));
       }
       publisher = new ConfirmedPublisher(connection, settings.confirmTimeout());
       topologyDeclared = false;

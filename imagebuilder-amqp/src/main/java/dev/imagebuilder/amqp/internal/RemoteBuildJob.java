@@ -65,7 +65,7 @@ final class RemoteBuildJob implements BuildJob {
           backend.settings().topology().queue());
     } catch (IOException e) {
       throw new RemoteServiceException(0, "PUBLISH", backend.redactedUri(),
-          "the request could not be handed to the queue: " + e.getMessage());
+          "the request could not be handed to the queue: " + Failures.describe(e));
     }
   }
 
@@ -180,7 +180,7 @@ final class RemoteBuildJob implements BuildJob {
       LOG.info("build {}: cancel of request {} sent", context.buildId(), requestId);
     } catch (IOException e) {
       throw new RemoteServiceException(0, "CANCEL", backend.redactedUri(),
-          "the cancel could not be sent: " + e.getMessage());
+          "the cancel could not be sent: " + Failures.describe(e));
     } finally {
       stopListening(true);
     }

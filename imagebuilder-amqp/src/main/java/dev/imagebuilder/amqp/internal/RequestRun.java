@@ -126,7 +126,7 @@ final class RequestRun {
         }
       } catch (RuntimeException e) {
         LOG.warn("request {} item {}: could not {}: {}", requestId, item.index,
-            recorded.ticket() != null ? "resume" : "submit", e.getMessage());
+            recorded.ticket() != null ? "resume" : "submit", describe(e));
         publishTerminal(item, BuildStatus.ERROR, List.of(), describe(e), null);
         continue;
       }
@@ -341,7 +341,6 @@ final class RequestRun {
   }
 
   static String describe(Throwable e) {
-    String message = e.getMessage();
-    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    return Failures.describe(e);
   }
 }

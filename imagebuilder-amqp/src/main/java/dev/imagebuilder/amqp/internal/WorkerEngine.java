@@ -110,10 +110,8 @@ public final class WorkerEngine implements RequestRun.Host {
       Channel consumer = c.createChannel();
       consumer.basicQos(settings.prefetch());
       ConfirmedPublisher newPublisher = new ConfirmedPublisher(c, settings.confirmTimeout());
-      this.connection = c;
       this.consumerChannel = consumer;
       this.publisher = newPublisher;
-      c.addShutdownListener(this::onShutdown);
       consumer.basicConsume(settings.topology().queue(), false,
           "imagebuilder-worker " + settings.workerId() + " " + UUID.randomUUID(),
           new DefaultConsumer(consumer) {
@@ -122,6 +120,12 @@ public final class WorkerEngine implements RequestRun.Host {
               io.execute(() -> accept(consumer, env, props, body));
             }
           });
+      // Only now: a connection that fails while being set up is the caller's error, not a loss.
+      c.addShutdownListener(this::onShutdown);
+      if (!c.isOpen()) {
+        throw new IOException("the connection closed while the worker was starting");
+      }
+      this.connection = c;
       LOG.info("worker {} consuming {} on {} (prefetch {})", settings.workerId(),
           settings.topology().queue(), AmqpUris.redacted(settings.uri()), settings.prefetch());
     } catch (IOException | RuntimeException e) {
@@ -152,7 +156,7 @@ public final class WorkerEngine implements RequestRun.Host {
       }
     } catch (IOException | RuntimeException e) {
       LOG.warn("worker {} could not reconnect ({}); trying again in {}", settings.workerId(),
-          e.getMessage(), RECONNECT_DELAY);
+          Failures.describe(e), RECONNECT_DELAY);
       io.schedule(this::reconnect, RECONNECT_DELAY.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
