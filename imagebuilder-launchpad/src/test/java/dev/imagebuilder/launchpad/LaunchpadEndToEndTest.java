@@ -188,6 +188,29 @@ class LaunchpadEndToEndTest {
   }
 
   @Test
+  void everyOutcomeMapsToItsTargetState() {
+    RecipeHandle pg22 = handle("postgres", "22.04");
+    lp.script(pg22, "amd64").dependencyWait();
+    lp.script(pg22, "arm64").superseded();
+    handle("postgres", "24.04").noPushRules();
+
+    BuildResult r = await(builder().submit(ImageRequest.oci().images("postgres").build()));
+
+    Map<String, TargetStatus> t = byKey(r);
+    assertThat(t.get("postgres/22.04/amd64").state()).isEqualTo(TargetState.FAILED_TO_BUILD);
+    assertThat(t.get("postgres/22.04/amd64").rawState()).startsWith("Dependency wait / ");
+    assertThat(t.get("postgres/22.04/arm64").state()).isEqualTo(TargetState.SUPERSEDED);
+    assertThat(t.get("postgres/22.04/s390x").state()).isEqualTo(TargetState.SUCCEEDED);
+    assertThat(List.of("amd64", "arm64", "s390x")).allSatisfy(arch -> {
+      TargetStatus unpublished = t.get("postgres/24.04/" + arch);
+      assertThat(unpublished.state()).isEqualTo(TargetState.SUCCEEDED);
+      assertThat(unpublished.rawState()).isEqualTo("Successfully built / Unscheduled");
+      assertThat(unpublished.outputs()).containsEntry("published", "false");
+    });
+    assertThat(r.succeeded()).isFalse();
+  }
+
+  @Test
   void architectureFilterLeavesEveryRecipeAsItWas() throws Exception {
     // The farm moves only when told, so the unwanted builds are still cancellable when seen
     // (on Launchpad each state lasts minutes; here a phase is one step of the test).
@@ -309,6 +332,16 @@ class LaunchpadEndToEndTest {
     BuildResult r = await(builder().submit(ImageRequest.oci().images("postgres").series("24.04").build()));
     assertThat(r.succeeded()).isTrue();
     assertThat(lp.operationCount("requestBuilds")).isEqualTo(1);
+  }
+
+  @Test
+  void requestBuildsRefusedBy503Or500IsSentAgainAndCreatesOneRequest() {
+    lp.faults().on("requestBuilds").serviceUnavailable(1, Duration.ZERO).serverErrors(1);
+    BuildResult r = await(builder().submit(ImageRequest.oci().images("postgres").series("24.04").build()));
+    assertThat(r.succeeded()).isTrue();
+    assertThat(lp.requests().stream().filter(c -> "requestBuilds".equals(c.wsOp())).count()).isEqualTo(3);
+    assertThat(lp.operationCount("requestBuilds")).isEqualTo(1);
+    assertThat(lp.buildRequestStatuses(handle("postgres", "24.04"))).containsExactly("Completed");
   }
 
   @Test

@@ -43,6 +43,8 @@ public final class MiniLaunchpad extends Dispatcher {
   /** Answers to give instead, by "METHOD path ws.op" prefix, consumed in order. */
   public final Map<String, Deque<MockResponse>> overrides = new ConcurrentHashMap<>();
   public volatile int pageSize = 300;
+  /** Steps a build goes through after retry. */
+  public volatile List<String> retryScript = HAPPY;
 
   public static final List<String> HAPPY = List.of(
       "Needs building / Unscheduled", "Currently building / Unscheduled",
@@ -187,7 +189,7 @@ public final class MiniLaunchpad extends Dispatcher {
             return text(400, "Build cannot be retried");
           }
           b.script.clear();
-          b.script.addAll(HAPPY);
+          b.script.addAll(retryScript);
           b.advance();
           return json(200, null);
         }

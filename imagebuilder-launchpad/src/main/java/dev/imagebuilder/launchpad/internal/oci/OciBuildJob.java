@@ -98,7 +98,16 @@ public final class OciBuildJob implements BuildJob {
 
   synchronized void addRestoredRun(RecipeRun run) {
     runs.add(run);
-    nextRunId = Math.max(nextRunId, runs.size());
+    // New runs (from a retry) must not reuse a restored run's id, whatever gaps the ticket has.
+    try {
+      nextRunId = Math.max(nextRunId, Integer.parseInt(run.id.substring(1)) + 1);
+    } catch (NumberFormatException | IndexOutOfBoundsException e) {
+      nextRunId = Math.max(nextRunId, runs.size());
+    }
+  }
+
+  synchronized List<RecipeRun> runsForTest() {
+    return List.copyOf(runs);
   }
 
   synchronized List<TargetStatus> statuses() {
@@ -216,7 +225,11 @@ public final class OciBuildJob implements BuildJob {
           continue;
         }
         switch (run.phase) {
-          case TO_REQUEST -> calls.add(requestBuilds(run));
+          case TO_REQUEST -> {
+            if (run.notBefore == null || !started.isBefore(run.notBefore)) {
+              calls.add(requestBuilds(run));
+            }
+          }
           case PENDING -> calls.add(pollRequest(run, started));
           case COMPLETED -> calls.add(pollBuilds(run, started));
           default -> { }
@@ -275,10 +288,15 @@ public final class OciBuildJob implements BuildJob {
         if (t instanceof AuthenticationException) {
           run.phase = RecipeRun.Phase.TO_REQUEST;
           context.fail(t);
-        } else if (LaunchpadClient.certainlyNotSent(t) || isStatus(t, 503)) {
-          // Nothing reached Launchpad (connection refused), or Launchpad's transaction was
-          // rolled back (503): asking again cannot make a second build request.
+        } else if (LaunchpadClient.certainlyNotSent(t) || isStatus(t, 503) || isStatus(t, 500)) {
+          // Nothing reached Launchpad (connection refused), or Launchpad itself answered with an
+          // error (503, or a 500 OOPS), which rolls its transaction back: asking again cannot
+          // make a second build request. (502/504 come from proxies in front: unknown outcome.)
           run.phase = RecipeRun.Phase.TO_REQUEST;
+          if (t instanceof dev.imagebuilder.launchpad.internal.client.LaunchpadApiException lp && lp.retryAfter() != null) {
+            Duration wait = lp.retryAfter().compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : lp.retryAfter();
+            run.notBefore = clock.instant().plus(wait);
+          }
           noteTransient(run, t);
         } else if (t instanceof RemoteServiceException r && r.status() >= 400 && r.status() < 500) {
           failRun(run, "requestBuilds refused (HTTP " + r.status() + ")", r.serverText());

@@ -40,6 +40,8 @@ final class RecipeRun {
   Phase phase = Phase.TO_REQUEST;
   String error;
   boolean busy;
+  /** A requestBuilds refused with Retry-After is not sent again before this, or {@code null}. */
+  java.time.Instant notBefore;
   /** The requestBuilds call in flight (phase REQUESTING), for a cancel that must wait for it. */
   java.util.concurrent.CompletableFuture<?> requesting;
   int consecutiveFailures;

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@SuppressWarnings("unchecked")
 class OciBackendTest {
   static final List<String> ARCHS = List.of("amd64", "arm64", "s390x");
   static final String REDIS_22 = "~udi/udi/+oci/redis/+recipe/redis-22.04";
@@ -246,6 +247,29 @@ class OciBackendTest {
   }
 
   @Test
+  void requestBuildsRefusedWith503WaitsForRetryAfterThenAsksAgain() throws Exception {
+    lp.override("POST /devel/" + REDIS_22 + " requestBuilds", new MockResponse.Builder().code(503)
+        .setHeader("Retry-After", "1").body("Launchpad is offline for maintenance").build());
+    OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").build();
+    RecordingBuildContext ctx = context(request);
+    long start = System.nanoTime();
+    backend().start(request, ctx);
+    eventually(() -> lp.count("POST /devel/" + REDIS_22 + " requestBuilds") == 2);
+    // Retry-After (1 s) was honoured although the poll interval is 20 ms.
+    assertThat(System.nanoTime() - start).isGreaterThan(900_000_000L);
+    assertThat(await(ctx).values()).allMatch(t -> t.state() == TargetState.SUCCEEDED);
+    assertThat(lp.count("POST /devel/" + REDIS_22 + " requestBuilds")).isEqualTo(2);
+  }
+
+  static void eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (!condition.getAsBoolean()) {
+      assertThat(System.currentTimeMillis()).isLessThan(deadline);
+      Thread.sleep(5);
+    }
+  }
+
+  @Test
   void lostAnswerToRequestBuildsIsNotSentAgainBlindly() throws Exception {
     lp.override("POST /devel/" + REDIS_22 + " requestBuilds",
         new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
@@ -358,6 +382,54 @@ class OciBackendTest {
     backend().retry(request, roundTrip(job.state()), Set.of("redis/22.04/amd64"), second);
     assertThat(await(second).get("redis/22.04/amd64").state()).isEqualTo(TargetState.SUCCEEDED);
     assertThat(lp.count("POST /devel/" + REDIS_22 + " requestBuilds")).isEqualTo(2);
+  }
+
+  @Test
+  void newRunsAfterARestoreWithGapsInRunIdsGetFreshIds() {
+    // Regression: after a restore with a gap in run ids (r0, r2), a new run was named "r2" too,
+    // so a later ticket could attach targets to the wrong build request.
+    Map<String, Object> run0 = new HashMap<>(Map.of("id", "r0", "image", "redis", "series", "22.04",
+        "recipe", lp.url(REDIS_22), "push_rules", 1, "phase", "COMPLETED"));
+    Map<String, Object> run2 = new HashMap<>(run0);
+    run2.put("id", "r2");
+    run2.put("recipe", lp.url(REDIS_24));
+    run2.put("series", "24.04");
+    Map<String, Object> state = Map.of("format", 1, "runs", List.of(run0, run2), "targets", List.of());
+    OciImageRequest request = ImageRequest.oci().build();
+    LaunchpadBackend backend = backend();
+    OciBuildJob job = new OciBuildJob(backend.client(), LaunchpadSettings.from(
+        new TestBackendContext(config, new JdkHttpService()).configuration()), context(request), java.time.Clock.systemUTC());
+    JobState.read(state, null, job);
+    RecipeRun fresh = job.newRun(job.runsForTest().get(1));
+    assertThat(fresh.id).isNotIn("r0", "r2").isEqualTo("r3");
+  }
+
+  @Test
+  void repeatedRetriesKeepRunIdsDistinct() throws Exception {
+    lp.scripts.put("amd64", List.of("Failed to build / Unscheduled"));
+    lp.retryScript = List.of("Failed to build / Unscheduled");
+    MockResponse refused = MiniLaunchpad.text(400, "An identical build of this OCI recipe is already pending.");
+    lp.override("POST /devel/" + REDIS_24 + " requestBuilds", refused, refused);
+    OciImageRequest request = ImageRequest.oci().images("redis").architectures(Architecture.AMD64).build();
+    Set<String> both = Set.of("redis/22.04/amd64", "redis/24.04/amd64");
+
+    RecordingBuildContext first = context(request);
+    BuildJob job = backend().start(request, first);
+    await(first);
+    RecordingBuildContext second = context(request);
+    BuildJob retried = backend().retry(request, roundTrip(job.state()), both, second);
+    await(second);
+    lp.scripts.clear();
+    RecordingBuildContext third = context(request);
+    BuildJob again = backend().retry(request, roundTrip(retried.state()), both, third);
+    Map<String, TargetStatus> done = await(third);
+
+    List<Map<String, Object>> runs = (List<Map<String, Object>>) (List<?>) again.state().get("runs");
+    assertThat(runs).extracting(r -> r.get("id")).doesNotHaveDuplicates();
+    assertThat(done.get("redis/24.04/amd64").state()).isEqualTo(TargetState.SUCCEEDED);
+    assertThat(done.get("redis/24.04/amd64").attempt()).isEqualTo(3);
+    assertThat(done.get("redis/22.04/amd64").attempt()).isEqualTo(3);
+    assertThat(lp.log).filteredOn(l -> l.endsWith(" retry")).hasSize(2);
   }
 
   @Test
