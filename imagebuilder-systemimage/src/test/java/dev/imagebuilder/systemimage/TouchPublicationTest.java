@@ -129,6 +129,10 @@ class TouchPublicationTest {
       assertThat(publish.resolve("gpg/" + k + ".tar.xz.asc")).isRegularFile();
     }
     assertThat(events).anyMatch(e -> e instanceof BuildEvent.LogLine l && l.line().contains("installed hello"));
+    // The unpacked and repacked rootfs are gone; only the content-addressed cache stays.
+    try (var left = Files.walk(work.resolve("work"))) {
+      assertThat(left.filter(Files::isRegularFile)).isEmpty();
+    }
     assertThat(events).anyMatch(e -> e instanceof BuildEvent.Progress p && p.fraction() > 0 && p.fraction() < 1);
   }
 
@@ -311,6 +315,38 @@ class TouchPublicationTest {
           .containsOnly(TargetState.CANCELLED);
     }
     assertThat(Trees.snapshot(publish)).isEmpty();
+  }
+
+  @Test
+  void theSigningKeyCanComeFromTheEnvironmentAsArmouredText() throws Exception {
+    config.remove("systemimage.keys-directory");
+    config.remove("systemimage.signing-key-passphrase");
+    String armoured = Files.readString(TouchFixture.keys().resolve("secret/image-signing.asc"));
+    Map<String, String> env = Map.of("IMAGEBUILDER_SYSTEMIMAGE_SIGNING_KEY", armoured,
+        "IMAGEBUILDER_SYSTEMIMAGE_SIGNING_KEY_PASSPHRASE", "test passphrase");
+    BuildResult result;
+    try (ImageBuilder b = TouchFixture.builderWithEnvironment(work, config, env::get)) {
+      result = b.submit(request("FP4")).await(WAIT);
+    }
+    assertThat(result.succeeded()).as("%s", result.targets()).isTrue();
+    Path keyring = work.resolve("signing.gpg");
+    Trees.run(List.of("gpg", "--batch", "--no-default-keyring", "--homedir", work.toString(),
+        "--keyring", keyring.toString(), "--import",
+        TouchFixture.keys().resolve("public/image-signing.asc").toString()));
+    Trees.gpgv(keyring, publish.resolve("ci-ticket-42/FP4/index.json"));
+  }
+
+  @Test
+  void planResolvesTheDevicesOfTheRemoteChannelWithoutSideEffects() throws Exception {
+    try (ImageBuilder b = TouchFixture.builder(work, config)) {
+      var plan = b.plan(request());
+      assertThat(plan.backend()).isEqualTo("systemimage");
+      assertThat(plan.targets()).extracting(t -> t.key()).containsExactlyInAnyOrder("FP4", "bacon");
+      assertThat(plan.targets().get(0).labels()).containsEntry("channel", "ci-ticket-42");
+      assertThat(plan.notes()).anyMatch(n -> n.contains("remote signatures will not be verified"));
+    }
+    assertThat(Trees.snapshot(publish)).isEmpty();
+    assertThat(remote.requestCount(remote.rootfsPath("FP4"))).isZero();
   }
 
   @Test

@@ -91,6 +91,23 @@ final class TouchBuild implements Runnable {
 
   @Override
   public void run() {
+    try {
+      runDevices();
+    } finally {
+      cleanWork();
+    }
+  }
+
+  /** Built rootfs are published by hard link or copy; the work area is not needed any more. */
+  private void cleanWork() {
+    try {
+      WorkTrees.delete(setup.workDirectory(context.buildId()), line -> LOG.warn("{}", line));
+    } catch (IOException e) {
+      LOG.warn("could not clean the work directory of build {}: {}", context.buildId(), e.toString());
+    }
+  }
+
+  private void runDevices() {
     SystemImageClient client = setup.client();
     Map<String, ChannelEntry> channels;
     try {
@@ -128,13 +145,22 @@ final class TouchBuild implements Runnable {
       LOG.warn("No systemimage.keyring is configured: the signatures of {} are not verified;"
           + " remote files are checked against the sha256 and size in index.json only", client.base());
     }
-    for (String device : List.copyOf(targets.keySet())) {
+    List<String> devices = List.copyOf(targets.keySet());
+    for (int i = 0; i < devices.size(); i++) {
       if (cancelled || context.isClosed()) {
         break;
       }
+      String device = devices.get(i);
       buildDevice(client, channels, channel, device);
+      // A terminal state ends the build once every device has one: report it only when this
+      // device's files (and, after the last device, the work area) are cleaned up.
+      if (i == devices.size() - 1) {
+        cleanWork();
+      }
+      context.update(targets.get(device));
     }
     if (cancelled || context.isClosed()) {
+      cleanWork();
       cancelRemaining("the build was cancelled");
     }
   }
@@ -238,20 +264,18 @@ final class TouchBuild implements Runnable {
       outputs.put("remote-version", Integer.toString(image.version()));
       setup.publicUrl("/" + targetChannel + "/" + device + "/index.json")
           .ifPresent(u -> outputs.put("index-url", u));
-      TargetStatus t = targets.get(device).withState(TargetState.SUCCEEDED, "published")
-          .withOutputs(outputs);
-      targets.put(device, t);
-      context.update(t);
+      targets.put(device, targets.get(device).withState(TargetState.SUCCEEDED, "published")
+          .withOutputs(outputs));
     } catch (BuildCancelledException | InterruptedException | InterruptedIOException e) {
       cancelled = true;
       Thread.currentThread().interrupt();
-      setCancelled(device, "cancelled");
+      markCancelled(device);
     } catch (Exception e) {
       if (cancelled || context.isClosed()) {
-        setCancelled(device, "cancelled");
+        markCancelled(device);
       } else {
         LOG.debug("{} of build {} failed", device, context.buildId(), e);
-        fail(device, failure, e);
+        markFailed(device, failure, e);
       }
     } finally {
       ChannelPublisher.deleteTree(staging);
@@ -364,11 +388,22 @@ final class TouchBuild implements Runnable {
   }
 
   private void fail(String device, TargetState state, Throwable e) {
+    markFailed(device, state, e);
+    context.update(targets.get(device));
+  }
+
+  /** Records a failure without reporting it yet (see the device loop). */
+  private void markFailed(String device, TargetState state, Throwable e) {
     String message = e.getMessage() == null ? e.toString() : e.getMessage();
     context.log(device, "failed: " + message);
-    TargetStatus t = targets.get(device).withState(state, "failed").withError(message);
-    targets.put(device, t);
-    context.update(t);
+    targets.put(device, targets.get(device).withState(state, "failed").withError(message));
+  }
+
+  private void markCancelled(String device) {
+    TargetStatus t = targets.get(device);
+    if (t != null && !t.state().isTerminal()) {
+      targets.put(device, t.withState(TargetState.CANCELLED, "cancelled"));
+    }
   }
 
   private void setCancelled(String device, String raw) {

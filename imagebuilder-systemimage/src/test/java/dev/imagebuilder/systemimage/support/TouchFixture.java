@@ -74,10 +74,15 @@ public final class TouchFixture {
   }
 
   public static ImageBuilder builder(Path work, Map<String, String> config, BuildListener... listeners) {
+    return builderWithEnvironment(work, config, name -> null, listeners);
+  }
+
+  public static ImageBuilder builderWithEnvironment(Path work, Map<String, String> config,
+      java.util.function.Function<String, String> environment, BuildListener... listeners) {
     ImageBuilder.Builder b = ImageBuilder.newBuilder()
         .discoverBackends(false)
         .backend(new SystemImageBackendProvider())
-        .environment(name -> null)
+        .environment(environment)
         .stateDirectory(work.resolve("state"))
         .config(config);
     for (BuildListener l : listeners) {
