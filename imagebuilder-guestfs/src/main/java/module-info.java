@@ -4,6 +4,8 @@
  * installed), producing a new qcow2 or raw disk image.
  */
 module dev.imagebuilder.guestfs {
+  // The exported provider's signatures show api types: readers of this module get them too.
+  requires transitive dev.imagebuilder.api;
   requires dev.imagebuilder.core;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;

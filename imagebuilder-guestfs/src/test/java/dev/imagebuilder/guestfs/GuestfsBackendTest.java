@@ -163,6 +163,17 @@ class GuestfsBackendTest {
   }
 
   @Test
+  void aBinaryKeyFileIsUsedAsItIs() throws Exception {
+    config.put("guestfs.ppa-key-file", FakeTools.resourceFile(KEY_GPG, tmp.resolve("key.gpg")).toString());
+    BuildResult result = builder().submit(request().ppas("ppa:deadsnakes/ppa").build()).await(Duration.ofSeconds(30));
+
+    assertThat(result.succeeded()).isTrue();
+    assertThat(tools.guestFile("/etc/apt/keyrings/deadsnakes-ubuntu-ppa.gpg")).hasBinaryContent(FakeTools.resource(KEY_GPG));
+    assertThat(tools.guestFile("/etc/apt/sources.list.d/deadsnakes-ubuntu-ppa-jammy.sources")).content()
+        .contains("(key " + FakeTools.resourceText("test-ppa-key.fingerprint") + ")");
+  }
+
+  @Test
   void defaultOutputIsNamedAfterTheBaseImageAndTheTargetKeyIsImage() throws Exception {
     config.put("guestfs.output-directory", tmp.resolve("out").toString());
     BuildHandle handle = builder().submit(request().packages("hello").build());
