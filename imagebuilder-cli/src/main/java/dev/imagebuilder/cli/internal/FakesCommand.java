@@ -16,8 +16,9 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "fakes", mixinStandardHelpOptions = true, sortOptions = false,
     header = "Serve the fake Launchpad with demo data on loopback.",
     description = "Serves the test kit's fake servers on loopback with demo data (a fake Launchpad with the "
-        + "demo images, series and architectures) and prints their URLs, a matching credentials "
-        + "file and catalog, and the command that builds against them; until interrupted (Ctrl-C).")
+        + "demo images, series and architectures; a fake system-image server with a signed channel) "
+        + "and prints their URLs, a matching credentials file and catalog, the signing key, and the "
+        + "command that builds against them; until interrupted (Ctrl-C).")
 final class FakesCommand implements Callable<Integer> {
   @ParentCommand RootCommand root;
 
