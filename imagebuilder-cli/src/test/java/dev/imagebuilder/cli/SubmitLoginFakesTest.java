@@ -128,7 +128,7 @@ class SubmitLoginFakesTest {
     assertThat(printed).contains("--credentials " + dir.resolve("launchpad-credentials"))
         .contains("--catalog " + dir.resolve("launchpad-catalog.json"));
     assertThat(dir.resolve("launchpad-credentials")).exists();
-    assertThat(printed).contains("system-image.server: http://127.0.0.1:");
+    assertThat(printed).containsPattern("system-image\\.server: http://(127\\.0\\.0\\.1|localhost):\\d+");
     HttpResponse<String> answer = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create(root.group(1))).header("Accept", "application/json").build(),
         HttpResponse.BodyHandlers.ofString());
