@@ -11,6 +11,10 @@ module dev.imagebuilder.testkit {
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
   requires static org.junit.jupiter.api;
+  requires org.bouncycastle.pg;
+  requires org.bouncycastle.provider;
+  requires org.apache.commons.compress;
+  requires org.tukaani.xz;
 
   exports dev.imagebuilder.testkit;
 }

@@ -54,8 +54,16 @@ public final class FakeServers implements AutoCloseable {
    * addresses. Left for the system-image helper: it registers what it starts with
    * {@link #others} so {@link #close()} stops it.
    */
-  private void startSystemImage(Options options, PrintStream out) {
-    // The FakeSystemImageServer helper fills this in (options.systemImagePort, options.output).
+  private void startSystemImage(Options options, PrintStream out) throws IOException {
+    FakeSystemImageServer systemImage = FakeSystemImageServer.demo(options.systemImagePort);
+    others.add(systemImage);
+    // The key that signs the fake's channels.json, indexes and payloads, for systemimage.keyring.
+    Path signingKey = options.output.resolve("system-image-signing.asc");
+    Files.writeString(signingKey, systemImage.signingPublicKey());
+    out.println("system-image.server: " + systemImage.baseUri());
+    out.println("system-image.channel: " + systemImage.channel());
+    out.println("system-image.devices: " + String.join(",", systemImage.devices()));
+    out.println("systemimage.keyring: " + signingKey);
   }
 
   public FakeLaunchpad launchpad() {

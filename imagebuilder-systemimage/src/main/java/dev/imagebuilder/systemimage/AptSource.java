@@ -1,0 +1,35 @@
+package dev.imagebuilder.systemimage;
+
+import dev.imagebuilder.api.Ppa;
+import java.net.URI;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An apt source added to the rootfs for a PPA: where it lives, the suite and components, and
+ * the files the backend wrote for it inside the rootfs.
+ *
+ * @param ppa the PPA it stands for
+ * @param uri the archive's URL (Launchpad's PPA host unless configured otherwise)
+ * @param suite the suite, normally the request's series codename
+ * @param components the components, normally {@code main}
+ * @param sourcesFile the deb822 file's path inside the rootfs ({@code /etc/apt/sources.list.d/...})
+ * @param keyFile the armoured signing key's path inside the rootfs ({@code /etc/apt/keyrings/...})
+ */
+public record AptSource(
+    Ppa ppa, URI uri, String suite, List<String> components, String sourcesFile, String keyFile) {
+  public AptSource {
+    Objects.requireNonNull(ppa, "ppa");
+    Objects.requireNonNull(uri, "uri");
+    components = List.copyOf(components);
+  }
+
+  /** The deb822 stanza, as written to {@link #sourcesFile()}. */
+  public String deb822() {
+    return "Types: deb\n"
+        + "URIs: " + uri + "\n"
+        + "Suites: " + suite + "\n"
+        + "Components: " + String.join(" ", components) + "\n"
+        + "Signed-By: " + keyFile + "\n";
+  }
+}

@@ -1,0 +1,93 @@
+package dev.imagebuilder.systemimage.internal;
+
+import dev.imagebuilder.api.BuildCancelledException;
+import dev.imagebuilder.api.ImageBuildException;
+import dev.imagebuilder.spi.Downloader;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Content-addressed cache of verified remote files: {@code <dir>/<sha256>}. A file gets here only
+ * through the core's {@link Downloader}, which checks size and sha256 before moving it into
+ * place, so a file present under its digest is never fetched again. Concurrent requests for one
+ * digest share one download.
+ */
+public final class BlobStore {
+  private final Path directory;
+  private final Downloader downloader;
+  private final ConcurrentHashMap<String, CompletableFuture<Downloader.Download>> inFlight =
+      new ConcurrentHashMap<>();
+
+  public BlobStore(Path directory, Downloader downloader) {
+    this.directory = directory;
+    this.downloader = downloader;
+  }
+
+  /** True when the blob is already here (and has the expected size). */
+  public boolean has(String sha256, long size) {
+    Path p = directory.resolve(sha256);
+    try {
+      return Files.isRegularFile(p) && Files.size(p) == size;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  public Path path(String sha256) {
+    return directory.resolve(sha256);
+  }
+
+  /**
+   * The verified file with this digest, downloading it from {@code source} if it is not here.
+   * Blocks; interrupting the thread cancels the download.
+   */
+  public Path fetch(URI source, String sha256, long size, Downloader.ProgressListener progress)
+      throws IOException {
+    Path target = directory.resolve(sha256);
+    if (has(sha256, size)) {
+      return target;
+    }
+    Files.createDirectories(directory);
+    CompletableFuture<Downloader.Download> f = inFlight.computeIfAbsent(sha256, k ->
+        downloader.download(new Downloader.Request(source, target, size, sha256), progress)
+            .whenComplete((d, e) -> inFlight.remove(k)));
+    try {
+      return f.get().path();
+    } catch (InterruptedException e) {
+      f.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new BuildCancelledException("-", "download of " + source + " cancelled");
+    } catch (CancellationException e) {
+      throw new BuildCancelledException("-", "download of " + source + " cancelled");
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException r) {
+        throw r;
+      }
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      throw new ImageBuildException("download of " + source + " failed: " + c, c);
+    }
+  }
+
+  /**
+   * Places a cached blob at {@code target}: a hard link when the two share a file system (no
+   * copy of a large file), a copy otherwise.
+   */
+  public static void place(Path blob, Path target) throws IOException {
+    Files.createDirectories(target.getParent());
+    Files.deleteIfExists(target);
+    try {
+      Files.createLink(target, blob);
+    } catch (IOException | UnsupportedOperationException e) {
+      Files.copy(blob, target);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package dev.imagebuilder.systemimage.internal;
+
+import dev.imagebuilder.systemimage.internal.pgp.SignatureVerifier;
+import dev.imagebuilder.systemimage.internal.protocol.SystemImageClient;
+import dev.imagebuilder.systemimage.internal.publish.ChannelPublisher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** Everything one build needs, resolved from the configuration when the build starts. */
+record BuildSetup(
+    Settings settings,
+    String targetChannel,
+    SystemImageClient client,
+    Optional<SignatureVerifier> verifier,
+    ChannelPublisher publisher,
+    BlobStore blobs,
+    RootfsBuilder rootfsBuilder) {
+
+  Path workDirectory(String buildId) throws IOException {
+    Path dir = settings.workDirectory().resolve(buildId.replaceAll("[^A-Za-z0-9._-]", "_"));
+    Files.createDirectories(dir);
+    return dir;
+  }
+
+  /** The KeyTool layout's {@code gpg/archive-master.tar.xz}, when a keys directory has it. */
+  Optional<Path> archiveMasterKeyring() {
+    return settings.keysDirectory().map(d -> d.resolve("gpg/archive-master.tar.xz"))
+        .filter(p -> Files.isRegularFile(p)
+            && Files.isRegularFile(p.resolveSibling("archive-master.tar.xz.asc")));
+  }
+
+  /** The keyrings (and their signatures) to publish under {@code /gpg/}. */
+  List<Path> gpgFiles() throws IOException {
+    Optional<Path> dir = settings.keysDirectory().map(d -> d.resolve("gpg"));
+    if (dir.isEmpty() || !Files.isDirectory(dir.get())) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir.get())) {
+      // Listing the keyrings is enough: the publisher moves each file's .asc along with it.
+      return s.filter(p -> p.getFileName().toString().endsWith(".tar.xz")).sorted().toList();
+    }
+  }
+
+  /** A path's public URL, from public-host and the enabled port (https first). */
+  Optional<String> publicUrl(String path) {
+    if (settings.publicHttpsPort() != 0) {
+      return Optional.of("https://" + settings.publicHost()
+          + (settings.publicHttpsPort() == 443 ? "" : ":" + settings.publicHttpsPort()) + path);
+    }
+    if (settings.publicHttpPort() != 0) {
+      return Optional.of("http://" + settings.publicHost()
+          + (settings.publicHttpPort() == 80 ? "" : ":" + settings.publicHttpPort()) + path);
+    }
+    return Optional.empty();
+  }
+}

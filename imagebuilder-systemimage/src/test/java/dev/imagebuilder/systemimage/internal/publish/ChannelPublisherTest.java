@@ -1,0 +1,83 @@
+package dev.imagebuilder.systemimage.internal.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.imagebuilder.systemimage.internal.pgp.GeneratedKey;
+import dev.imagebuilder.systemimage.internal.pgp.SigningKey;
+import dev.imagebuilder.systemimage.internal.protocol.RemotePath;
+import dev.imagebuilder.systemimage.support.Trees;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** All or nothing: a failure at any point of the commit leaves the tree exactly as it was. */
+class ChannelPublisherTest {
+  static SigningKey key;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void key() throws Exception {
+    key = GeneratedKey.generate("test <t@test.invalid>", 2048, 0, new char[0]).signingKey(new char[0]);
+  }
+
+  private PublishedImage publish(Path root, ChannelPublisher.CommitObserver observer, String content)
+      throws IOException {
+    ChannelPublisher p = new ChannelPublisher(root, key, observer);
+    Path staging = p.newStaging("t");
+    try {
+      Path payload = staging.resolve("payload");
+      Files.writeString(payload, content);
+      String sha = Digests.sha256(payload);
+      RemotePath path = RemotePath.of("p", "/pool/device-" + sha + ".tar.xz");
+      Path staged = path.resolveUnder(staging);
+      Files.createDirectories(staged.getParent());
+      Files.move(payload, staged);
+      p.sign(staged);
+      return p.publish(staging, new ChannelPublisher.ImageSpec("chan", "FP4", "d", "host", 80, 443, Map.of()),
+          List.of(new PayloadFile(path, staged, sha, Files.size(staged), 0)), v -> "version=" + v, List.of());
+    } finally {
+      ChannelPublisher.deleteTree(staging);
+    }
+  }
+
+  @Test
+  void aFailureAtEveryStepOfTheCommitRestoresTheTree() throws Exception {
+    Path root = dir.resolve("www");
+    assertThat(publish(root, ChannelPublisher.CommitObserver.NONE, "one").version()).isEqualTo(1);
+    Map<String, String> before = Trees.snapshot(root);
+    // Moves of version 2: payload + .asc, version tarball + .asc, index + .asc, channels + .asc.
+    for (int failAt = 1; failAt <= 8; failAt++) {
+      AtomicInteger moves = new AtomicInteger();
+      int at = failAt;
+      assertThatThrownBy(() -> publish(root, target -> {
+        if (moves.incrementAndGet() == at) {
+          throw new IOException("disk full (injected at move " + at + ")");
+        }
+      }, "two")).as("failing at move %d", at).hasMessageContaining("injected at move " + at);
+      assertThat(Trees.snapshot(root)).as("after failing at move %d", at).isEqualTo(before);
+    }
+    assertThat(publish(root, ChannelPublisher.CommitObserver.NONE, "two").version()).isEqualTo(2);
+  }
+
+  @Test
+  void refusesToReplaceAPoolFileWithOtherContent() throws Exception {
+    Path root = dir.resolve("www");
+    publish(root, ChannelPublisher.CommitObserver.NONE, "one");
+    Path pool;
+    try (var s = Files.list(root.resolve("pool"))) {
+      pool = s.filter(p -> p.toString().endsWith(".tar.xz")).findFirst().orElseThrow();
+    }
+    Files.writeString(pool, "tampered");
+    Map<String, String> before = Trees.snapshot(root);
+    assertThatThrownBy(() -> publish(root, ChannelPublisher.CommitObserver.NONE, "one"))
+        .hasMessageContaining("already exists with different content");
+    assertThat(Trees.snapshot(root)).isEqualTo(before);
+  }
+}
