@@ -1,2 +1,2 @@
-/** Implementation; not exported. */
+/** Messages, topology, journal and the remote backend; not exported. */
 package dev.imagebuilder.amqp.internal;

@@ -1,0 +1,55 @@
+package dev.imagebuilder.amqp.internal;
+
+import com.rabbitmq.client.ConnectionFactory;
+import java.net.URI;
+import java.util.Locale;
+
+/** Broker URIs: validation, connection factories, and a form safe to show. */
+public final class AmqpUris {
+  private AmqpUris() {}
+
+  /**
+   * Checks that {@code uri} is an {@code amqp} or {@code amqps} URI with a host.
+   *
+   * @throws IllegalArgumentException naming {@code field}, without the password
+   */
+  public static URI check(String field, URI uri) {
+    if (uri == null) {
+      throw new IllegalArgumentException(field + ": is required");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("amqp") && !scheme.equals("amqps") || uri.getHost() == null) {
+      throw new IllegalArgumentException(field + ": '" + redacted(uri)
+          + "' is not an amqp:// or amqps:// URI with a host");
+    }
+    return uri;
+  }
+
+  /** The URI without its user information, for logs and messages. */
+  public static String redacted(URI uri) {
+    if (uri == null) {
+      return "null";
+    }
+    if (uri.getRawUserInfo() == null) {
+      return uri.toString();
+    }
+    return uri.getScheme() + "://***@" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+        + (uri.getRawPath() == null ? "" : uri.getRawPath());
+  }
+
+  /** A connection factory for {@code uri}; recovery is the caller's choice. */
+  public static ConnectionFactory factory(URI uri, boolean automaticRecovery) {
+    ConnectionFactory factory = new ConnectionFactory();
+    try {
+      factory.setUri(uri);
+    } catch (Exception e) {
+      // The client's message may quote the URI, password included: say only what it is.
+      throw new IllegalArgumentException("'" + redacted(uri) + "' is not a usable AMQP URI");
+    }
+    factory.setAutomaticRecoveryEnabled(automaticRecovery);
+    factory.setTopologyRecoveryEnabled(automaticRecovery);
+    factory.setConnectionTimeout(10_000);
+    factory.setRequestedHeartbeat(30);
+    return factory;
+  }
+}

@@ -1,0 +1,346 @@
+package dev.imagebuilder.amqp.internal;
+
+import com.rabbitmq.client.AMQP;
+import dev.imagebuilder.api.BuildEvent;
+import dev.imagebuilder.api.BuildHandle;
+import dev.imagebuilder.api.BuildListener;
+import dev.imagebuilder.api.BuildStatus;
+import dev.imagebuilder.api.ImageRequest;
+import dev.imagebuilder.api.TargetState;
+import dev.imagebuilder.api.TargetStatus;
+import dev.imagebuilder.api.Ticket;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One delivered request on a worker: its items' builds, their progress reports, their tickets in
+ * the journal, and the acknowledgement once every item's end is published.
+ *
+ * <p>Confined to the worker's single I/O thread: every method runs there, so its state needs no
+ * locks, and the reports of one item leave in the order they were made.
+ */
+final class RequestRun {
+  private static final Logger LOG = LoggerFactory.getLogger(RequestRun.class);
+  private static final Duration REPUBLISH_DELAY = Duration.ofSeconds(5);
+
+  /** What the run needs from its worker. */
+  interface Host {
+    WorkerSettings settings();
+
+    RequestJournal journal();
+
+    ConfirmedPublisher publisher();
+
+    Builds builds();
+
+    ScheduledExecutorService io();
+
+    /** Acknowledges the delivery; the run is over. */
+    void finished(RequestRun run);
+  }
+
+  private final class Item {
+    final int index;
+    final ImageRequest request;
+    BuildHandle handle;
+    BuildListener.Subscription subscription;
+    boolean terminal;
+    String lastTicket;
+    String lastProgress;
+
+    Item(int index, ImageRequest request) {
+      this.index = index;
+      this.request = request;
+    }
+  }
+
+  private final Host host;
+  private final String requestId;
+  private final long deliveryTag;
+  private final AMQP.BasicProperties properties;
+  private final List<Item> items = new ArrayList<>();
+  private RequestJournal.Entry entry;
+  private ScheduledFuture<?> heartbeat;
+  private boolean over;
+
+  RequestRun(Host host, String requestId, long deliveryTag, AMQP.BasicProperties properties,
+      List<ImageRequest> requests, RequestJournal.Entry entry) {
+    this.host = host;
+    this.requestId = requestId;
+    this.deliveryTag = deliveryTag;
+    this.properties = properties;
+    for (int i = 0; i < requests.size(); i++) {
+      items.add(new Item(i, requests.get(i)));
+    }
+    List<RequestJournal.Item> recorded = new ArrayList<>(entry.items());
+    if (recorded.size() != requests.size()) {
+      recorded = new ArrayList<>();
+      for (int i = 0; i < requests.size(); i++) {
+        recorded.add(RequestJournal.Item.NEW);
+      }
+    }
+    this.entry = entry.withItems(recorded);
+  }
+
+  String requestId() {
+    return requestId;
+  }
+
+  long deliveryTag() {
+    return deliveryTag;
+  }
+
+  /** Submits or resumes every item not yet finished; cancels them if the request was cancelled. */
+  void start(boolean cancelled) {
+    host.journal().write(entry);
+    for (Item item : items) {
+      RequestJournal.Item recorded = entry.items().get(item.index);
+      if (recorded.terminalPublished()) {
+        item.terminal = true;
+        continue;
+      }
+      if (recorded.ticket() == null && cancelled) {
+        publishTerminal(item, BuildStatus.CANCELLED, List.of(), "cancelled before it started", null);
+        continue;
+      }
+      try {
+        if (recorded.ticket() != null) {
+          item.handle = host.builds().resume(recorded.ticket());
+          LOG.info("request {} item {}: resumed build {} from its ticket", requestId, item.index,
+              item.handle.id());
+        } else {
+          item.handle = host.builds().submit(item.request);
+          LOG.info("request {} item {}: submitted build {} to {}", requestId, item.index,
+              item.handle.id(), item.handle.backend());
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("request {} item {}: could not {}: {}", requestId, item.index,
+            recorded.ticket() != null ? "resume" : "submit", describe(e));
+        publishTerminal(item, BuildStatus.ERROR, List.of(), describe(e), null);
+        continue;
+      }
+      journalTicket(item);
+      int index = item.index;
+      item.subscription = item.handle.subscribe(event -> {
+        try {
+          host.io().execute(() -> onEvent(index, event));
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+          // The worker is gone; whoever takes the request over reports it.
+        }
+      });
+      if (cancelled) {
+        item.handle.cancel();
+      } else {
+        publishRunning(item);
+      }
+    }
+    finishIfDone();
+    if (!over) {
+      long every = host.settings().progressInterval().toMillis();
+      heartbeat = host.io().scheduleAtFixedRate(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Cancels every build of this request that is still running. */
+  void cancel() {
+    for (Item item : items) {
+      if (!item.terminal && item.handle != null) {
+        item.handle.cancel();
+      }
+    }
+  }
+
+  /**
+   * Stops reporting without acknowledging: the connection is gone, the broker gives the request
+   * to another worker, which resumes it from the journal.
+   */
+  void abandon() {
+    over = true;
+    stopHeartbeat();
+    for (Item item : items) {
+      if (item.subscription != null) {
+        item.subscription.close();
+      }
+    }
+  }
+
+  private void onEvent(int index, BuildEvent event) {
+    Item item = items.get(index);
+    if (over || item.terminal) {
+      return;
+    }
+    journalTicket(item);
+    if (event instanceof BuildEvent.Completed done) {
+      publishTerminal(item, done.status(),
+          done.result() != null ? done.result().targets() : item.handle.targets(),
+          done.failure() != null ? done.failure() : summary(item.handle.targets()),
+          done.result() != null ? done.result().finished() : done.time());
+    } else if (event instanceof BuildEvent.Progress p) {
+      item.lastProgress = p.targetKey() + ": " + p.message()
+          + (p.fraction() >= 0 ? " (" + Math.round(p.fraction() * 100) + "%)" : "");
+    } else if (event instanceof BuildEvent.RetryScheduled r) {
+      item.lastProgress = r.targetKey() + ": " + r.action() + " retry " + r.attempt() + "/"
+          + r.maxAttempts() + " in " + r.delay() + " (" + r.reason() + ")";
+      publishRunning(item);
+    } else if (event instanceof BuildEvent.Submitted || event instanceof BuildEvent.TargetStateChanged) {
+      publishRunning(item);
+    }
+  }
+
+  private void heartbeat() {
+    if (over) {
+      return;
+    }
+    for (Item item : items) {
+      if (!item.terminal && item.handle != null) {
+        journalTicket(item);
+        publishRunning(item);
+      }
+    }
+  }
+
+  private void publishRunning(Item item) {
+    if (over || item.terminal) {
+      return;
+    }
+    List<TargetStatus> targets = item.handle.targets();
+    if (item.handle.status().isDone()
+        || !targets.isEmpty() && targets.stream().allMatch(t -> t.state().isTerminal())) {
+      return; // the end follows as its own report, with the build's status and result
+    }
+    String message = item.lastProgress != null ? item.lastProgress : summary(targets);
+    try {
+      publish(item, report(item, BuildStatus.RUNNING, targets, message, null));
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("request {} item {}: progress not published: {}", requestId, item.index, e.toString());
+    }
+  }
+
+  private void publishTerminal(
+      Item item, BuildStatus status, List<TargetStatus> targets, String message, Instant finished) {
+    if (over) {
+      return;
+    }
+    item.terminal = true;
+    ProgressReport report = report(item, status, targets, message, finished);
+    try {
+      publish(item, report);
+    } catch (IOException | RuntimeException e) {
+      // Not acknowledged until its end is out: try again; if the connection is gone instead,
+      // the request goes to another worker, which resumes the finished build and reports it.
+      LOG.warn("request {} item {}: final report not published ({}); retrying in {}",
+          requestId, item.index, e.toString(), REPUBLISH_DELAY);
+      host.io().schedule(() -> {
+        item.terminal = false;
+        publishTerminal(item, status, targets, message, finished);
+      }, REPUBLISH_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+      return;
+    }
+    if (item.subscription != null) {
+      item.subscription.close();
+    }
+    entry = entry.withItem(item.index, entry.items().get(item.index).published());
+    host.journal().write(entry);
+    LOG.info("request {} item {}: {} ({})", requestId, item.index, report.state(), status);
+    finishIfDone();
+  }
+
+  private void finishIfDone() {
+    if (over || !items.stream().allMatch(i -> i.terminal)) {
+      return;
+    }
+    over = true;
+    stopHeartbeat();
+    entry = entry.finishedAt(Instant.now());
+    host.journal().write(entry);
+    host.finished(this);
+  }
+
+  private void journalTicket(Item item) {
+    if (item.handle == null) {
+      return;
+    }
+    try {
+      Ticket ticket = item.handle.ticket();
+      if (!ticket.json().equals(item.lastTicket)) {
+        entry = entry.withItem(item.index, entry.items().get(item.index).withTicket(ticket));
+        host.journal().write(entry);
+        item.lastTicket = ticket.json();
+      }
+    } catch (RuntimeException e) {
+      LOG.error("request {} item {}: ticket not journaled; a takeover would lose this build: {}",
+          requestId, item.index, e.toString());
+    }
+  }
+
+  /**
+   * Publishes to the item's trigger queue, created durable if missing (its reader may come
+   * later), and to the message's reply queue if it still exists (a reply queue that is gone
+   * belongs to a client that gave up: the report is dropped, not parked in a new queue).
+   */
+  private void publish(Item item, ProgressReport report) throws IOException {
+    byte[] body = report.toJson();
+    String trigger = item.request.trigger();
+    if (trigger != null) {
+      host.publisher().ensureQueue(trigger);
+      host.publisher().publish("", trigger, reportProperties(requestId), body);
+    }
+    String replyTo = properties.getReplyTo();
+    if (replyTo != null && !replyTo.isBlank() && !replyTo.equals(trigger)) {
+      host.publisher().publish("", replyTo, reportProperties(requestId), body);
+    }
+  }
+
+  static AMQP.BasicProperties reportProperties(String requestId) {
+    return new AMQP.BasicProperties.Builder()
+        .contentType(Headers.JSON)
+        .contentEncoding("utf-8")
+        .deliveryMode(2)
+        .correlationId(requestId)
+        .timestamp(new java.util.Date())
+        .headers(Map.of(Headers.REQUEST_ID, requestId))
+        .build();
+  }
+
+  private ProgressReport report(
+      Item item, BuildStatus status, List<TargetStatus> targets, String message, Instant finished) {
+    return new ProgressReport(requestId, item.index, items.size(), item.request.imageType(),
+        item.handle == null ? null : item.handle.id(),
+        item.handle == null ? null : item.handle.backend(),
+        ProgressReport.stateOf(status), status, message, targets, finished,
+        host.settings().workerId(), Instant.now());
+  }
+
+  private void stopHeartbeat() {
+    if (heartbeat != null) {
+      heartbeat.cancel(false);
+    }
+  }
+
+  static String summary(List<TargetStatus> targets) {
+    if (targets.isEmpty()) {
+      return "waiting for targets";
+    }
+    Map<TargetState, Long> counts = targets.stream()
+        .collect(Collectors.groupingBy(TargetStatus::state, () -> new EnumMap<>(TargetState.class),
+            Collectors.counting()));
+    return targets.size() + " target" + (targets.size() == 1 ? "" : "s") + ": "
+        + counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey().name().toLowerCase(java.util.Locale.ROOT))
+            .collect(Collectors.joining(", "));
+  }
+
+  static String describe(Throwable e) {
+    return Failures.describe(e);
+  }
+}
