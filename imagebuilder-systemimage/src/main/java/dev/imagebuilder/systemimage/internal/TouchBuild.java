@@ -218,11 +218,12 @@ final class TouchBuild implements Runnable {
         if (f == rootfs) {
           Path remoteRootfs = fetch(client, f, device, done, total);
           Path built = rootfs(remoteRootfs, f, device, log);
-          payloads.add(stage(publisher, staging, f.prefix(), built, order++));
+          payloads.add(stage(publisher, staging, f.prefix(), built, Digests.sha256(built), order++));
           detail.put(f.prefix(), image.version() + "+custom");
         } else if (toMirror.contains(f)) {
           Path blob = fetch(client, f, device, done, total);
-          payloads.add(stage(publisher, staging, f.prefix(), blob, order++));
+          // The Downloader verified this digest on the way in; no need to read the file again.
+          payloads.add(stage(publisher, staging, f.prefix(), blob, f.checksum(), order++));
           detail.put(f.prefix(), Integer.toString(image.version()));
         } else {
           log.accept("not mirroring " + f.path() + ": prefix '" + f.prefix()
@@ -233,7 +234,7 @@ final class TouchBuild implements Runnable {
       Optional<Path> keyring = setup.archiveMasterKeyring();
       if (keyring.isPresent()) {
         Path k = keyringPayload(staging, keyring.get());
-        payloads.add(stage(publisher, staging, "keyring", k, order++));
+        payloads.add(stage(publisher, staging, "keyring", k, Digests.sha256(k), order++));
         detail.put("keyring", "archive-master");
       }
       context.progress(device, 0.9, "publishing");
@@ -344,8 +345,7 @@ final class TouchBuild implements Runnable {
 
   /** Places a file in staging under its content-addressed pool name and signs it. */
   private PayloadFile stage(ChannelPublisher publisher, Path staging, String prefix, Path file,
-      int order) throws IOException {
-    String sha = Digests.sha256(file);
+      String sha, int order) throws IOException {
     long size = Files.size(file);
     RemotePath path = RemotePath.of("pool", "/pool/" + prefix + "-" + sha + ".tar.xz");
     Path published = path.resolveUnder(setup.settings().publishDirectory());
