@@ -248,7 +248,7 @@ final class TouchBuild implements Runnable {
       Settings s = setup.settings();
       PublishedImage published = publisher.publish(staging,
           new ChannelPublisher.ImageSpec(targetChannel, device, description, s.publicHost(),
-              s.publicHttpPort(), s.publicHttpsPort(), Map.of()),
+              s.publicHttpPort(), s.publicHttpsPort()),
           payloads,
           v -> detail.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
               .collect(Collectors.joining(",")) + ",version=" + v,
