@@ -56,6 +56,9 @@ public final class MethanolHttpService implements HttpService, AutoCloseable {
   private static final int MAX_REDIRECTS = 10;
 
   private final HttpSettings settings;
+  /** Threads for the client's own work: enough to keep a few transfers streaming at once. */
+  static final int CLIENT_THREADS = 4;
+
   private final ScheduledExecutorService scheduler;
   private final ExecutorService clientExecutor;
   private final HttpClient client;
@@ -83,8 +86,10 @@ public final class MethanolHttpService implements HttpService, AutoCloseable {
     this.permits = new AsyncPermits(settings.maxConcurrency());
     this.backoff = new Backoff(settings.retryBaseDelay(), settings.retryMaxDelay());
     // The client's own pool: body subscribers run on it, and it must not compete with the
-    // blocking work on the shared worker pool.
-    this.clientExecutor = Executors.newCachedThreadPool(daemonThreads("imagebuilder-http-"));
+    // blocking work on the shared worker pool. Fixed, not cached: a burst of thousands of calls
+    // (a mass rebuild's first poll) must not become thousands of threads.
+    this.clientExecutor = Executors.newFixedThreadPool(
+        CLIENT_THREADS, daemonThreads("imagebuilder-http-"));
     this.client = Methanol.newBuilder()
         .userAgent(userAgent)
         .connectTimeout(settings.connectTimeout())

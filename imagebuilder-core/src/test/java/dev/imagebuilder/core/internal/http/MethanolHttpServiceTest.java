@@ -297,6 +297,30 @@ class MethanolHttpServiceTest {
   }
 
   @Test
+  void aBurstOfCallsDoesNotBecomeABurstOfThreads() {
+    // Regression: the client's pool was a cached one, and a mass rebuild's first poll (thousands
+    // of calls at once) grew it by dozens of threads.
+    service("max-concurrency", "64");
+    server.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        Thread.sleep(20);
+        return status(200, "ok");
+      }
+    });
+    List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      calls.add(http.sendAsync(get(uri("/burst/" + i))));
+    }
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
+
+    long clientThreads = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("imagebuilder-http-")).count();
+    assertThat(calls).allSatisfy(c -> assertThat(c.join().statusCode()).isEqualTo(200));
+    assertThat(clientThreads).isBetween(1L, (long) MethanolHttpService.CLIENT_THREADS);
+  }
+
+  @Test
   void refusesPlainHttpToAHostThatIsNotLoopback() {
     service();
     // Fails before any connection: no traffic leaves the machine.

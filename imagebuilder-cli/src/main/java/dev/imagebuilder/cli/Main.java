@@ -1,0 +1,51 @@
+package dev.imagebuilder.cli;
+
+import dev.imagebuilder.cli.internal.Cli;
+import dev.imagebuilder.cli.internal.Invocation;
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * The {@code image-builder} command. {@link #main} runs it and exits with its status;
+ * {@link #run} runs it in-process, for embedding and tests, and returns the status instead.
+ *
+ * <p>Exit statuses: 0 all succeeded (or, without {@code --wait}, all submitted); 1 a target
+ * failed; 2 usage or bad input; 3 credentials or authorization; 4 the local deadline passed with
+ * builds still running; 130 interrupted. See {@code docs/cli.md}.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    boolean debug = Arrays.asList(args).contains("--debug");
+    // Library logging goes to stderr, warnings only, unless --debug; set before any logger exists.
+    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", debug ? "debug" : "warn");
+    setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
+    setIfAbsent("org.slf4j.simpleLogger.showThreadName", debug ? "true" : "false");
+    setIfAbsent("org.slf4j.simpleLogger.levelInBrackets", "true");
+    if (!debug) {
+      // The command reports builds it stops following (--timeout, Ctrl-C) in its own words.
+      setIfAbsent("org.slf4j.simpleLogger.log.dev.imagebuilder.core.internal.DefaultBuildHandle", "error");
+    }
+    Invocation invocation = new Invocation(
+        System.out, System.err, System.console() != null, System::getenv, true);
+    int status = new Cli(invocation).run(args);
+    System.out.flush();
+    System.err.flush();
+    System.exit(status);
+  }
+
+  /**
+   * Runs the command in this process: no terminal (plain or JSON output), no signal handling,
+   * environment from this process. Returns the exit status.
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    return new Cli(new Invocation(out, err, false, System::getenv, false)).run(args);
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+}

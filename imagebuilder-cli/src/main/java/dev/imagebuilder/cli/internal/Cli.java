@@ -1,0 +1,114 @@
+package dev.imagebuilder.cli.internal;
+
+import dev.imagebuilder.api.AuthenticationException;
+import dev.imagebuilder.api.ImageBuildException;
+import dev.imagebuilder.api.InvalidRequestException;
+import dev.imagebuilder.api.NoBackendAvailableException;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import picocli.CommandLine;
+
+/**
+ * Parses the arguments with picocli, runs the chosen command and turns every way it can end into
+ * an exit status and, for errors, one line on stderr (a stack trace only with {@code --debug}).
+ */
+public final class Cli {
+  static final String NAME = "image-builder";
+
+  private final Invocation invocation;
+
+  public Cli(Invocation invocation) {
+    this.invocation = invocation;
+  }
+
+  /** Runs the command; returns its exit status. */
+  public int run(String[] args) {
+    boolean debug = Arrays.asList(args).contains("--debug");
+    boolean json = Arrays.asList(args).contains("--json");
+    CommandLine cli = commandLine();
+    cli.setParameterExceptionHandler((e, a) -> {
+      PrintWriter err = e.getCommandLine().getErr();
+      err.println(NAME + ": " + e.getMessage());
+      err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more.");
+      err.flush();
+      if (debug) {
+        e.printStackTrace(invocation.err());
+      }
+      if (json) {
+        jsonError(ExitCode.USAGE, e.getMessage());
+      }
+      return ExitCode.USAGE;
+    });
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, debug, json));
+    try {
+      return cli.execute(args);
+    } finally {
+      invocation.out().flush();
+      invocation.err().flush();
+    }
+  }
+
+  CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new RootCommand(invocation));
+    cli.setOut(new PrintWriter(invocation.out(), true));
+    cli.setErr(new PrintWriter(invocation.err(), true));
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    // The last value of a repeated single-valued option wins, as in most commands.
+    cli.setOverwrittenOptionsAllowed(true);
+    cli.setUsageHelpAutoWidth(true);
+    return cli;
+  }
+
+  /** One line naming what went wrong, and the status it maps to. */
+  int report(Throwable e, boolean debug, boolean json) {
+    Throwable cause = unwrap(e);
+    int status;
+    String message;
+    if (cause instanceof UsageException || cause instanceof InvalidRequestException) {
+      status = ExitCode.USAGE;
+      message = cause.getMessage();
+    } else if (cause instanceof NoBackendAvailableException) {
+      status = ExitCode.USAGE;
+      message = cause.getMessage()
+          + (cause.getMessage().contains("catalog") ? " (on the command line: --catalog FILE)" : "");
+    } else if (cause instanceof AuthenticationException || cause instanceof CredentialsException) {
+      status = ExitCode.AUTH;
+      message = cause.getMessage() + " (run '" + NAME + " login' to get credentials)";
+    } else if (cause instanceof ImageBuildException) {
+      status = ExitCode.FAILED;
+      message = cause.getMessage();
+    } else {
+      status = ExitCode.FAILED;
+      message = "unexpected error: " + cause + (debug ? "" : " (run with --debug for details)");
+    }
+    invocation.err().println(NAME + ": " + message);
+    if (debug) {
+      e.printStackTrace(invocation.err());
+    }
+    invocation.err().flush();
+    if (json) {
+      jsonError(status, message);
+    }
+    return status;
+  }
+
+  /** With --json, a failure before any output is a document on stdout too: readers always get JSON. */
+  private void jsonError(int status, String message) {
+    var doc = Json.document("error");
+    doc.put("exit_code", status);
+    doc.put("message", message);
+    invocation.out().println(Json.pretty(doc));
+    invocation.out().flush();
+  }
+
+  static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof java.util.concurrent.CompletionException
+            || t instanceof java.util.concurrent.ExecutionException
+            || t instanceof CommandLine.ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

@@ -1,0 +1,147 @@
+package dev.imagebuilder.cli.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagebuilder.core.ImageBuilder;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The {@link ImageBuilder} one run of the command works with, configured from its settings, and,
+ * for {@code --launchpad demo}, the in-process fake Launchpad it talks to. Every setting is
+ * checked before the builder exists, so bad input fails before anything is submitted.
+ */
+final class Engine implements AutoCloseable {
+  static final String DEMO = "demo";
+
+  private final ImageBuilder builder;
+  private final DemoLaunchpad demo;
+
+  private Engine(ImageBuilder builder, DemoLaunchpad demo) {
+    this.builder = builder;
+    this.demo = demo;
+  }
+
+  static Engine open(Settings settings, Map<String, String> extraConfig, Invocation invocation) {
+    ImageBuilder.Builder b = ImageBuilder.newBuilder().environment(invocation.environment());
+    String launchpad = settings.launchpad();
+    DemoLaunchpad demo = null;
+    if (launchpad != null && launchpad.strip().toLowerCase(Locale.ROOT).equals(DEMO)) {
+      demo = DemoLaunchpad.start();
+      b.config(demo.configuration());
+    } else if (launchpad != null) {
+      b.config("launchpad.service-root", serviceRoot(launchpad));
+    }
+    try {
+      if (settings.credentials() != null) {
+        b.config("launchpad.credentials-file", readableCredentials(Path.of(settings.credentials())));
+      } else if (demo == null) {
+        defaultCredentials(invocation).ifPresent(p -> b.config("launchpad.credentials-file", p));
+      }
+      if (settings.catalog() != null) {
+        b.config("launchpad.catalog", readableCatalog(Path.of(settings.catalog())));
+      }
+      if (settings.pollInterval() != null) {
+        dev.imagebuilder.spi.Configuration.parseDuration("--poll-interval", settings.pollInterval());
+        b.config("launchpad.poll-interval", settings.pollInterval());
+      }
+      extraConfig.forEach(b::config);
+      return new Engine(b.build(), demo);
+    } catch (RuntimeException e) {
+      if (demo != null) {
+        demo.close();
+      }
+      throw e;
+    }
+  }
+
+  ImageBuilder builder() {
+    return builder;
+  }
+
+  /** The fake Launchpad of {@code --launchpad demo}, or null. */
+  DemoLaunchpad demo() {
+    return demo;
+  }
+
+  @Override
+  public void close() {
+    try {
+      builder.close();
+    } finally {
+      if (demo != null) {
+        demo.close();
+      }
+    }
+  }
+
+  static String serviceRoot(String value) {
+    String v = value.strip();
+    String lower = v.toLowerCase(Locale.ROOT);
+    if (lower.equals("production") || lower.equals("staging")) {
+      return lower;
+    }
+    try {
+      URI uri = new URI(v);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if ((scheme.equals("https") || scheme.equals("http")) && uri.getHost() != null
+          && uri.getRawUserInfo() == null) {
+        return v;
+      }
+    } catch (URISyntaxException e) {
+      // reported below
+    }
+    throw new UsageException("--launchpad: '" + value
+        + "' is not production, staging, demo or an http(s) URL of a Launchpad API root");
+  }
+
+  private static String readableCredentials(Path file) {
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      throw new CredentialsException("--credentials: cannot read '" + file + "'"
+          + (Files.exists(file) ? " (not a readable file)" : " (no such file)"));
+    }
+    return file.toString();
+  }
+
+  private static String readableCatalog(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new UsageException("--catalog: cannot read '" + file + "'"
+          + (Files.exists(file) ? " (" + e.getMessage() + ")" : " (no such file)"));
+    }
+    try {
+      new ObjectMapper().readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new UsageException("--catalog: '" + file + "' is not valid JSON: "
+          + e.getOriginalMessage() + " (line " + e.getLocation().getLineNr() + ")");
+    }
+    return file.toString();
+  }
+
+  /** The file {@code login} writes, when it exists and nothing else names credentials. */
+  private static java.util.Optional<String> defaultCredentials(Invocation invocation) {
+    boolean configured = System.getProperty("imagebuilder.launchpad.credentials-file") != null
+        || invocation.env("IMAGEBUILDER_LAUNCHPAD_CREDENTIALS_FILE") != null
+        || System.getProperty("imagebuilder.launchpad.access-token") != null
+        || invocation.env("IMAGEBUILDER_LAUNCHPAD_ACCESS_TOKEN") != null;
+    Path file = defaultCredentialsFile(invocation);
+    return configured || !Files.isRegularFile(file)
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(file.toString());
+  }
+
+  static Path defaultCredentialsFile(Invocation invocation) {
+    String xdg = invocation.env("XDG_CONFIG_HOME");
+    Path base = xdg != null && !xdg.isBlank()
+        ? Path.of(xdg)
+        : Path.of(System.getProperty("user.home"), ".config");
+    return base.resolve("image-builder").resolve("launchpad.credentials");
+  }
+}

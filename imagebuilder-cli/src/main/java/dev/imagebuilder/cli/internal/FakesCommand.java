@@ -1,0 +1,91 @@
+package dev.imagebuilder.cli.internal;
+
+import dev.imagebuilder.testkit.FakeServers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code image-builder fakes}: the test kit's fake servers with demo data, until interrupted. */
+@Command(name = "fakes", mixinStandardHelpOptions = true, sortOptions = false,
+    header = "Serve the fake Launchpad with demo data on loopback.",
+    description = "Serves the test kit's fake servers on loopback with demo data (a fake Launchpad with the "
+        + "demo images, series and architectures; a fake system-image server with a signed channel) "
+        + "and prints their URLs, a matching credentials file and catalog, the signing key, and the "
+        + "command that builds against them; until interrupted (Ctrl-C).")
+final class FakesCommand implements Callable<Integer> {
+  @ParentCommand RootCommand root;
+
+  @Option(names = "--launchpad-port", paramLabel = "N", defaultValue = "0",
+      description = "The fake Launchpad's port (default 0: a free port).")
+  int launchpadPort;
+
+  @Option(names = "--system-image-port", paramLabel = "N", defaultValue = "0",
+      description = "The fake system-image server's port (default 0: a free port).")
+  int systemImagePort;
+
+  @Option(names = "--output", paramLabel = "DIR",
+      description = "Where the credentials file and catalog are written (default: a new temporary directory).")
+  Path output;
+
+  @Override
+  public Integer call() throws IOException {
+    Invocation invocation = root.invocation();
+    for (int port : new int[] {launchpadPort, systemImagePort}) {
+      if (port < 0 || port > 65535) {
+        throw new UsageException("port '" + port + "' is out of range (0 to 65535)");
+      }
+    }
+    Path dir = output != null ? output : Files.createTempDirectory("image-builder-fakes");
+    List<String> args = new ArrayList<>(List.of(
+        "--launchpad-port", "" + launchpadPort,
+        "--system-image-port", "" + systemImagePort,
+        "--output", dir.toString()));
+    FakeServers servers;
+    try {
+      servers = FakeServers.start(args.toArray(String[]::new), invocation.out());
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    } catch (java.io.UncheckedIOException e) {
+      throw new UsageException("cannot start the fake servers: " + e.getCause().getMessage());
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = null;
+    if (invocation.ownsProcess()) {
+      FakeServers s = servers;
+      hook = new Thread(() -> {
+        s.close();
+        stopped.countDown();
+      }, "image-builder-fakes-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+    invocation.out().println();
+    invocation.out().println("Build against them:");
+    invocation.out().println("  " + Cli.NAME + " --launchpad " + servers.launchpad().serviceRoot()
+        + " --credentials " + dir.resolve("launchpad-credentials")
+        + " --catalog " + dir.resolve("launchpad-catalog.json") + " --wait --auto-retry-uploads");
+    invocation.out().println("Serving until interrupted (Ctrl-C).");
+    invocation.out().flush();
+    try {
+      stopped.await();
+      return ExitCode.OK;
+    } catch (InterruptedException e) {
+      return ExitCode.INTERRUPTED;
+    } finally {
+      servers.close();
+      if (hook != null) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // shutting down: the hook closes the servers
+        }
+      }
+    }
+  }
+}

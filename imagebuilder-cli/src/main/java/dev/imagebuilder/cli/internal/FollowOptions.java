@@ -1,0 +1,63 @@
+package dev.imagebuilder.cli.internal;
+
+import dev.imagebuilder.api.InvalidRequestException;
+import dev.imagebuilder.spi.Configuration;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import picocli.CommandLine.Option;
+
+/** How long to follow builds, and where their journal goes. */
+final class FollowOptions {
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  @Option(names = "--timeout", paramLabel = "DURATION",
+      description = "Stop waiting after this long (such as 90s, 30m, 2h). The builds go on; "
+          + "resume them from the state file. Exit status 4.")
+  String timeout;
+
+  @Option(names = "--state", paramLabel = "FILE",
+      description = "The state journal: every build's ticket, rewritten atomically as builds are "
+          + "submitted and change. Default: ${XDG_STATE_HOME:-~/.local/state}/image-builder/run-<time>.json.")
+  Path state;
+
+  Duration timeout() {
+    if (timeout == null) {
+      return null;
+    }
+    try {
+      Duration d = Configuration.parseDuration("--timeout", timeout);
+      if (d.isZero() || d.isNegative()) {
+        throw new UsageException("--timeout: '" + timeout + "' must be more than zero");
+      }
+      return d;
+    } catch (InvalidRequestException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  Path stateFile(Invocation invocation) {
+    if (state != null) {
+      return state;
+    }
+    String xdg = invocation.env("XDG_STATE_HOME");
+    Path base = xdg != null && !xdg.isBlank()
+        ? Path.of(xdg)
+        : Path.of(System.getProperty("user.home"), ".local", "state");
+    return base.resolve("image-builder").resolve("run-" + STAMP.format(java.time.Instant.now())
+        + "-" + Integer.toHexString(new java.security.SecureRandom().nextInt(0x10000) | 0x10000).substring(1) + ".json");
+  }
+
+  static String resumeCommand(Path stateFile) {
+    return Cli.NAME + " resume --state " + stateFile.toAbsolutePath().normalize();
+  }
+
+  /** The resume command, or why there is none: a demo's builds die with its fake Launchpad. */
+  static String resumeCommand(Path stateFile, Settings settings) {
+    return Settings.isDemo(settings)
+        ? "nothing: the demo's fake Launchpad stopped with this command (run the demo again)"
+        : resumeCommand(stateFile);
+  }
+}

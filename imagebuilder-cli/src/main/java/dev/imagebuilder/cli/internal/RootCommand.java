@@ -1,0 +1,183 @@
+package dev.imagebuilder.cli.internal;
+
+import dev.imagebuilder.api.Architecture;
+import dev.imagebuilder.api.BuildHandle;
+import dev.imagebuilder.api.InvalidRequestException;
+import dev.imagebuilder.api.OciImageRequest;
+import dev.imagebuilder.api.Plan;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code image-builder}: (re)build OCI images on Launchpad, filtered by series, architecture and image. */
+@Command(
+    name = Cli.NAME,
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    headerHeading = "",
+    header = "Rebuild OCI images on Launchpad, one, some or all of them, and follow them to the end.",
+    synopsisHeading = "%nUsage: ",
+    customSynopsis = {
+        "image-builder [-h] [--series MM.YY]... [--arch ARCH]... [--wait]",
+        "                     [--auto-retry-uploads[=N]] [--dry-run] [--json] [OPTIONS]",
+        "                     [-- IMAGE...]",
+        "       image-builder COMMAND [OPTIONS]"},
+    descriptionHeading = "%n",
+    description = {
+        "Requests builds of every OCI recipe in the catalog that matches the images, series and "
+            + "architectures given; with none given, every image, every series, every architecture.",
+        "%nTry it: image-builder --launchpad demo --wait --auto-retry-uploads"},
+    parameterListHeading = "%nImages:%n",
+    optionListHeading = "%nOptions:%n",
+    commandListHeading = "%nCommands:%n",
+    footerHeading = "%n",
+    footer = {
+        "Exit status: 0 all succeeded (without --wait: all submitted); 1 a target failed; "
+            + "2 usage or bad input; 3 credentials or authorization; 4 --timeout passed, builds go on; "
+            + "130 interrupted, builds go on.",
+        "%nDocumentation: docs/cli.md"},
+    subcommands = {
+        SubmitCommand.class,
+        LoginCommand.class,
+        ResumeCommand.class,
+        CancelCommand.class,
+        StatusCommand.class,
+        FakesCommand.class,
+        WorkerCommand.class,
+    })
+final class RootCommand implements Callable<Integer> {
+  static final int DEFAULT_UPLOAD_RETRIES = 3;
+
+  private final Invocation invocation;
+
+  @Option(names = "--series", paramLabel = "MM.YY", split = ",",
+      description = "Build only this series (20.04, or a codename such as focal). Repeatable. Default: every series.")
+  List<String> series = new ArrayList<>();
+
+  @Option(names = "--arch", paramLabel = "ARCH", split = ",",
+      description = "Build only this architecture (amd64, arm64, ppc64el, s390x, riscv64, ...). "
+          + "Repeatable. Default: every architecture of each recipe.")
+  List<String> architectures = new ArrayList<>();
+
+  @Option(names = "--wait", description = "Wait until every build has ended, showing their states.")
+  boolean wait;
+
+  @Option(names = "--auto-retry-uploads", paramLabel = "N", arity = "0..1",
+      parameterConsumer = OptionalCount.class,
+      description = "Retry failed registry uploads, up to N times each (default 3). Implies --wait.")
+  Integer autoRetryUploads;
+
+  @Option(names = "--dry-run", description = "Print what would be built; submit nothing.")
+  boolean dryRun;
+
+  @Mixin ConnectionOptions connection = new ConnectionOptions();
+  @Mixin FollowOptions follow = new FollowOptions();
+  @Mixin OutputOptions output = new OutputOptions();
+
+  @Parameters(paramLabel = "IMAGE", arity = "0..*",
+      description = "Images to build (after --). Default: every image in the catalog.")
+  List<String> images = new ArrayList<>();
+
+  /**
+   * {@code --auto-retry-uploads[=N]}: takes the next argument only when it is a number, so that
+   * {@code --auto-retry-uploads redis} means three retries of redis, as the request's usage reads.
+   */
+  static final class OptionalCount implements picocli.CommandLine.IParameterConsumer {
+    @Override
+    public void consumeParameters(java.util.Stack<String> args, picocli.CommandLine.Model.ArgSpec argSpec,
+        picocli.CommandLine.Model.CommandSpec commandSpec) {
+      if (!args.isEmpty() && args.peek().matches("\\d{1,9}")) {
+        argSpec.setValue(Integer.parseInt(args.pop()));
+      } else {
+        argSpec.setValue(DEFAULT_UPLOAD_RETRIES);
+      }
+    }
+  }
+
+  RootCommand(Invocation invocation) {
+    this.invocation = invocation;
+  }
+
+  Invocation invocation() {
+    return invocation;
+  }
+
+  @Override
+  public Integer call() {
+    OciImageRequest request = request();
+    boolean waiting = wait || autoRetryUploads != null;
+    Duration timeout = follow.timeout();
+    Settings settings = connection.settings();
+    try (Engine engine = Engine.open(settings, connection.config, invocation)) {
+      RunOutput out = output.create(invocation, waiting);
+      if (engine.demo() != null && !output.json) {
+        out.notice("Demo: a fake Launchpad with demo data runs in this process at "
+            + engine.demo().serviceRoot() + " (it stops when the command ends"
+            + (waiting || dryRun ? ")." : ", so add --wait to see the builds finish)."));
+      }
+      if (dryRun) {
+        Plan plan = engine.builder().plan(request);
+        out.plans(List.of(plan));
+        return ExitCode.OK;
+      }
+      StateJournal journal = StateJournal.create(follow.stateFile(invocation), settings);
+      try (InterruptGuard guard = new InterruptGuard(invocation.ownsProcess())) {
+        BuildHandle handle = engine.builder().submit(request);
+        if (!output.json) {
+          out.notice("State file: " + journal.file());
+        }
+        BuildRun run = new BuildRun(out, journal, timeout, follow.timeout,
+            FollowOptions.resumeCommand(journal.file(), settings));
+        Outcome outcome = run.follow(List.of(handle), List.of(),
+            waiting ? BuildRun::allEnded : BuildRun::allSubmitted,
+            waiting ? Outcome.Ending.COMPLETED : Outcome.Ending.SUBMITTED, guard);
+        return outcome.exitCode();
+      }
+    }
+  }
+
+  /** The request the options describe; every value checked, each failure naming its option. */
+  OciImageRequest request() {
+    OciImageRequest.Builder b = dev.imagebuilder.api.ImageRequest.oci();
+    try {
+      b.series(series.stream().map(String::strip).toList());
+    } catch (InvalidRequestException e) {
+      throw new UsageException("--series: " + detail(e));
+    }
+    List<Architecture> archs = new ArrayList<>();
+    for (String a : architectures) {
+      try {
+        archs.add(Architecture.of(a));
+      } catch (InvalidRequestException e) {
+        throw new UsageException("--arch: " + detail(e));
+      }
+    }
+    b.architectures(archs);
+    if (autoRetryUploads != null) {
+      if (autoRetryUploads < 0 || autoRetryUploads > OciImageRequest.MAX_AUTO_RETRY_UPLOADS) {
+        throw new UsageException("--auto-retry-uploads: '" + autoRetryUploads + "' is out of range (0 to "
+            + OciImageRequest.MAX_AUTO_RETRY_UPLOADS + ")");
+      }
+      b.autoRetryUploads(autoRetryUploads);
+    }
+    try {
+      return b.images(images).build();
+    } catch (InvalidRequestException e) {
+      throw new UsageException("IMAGE: " + detail(e));
+    }
+  }
+
+  /** The message without its field prefix ("series[0]: "). */
+  static String detail(InvalidRequestException e) {
+    String m = e.getMessage();
+    String prefix = e.field() + ": ";
+    return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+  }
+}

@@ -1,0 +1,117 @@
+package dev.imagebuilder.cli.internal;
+
+import dev.imagebuilder.api.Plan;
+import dev.imagebuilder.api.PlannedTarget;
+import dev.imagebuilder.api.TargetState;
+import dev.imagebuilder.api.TargetStatus;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The people-readable texts shared by the table and plain outputs: counts, summary, plans. */
+final class Summary {
+  private Summary() {}
+
+  /** "12 targets: 4 building, 8 succeeded". */
+  static String counts(List<TargetStatus> targets) {
+    Map<TargetState, Integer> counts = new EnumMap<>(TargetState.class);
+    targets.forEach(t -> counts.merge(t.state(), 1, Integer::sum));
+    String parts = counts.entrySet().stream()
+        .map(e -> e.getValue() + " " + e.getKey().name().toLowerCase(Locale.ROOT).replace('_', ' '))
+        .collect(Collectors.joining(", "));
+    return targets.size() + (targets.size() == 1 ? " target" : " targets") + (parts.isEmpty() ? "" : ": " + parts);
+  }
+
+  static List<String> lines(Outcome o) {
+    List<String> lines = new ArrayList<>();
+    for (Outcome.Rejected r : o.rejected()) {
+      lines.add("Not submitted: item [" + r.index() + "] (" + r.imageType() + "): " + r.reason());
+    }
+    lines.add(counts(o.allTargets()) + ".");
+    List<TargetStatus> failed = o.failedTargets();
+    if (!failed.isEmpty()) {
+      lines.add("Failed targets:");
+      for (TargetStatus t : failed) {
+        TargetView v = TargetView.of(t);
+        StringBuilder sb = new StringBuilder("  ").append(describe(v)).append(": ").append(t.state());
+        if (t.rawState() != null) {
+          sb.append(" (").append(t.rawState()).append(')');
+        }
+        if (t.errorSummary() != null) {
+          sb.append(": ").append(t.errorSummary());
+        }
+        lines.add(sb.toString());
+        if (t.logUrl() != null) {
+          lines.add("    log: " + t.logUrl());
+        }
+        if (t.webLink() != null) {
+          lines.add("    build: " + t.webLink());
+        }
+      }
+    }
+    for (Outcome.BuildOutcome b : o.brokenBuilds()) {
+      lines.add("Build " + b.buildId() + " (" + b.backend() + "): " + b.status() + ": " + b.failure());
+    }
+    switch (o.ending()) {
+      case SUBMITTED -> lines.add("Submitted; the builds go on. Follow them with: " + o.resumeCommand());
+      case DEADLINE -> lines.add("The local deadline (--timeout " + o.timeout()
+          + ") passed with builds still running; they go on. Resume with: " + o.resumeCommand());
+      case INTERRUPTED -> lines.add("Interrupted: stopped waiting, nothing was cancelled; the builds go on."
+          + " Resume with: " + o.resumeCommand());
+      case COMPLETED -> lines.add(o.exitCode() == ExitCode.OK ? "All targets succeeded." : "Some targets did not succeed.");
+      case CANCELLED -> lines.add("Cancel requested for every build still running.");
+      case SNAPSHOT -> {
+        if (o.resumeCommand() != null) {
+          lines.add("Builds still running; follow them with: " + o.resumeCommand());
+        }
+      }
+      default -> { }
+    }
+    if (o.stateFile() != null && o.ending() != Outcome.Ending.SUBMITTED
+        && o.ending() != Outcome.Ending.DEADLINE && o.ending() != Outcome.Ending.INTERRUPTED) {
+      lines.add("State file: " + o.stateFile());
+    }
+    return lines;
+  }
+
+  static String describe(TargetView v) {
+    return (v.image() + " " + v.series() + " " + v.arch()).strip().replaceAll("\\s+", " ");
+  }
+
+  static List<String> planLines(List<Plan> plans) {
+    List<String> lines = new ArrayList<>();
+    int total = 0;
+    for (Plan p : plans) {
+      lines.add("Backend " + p.backend() + " would build " + p.targets().size()
+          + (p.targets().size() == 1 ? " target:" : " targets:"));
+      int w1 = width(p.targets(), "image", "IMAGE");
+      int w2 = width(p.targets(), "series", "SERIES");
+      int w3 = width(p.targets(), "arch", "ARCH");
+      lines.add(String.format("  %-" + w1 + "s  %-" + w2 + "s  %-" + w3 + "s  %s", "IMAGE", "SERIES", "ARCH", "WHAT"));
+      for (PlannedTarget t : p.targets()) {
+        lines.add(String.format("  %-" + w1 + "s  %-" + w2 + "s  %-" + w3 + "s  %s",
+            t.labels().getOrDefault("image", t.labels().getOrDefault("device", t.key())),
+            t.labels().getOrDefault("series", ""), t.labels().getOrDefault("arch", ""),
+            t.description() == null ? "" : t.description()));
+      }
+      p.notes().forEach(n -> lines.add("  note: " + n));
+      total += p.targets().size();
+    }
+    lines.add("Dry run: nothing was submitted (" + total + (total == 1 ? " target" : " targets") + " planned).");
+    return lines;
+  }
+
+  private static int width(List<PlannedTarget> targets, String label, String header) {
+    int w = header.length();
+    for (PlannedTarget t : targets) {
+      String v = "image".equals(label)
+          ? t.labels().getOrDefault("image", t.labels().getOrDefault("device", t.key()))
+          : t.labels().getOrDefault(label, "");
+      w = Math.max(w, v.length());
+    }
+    return w;
+  }
+}

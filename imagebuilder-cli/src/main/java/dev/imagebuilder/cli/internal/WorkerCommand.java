@@ -1,0 +1,118 @@
+package dev.imagebuilder.cli.internal;
+
+import dev.imagebuilder.amqp.QueueWorker;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code image-builder worker}: serve wire-format requests from a RabbitMQ queue. */
+@Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
+    header = "Serve image requests from a RabbitMQ queue.",
+    description = "Serves image requests from a durable RabbitMQ queue with every backend of this command, "
+        + "publishing progress to each request's trigger queue (docs/amqp.md), until interrupted. "
+        + "Builds go on when it stops; a worker on the same journal takes them over without "
+        + "rebuilding.")
+final class WorkerCommand implements Callable<Integer> {
+  static final String URI_VARIABLE = "IMAGEBUILDER_AMQP_URI";
+
+  @ParentCommand RootCommand root;
+
+  @Option(names = "--amqp", paramLabel = "URI",
+      description = "The broker, amqp[s]://user:password@host:port/vhost. Default: the environment "
+          + "variable " + URI_VARIABLE + " (which keeps the password out of the process list).")
+  String amqp;
+
+  @Option(names = "--queue", required = true, paramLabel = "NAME", description = "The work queue.")
+  String queue;
+
+  @Option(names = "--journal", paramLabel = "DIR",
+      description = "Where request tickets are journaled; shared by every worker of the queue. "
+          + "Default: ${XDG_STATE_HOME:-~/.local/state}/image-builder/worker-journal.")
+  Path journal;
+
+  @Option(names = "--prefetch", paramLabel = "N", defaultValue = "4",
+      description = "Requests served at once (default ${DEFAULT-VALUE}).")
+  int prefetch;
+
+  @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "60s",
+      description = "Progress is published at least this often (default ${DEFAULT-VALUE}).")
+  String progressInterval;
+
+  @Mixin ConnectionOptions connection = new ConnectionOptions();
+
+  @Option(names = "--debug", description = "Show stack traces on errors.")
+  boolean debug;
+
+  @Override
+  public Integer call() {
+    Invocation invocation = root.invocation();
+    String uri = amqp != null ? amqp : invocation.env(URI_VARIABLE);
+    if (uri == null || uri.isBlank()) {
+      throw new UsageException("--amqp: no broker given (use --amqp URI or set " + URI_VARIABLE + ")");
+    }
+    Duration interval = dev.imagebuilder.spi.Configuration.parseDuration("--progress-interval", progressInterval);
+    Path dir = journal != null ? journal : stateHome(invocation).resolve("image-builder").resolve("worker-journal");
+    try (Engine engine = Engine.open(connection.settings(), connection.config, invocation);
+         QueueWorker worker = QueueWorker.newBuilder()
+             .uri(uri)
+             .queue(queue)
+             .prefetch(prefetch)
+             .journalDirectory(dir)
+             .progressInterval(interval)
+             .imageBuilder(engine.builder())
+             .build()) {
+      worker.start();
+      invocation.out().println("Serving queue '" + queue + "' on " + redacted(uri) + " (journal " + dir
+          + "); until interrupted (Ctrl-C).");
+      invocation.out().flush();
+      CountDownLatch stopped = new CountDownLatch(1);
+      Thread hook = null;
+      if (invocation.ownsProcess()) {
+        // On Ctrl-C the worker stops taking requests; its builds go on and are taken over later.
+        QueueWorker stopping = worker;
+        hook = new Thread(() -> {
+          stopping.close();
+          stopped.countDown();
+        }, "image-builder-worker-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+      }
+      try {
+        stopped.await();
+        return ExitCode.OK;
+      } catch (InterruptedException e) {
+        return ExitCode.INTERRUPTED;
+      } finally {
+        if (hook != null) {
+          try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+          } catch (IllegalStateException e) {
+            // shutting down: the hook stops the worker
+          }
+        }
+      }
+    }
+  }
+
+  /** The broker's address without user or password. */
+  static String redacted(String uri) {
+    try {
+      URI u = new URI(uri.strip());
+      return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())
+          + (u.getRawPath() == null ? "" : u.getRawPath());
+    } catch (URISyntaxException e) {
+      return "(the broker given)";
+    }
+  }
+
+  private static Path stateHome(Invocation invocation) {
+    String xdg = invocation.env("XDG_STATE_HOME");
+    return xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "state");
+  }
+}

@@ -1,2 +1,0 @@
-/** Implementation; not exported. */
-package dev.imagebuilder.cli.internal;

@@ -1,0 +1,119 @@
+package dev.imagebuilder.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
+import dev.imagebuilder.testkit.DemoData;
+import dev.imagebuilder.testkit.FakeLaunchpad;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code image-builder worker} against the RabbitMQ broker of the system tests (127.0.0.1:5672,
+ * {@code .ci/setup.d/amqp.sh}) and the fake Launchpad: a wire-format request published to the
+ * work queue is built, and its progress ends SUCCEEDED on the trigger queue. Skips without a
+ * broker, unless {@code IMAGEBUILDER_SYSTEM_TESTS=required}.
+ */
+class WorkerCommandTest {
+  private static final String BROKER = "amqp://guest:guest@127.0.0.1:5672/%2F";
+
+  @TempDir Path dir;
+
+  @Test
+  void theWorkerBuildsARequestFromTheQueueAndReportsItsEnd() throws Exception {
+    assumeBroker();
+    String queue = "test.cli.work." + UUID.randomUUID();
+    String trigger = "test.cli.trigger." + UUID.randomUUID();
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setUri(BROKER);
+    try (FakeLaunchpad launchpad = FakeLaunchpad.builder().realTime(Duration.ofMillis(150)).start();
+         Connection connection = factory.newConnection("imagebuilder-cli-test");
+         Channel channel = connection.createChannel()) {
+      DemoData.install(launchpad);
+      channel.queueDeclare(trigger, true, false, false, null);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      AtomicInteger exit = new AtomicInteger(-1);
+      Thread worker = new Thread(() -> exit.set(Main.run(new String[] {"worker", "--amqp", BROKER,
+          "--queue", queue, "--journal", dir.resolve("journal").toString(), "--progress-interval", "1s",
+          "--launchpad", launchpad.serviceRoot().toString(),
+          "--credentials", launchpad.writeCredentials(dir.resolve("credentials")).toString(),
+          "--catalog", launchpad.writeCatalog(dir.resolve("catalog.json")).toString(),
+          "--poll-interval", "100ms"},
+          new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true))));
+      worker.start();
+      try {
+        Instant end = Instant.now().plusSeconds(30);
+        while (!out.toString(StandardCharsets.UTF_8).contains("Serving queue")) {
+          assertThat(exit.get()).as(out.toString(StandardCharsets.UTF_8)).isEqualTo(-1);
+          assertThat(Instant.now()).isBefore(end);
+          Thread.sleep(50);
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("amqp://127.0.0.1:5672").doesNotContain("guest:guest");
+
+        String request = "[{\"image_type\": \"oci\", \"images\": [\"nginx\"], \"series\": [\"24.04\"],"
+            + " \"architectures\": [\"amd64\"], \"trigger\": \"" + trigger + "\"}]";
+        channel.basicPublish("", queue, new AMQP.BasicProperties.Builder().contentType("application/json")
+            .deliveryMode(2).headers(Map.of("x-imagebuilder-request-id", "req-" + UUID.randomUUID())).build(),
+            request.getBytes(StandardCharsets.UTF_8));
+
+        List<JsonNode> reports = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        while (reports.isEmpty() || !reports.get(reports.size() - 1).path("status").asText().equals("SUCCEEDED")) {
+          assertThat(Instant.now()).as("reports so far: " + reports).isBefore(end.plusSeconds(30));
+          GetResponse r = channel.basicGet(trigger, true);
+          if (r == null) {
+            Thread.sleep(50);
+          } else {
+            reports.add(json.readTree(r.getBody()));
+          }
+        }
+        assertThat(launchpad.operationCount("requestBuilds")).isEqualTo(1);
+      } finally {
+        worker.interrupt();
+        worker.join(30_000);
+        channel.queueDelete(trigger);
+        for (String q : List.of(queue, queue + ".dead")) {
+          try (Channel c = connection.createChannel()) {
+            c.queueDelete(q);
+          } catch (IOException | RuntimeException e) {
+            // not declared
+          }
+        }
+      }
+      assertThat(exit.get()).isEqualTo(130);
+    }
+  }
+
+  private static void assumeBroker() {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", 5672), 2000);
+    } catch (IOException e) {
+      if ("required".equals(System.getenv("IMAGEBUILDER_SYSTEM_TESTS"))) {
+        fail("RabbitMQ is not reachable on 127.0.0.1:5672 (run .ci/setup.d/amqp.sh): " + e);
+      }
+      Assumptions.abort("RabbitMQ is not reachable on 127.0.0.1:5672 (run .ci/setup.d/amqp.sh)");
+    }
+  }
+}

@@ -1,0 +1,174 @@
+package dev.imagebuilder.launchpad.internal.oci;
+
+import dev.imagebuilder.api.ImageRequest;
+import dev.imagebuilder.api.InvalidRequestException;
+import dev.imagebuilder.api.OciImageRequest;
+import dev.imagebuilder.api.Plan;
+import dev.imagebuilder.launchpad.internal.client.LaunchpadClient;
+import dev.imagebuilder.spi.Backend;
+import dev.imagebuilder.spi.BackendContext;
+import dev.imagebuilder.spi.BuildContext;
+import dev.imagebuilder.spi.BuildJob;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/** The {@code launchpad} backend: OCI images built by Launchpad OCI recipes. */
+public final class LaunchpadBackend implements Backend {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LaunchpadBackend.class);
+  public static final String NAME = "launchpad";
+
+  private final LaunchpadSettings settings;
+  private final LaunchpadClient client;
+  private final Clock clock;
+
+  public LaunchpadBackend(BackendContext context) {
+    this(LaunchpadSettings.from(context.configuration()), context);
+  }
+
+  LaunchpadBackend(LaunchpadSettings settings, BackendContext context) {
+    this.settings = settings;
+    this.clock = context.clock();
+    this.client = new LaunchpadClient(settings.root(),
+        java.util.Objects.requireNonNull(context.http(), "the core handed the launchpad backend no HttpService"), settings.credentials(), clock,
+        settings.maxConcurrentRequests());
+  }
+
+  /** The client, for benchmarks counting requests. */
+  public LaunchpadClient client() {
+    return client;
+  }
+
+  @Override
+  public Plan plan(ImageRequest request) {
+    OciImageRequest oci = oci(request);
+    List<Catalog.Entry> entries = catalog().select(oci.images(), oci.series());
+    List<RecipeInfo> recipes = join(new RecipeResolver(client).resolve(entries));
+    OciTargets.Fanout fanout = OciTargets.fanout(recipes, oci.architectures());
+    if (fanout.targets().isEmpty()) {
+      throw nothingToBuild(oci, recipes);
+    }
+    return new Plan(request, NAME, fanout.targets(), fanout.notes());
+  }
+
+  @Override
+  public BuildJob start(ImageRequest request, BuildContext context) {
+    OciImageRequest oci = oci(request);
+    // Catalog errors (unknown image or series) are the caller's: thrown here, before any work.
+    List<Catalog.Entry> entries = catalog().select(oci.images(), oci.series());
+    OciBuildJob job = new OciBuildJob(client, settings, context, clock);
+    context.schedule(() -> resolveAndBegin(oci, entries, job, context, 1), Duration.ZERO);
+    return job;
+  }
+
+  @Override
+  public BuildJob resume(ImageRequest request, Map<String, Object> state, BuildContext context) {
+    oci(request);
+    OciBuildJob job = new OciBuildJob(client, settings, context, clock);
+    JobState.read(state, catalogOrNull(), job);
+    job.restoreStatuses();
+    job.begin();
+    return job;
+  }
+
+  @Override
+  public BuildJob retry(ImageRequest request, Map<String, Object> state, Set<String> targetKeys, BuildContext context) {
+    oci(request);
+    OciBuildJob job = new OciBuildJob(client, settings, context, clock);
+    JobState.read(state, catalogOrNull(), job);
+    job.restoreStatuses();
+    Set<String> known = job.targetsByKey().keySet();
+    for (String key : targetKeys) {
+      if (!known.contains(key)) {
+        throw new InvalidRequestException("targets", "'" + key + "' is not a target of this build (targets: "
+            + String.join(", ", known) + ")");
+      }
+    }
+    context.schedule(() -> job.retryTargets(targetKeys).whenComplete((v, failure) -> {
+      if (failure != null) {
+        context.fail(LaunchpadClient.unwrap(failure));
+      } else {
+        job.begin();
+      }
+    }), Duration.ZERO);
+    return job;
+  }
+
+  /** Reads the recipes, then declares the targets and starts; transient failures are retried. */
+  private void resolveAndBegin(OciImageRequest oci, List<Catalog.Entry> entries, OciBuildJob job,
+      BuildContext context, int attempt) {
+    new RecipeResolver(client).resolve(entries).whenComplete((recipes, failure) -> {
+      if (failure != null) {
+        Throwable t = LaunchpadClient.unwrap(failure);
+        if (LaunchpadClient.transientFailure(t) && attempt < settings.maxPollFailures() && !context.isClosed()) {
+          LOG.warn("{}: reading the recipes failed (attempt {}), trying again: {}", context.buildId(), attempt, t.getMessage());
+          context.schedule(() -> resolveAndBegin(oci, entries, job, context, attempt + 1), settings.pollInterval());
+        } else {
+          context.fail(t);
+        }
+        return;
+      }
+      OciTargets.Fanout fanout = OciTargets.fanout(recipes, oci.architectures());
+      if (fanout.targets().isEmpty()) {
+        context.fail(nothingToBuild(oci, recipes));
+        return;
+      }
+      for (RecipeInfo r : recipes) {
+        List<String> wanted = OciTargets.wanted(r, oci.architectures());
+        if (!wanted.isEmpty()) {
+          job.addRun(r, wanted, Map.of());
+        }
+      }
+      fanout.notes().forEach(n -> LOG.info("{}: {}", context.buildId(), n));
+      job.begin();
+    });
+  }
+
+  private Catalog catalog() {
+    return Catalog.read("imagebuilder.launchpad.catalog", settings.catalog());
+  }
+
+  private Catalog catalogOrNull() {
+    try {
+      return catalog();
+    } catch (InvalidRequestException e) {
+      // A resume must work from the ticket alone, even if the catalog moved on.
+      return null;
+    }
+  }
+
+  private static OciImageRequest oci(ImageRequest request) {
+    if (request instanceof OciImageRequest oci) {
+      return oci;
+    }
+    throw new InvalidRequestException("image_type", "'" + request.imageType() + "' is not served by the launchpad backend");
+  }
+
+  private static InvalidRequestException nothingToBuild(OciImageRequest oci, List<RecipeInfo> recipes) {
+    StringBuilder sb = new StringBuilder("no selected recipe builds ");
+    sb.append(oci.architectures().stream().map(a -> a.tag()).toList());
+    sb.append(" (");
+    for (int i = 0; i < recipes.size(); i++) {
+      RecipeInfo r = recipes.get(i);
+      sb.append(i == 0 ? "" : "; ").append(r.entry().image()).append(' ').append(r.entry().seriesName())
+          .append(": ").append(String.join(", ", r.architectures()));
+    }
+    return new InvalidRequestException("architectures", sb.append(")").toString());
+  }
+
+  private static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      Throwable t = LaunchpadClient.unwrap(e);
+      if (t instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package dev.imagebuilder.launchpad.internal.oci;
+
+import dev.imagebuilder.api.InvalidRequestException;
+import dev.imagebuilder.launchpad.internal.client.Credentials;
+import dev.imagebuilder.launchpad.internal.client.CredentialsFile;
+import dev.imagebuilder.launchpad.internal.client.ServiceRoot;
+import dev.imagebuilder.spi.Configuration;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The {@code launchpad} backend's configuration. The access secret is held only inside
+ * {@link Credentials}, whose {@code toString} redacts it; this record's {@code toString} shows
+ * whether credentials are set, never what they are.
+ */
+public record LaunchpadSettings(
+    ServiceRoot root,
+    Credentials credentials,
+    Path catalog,
+    Duration pollInterval,
+    Duration uploadRetryBackoff,
+    Duration uploadRetryBackoffCap,
+    int maxConcurrentRequests,
+    int maxPollFailures) {
+
+  public static final String SERVICE_ROOT = "service-root";
+  public static final String WEB_ROOT = "web-root";
+  public static final String CREDENTIALS_FILE = "credentials-file";
+  public static final String CONSUMER_KEY = "consumer-key";
+  public static final String ACCESS_TOKEN = "access-token";
+  public static final String ACCESS_SECRET = "access-secret";
+  public static final String CATALOG = "catalog";
+  public static final String POLL_INTERVAL = "poll-interval";
+  public static final String UPLOAD_RETRY_BACKOFF = "upload-retry-backoff";
+  public static final String MAX_CONCURRENT_REQUESTS = "max-concurrent-requests";
+  public static final String MAX_POLL_FAILURES = "max-poll-failures";
+
+  public static LaunchpadSettings from(Configuration c) {
+    ServiceRoot root = ServiceRoot.parse(c.qualified(SERVICE_ROOT),
+        c.get(SERVICE_ROOT, "production"), c.get(WEB_ROOT).orElse(null));
+    Path catalog = c.path(CATALOG).orElseThrow(() -> new InvalidRequestException(c.qualified(CATALOG),
+        "is not configured: Launchpad cannot list OCI recipes, so give a catalog JSON file"
+            + " (system property " + c.qualified(CATALOG) + " or " + c.environmentName(CATALOG) + ")"));
+    Duration poll = positive(c, POLL_INTERVAL, c.duration(POLL_INTERVAL, Duration.ofSeconds(30)));
+    Duration backoff = positive(c, UPLOAD_RETRY_BACKOFF, c.duration(UPLOAD_RETRY_BACKOFF, Duration.ofMinutes(5)));
+    int max = c.integer(MAX_CONCURRENT_REQUESTS, 8);
+    if (max < 1 || max > 256) {
+      throw new InvalidRequestException(c.qualified(MAX_CONCURRENT_REQUESTS), "'" + max + "' is out of range (1 to 256)");
+    }
+    int failures = c.integer(MAX_POLL_FAILURES, 20);
+    if (failures < 1) {
+      throw new InvalidRequestException(c.qualified(MAX_POLL_FAILURES), "'" + failures + "' must be at least 1");
+    }
+    return new LaunchpadSettings(root, credentials(c), catalog, poll, backoff, Duration.ofHours(1), max, failures);
+  }
+
+  /** Direct keys win over the credentials file; neither means anonymous (read-only). */
+  static Credentials credentials(Configuration c) {
+    Optional<String> token = c.get(ACCESS_TOKEN);
+    Optional<String> secret = c.get(ACCESS_SECRET);
+    if (token.isPresent() || secret.isPresent()) {
+      return new Credentials(c.get(CONSUMER_KEY, "image-builder"), c.require(ACCESS_TOKEN), c.require(ACCESS_SECRET));
+    }
+    Optional<Path> file = c.path(CREDENTIALS_FILE);
+    return file.map(f -> CredentialsFile.read(c.qualified(CREDENTIALS_FILE), f)).orElse(null);
+  }
+
+  private static Duration positive(Configuration c, String key, Duration d) {
+    if (d.isZero() || d.isNegative()) {
+      throw new InvalidRequestException(c.qualified(key), "'" + d + "' must be positive");
+    }
+    return d;
+  }
+
+  /** The delay before upload retry number {@code attempt} (1-based): doubling, capped. */
+  public Duration uploadRetryDelay(int attempt) {
+    Duration d = uploadRetryBackoff;
+    for (int i = 1; i < attempt && d.compareTo(uploadRetryBackoffCap) < 0; i++) {
+      d = d.multipliedBy(2);
+    }
+    return d.compareTo(uploadRetryBackoffCap) > 0 ? uploadRetryBackoffCap : d;
+  }
+
+  @Override
+  public String toString() {
+    return "LaunchpadSettings[root=" + root.api() + ", credentials=" + (credentials == null ? "anonymous" : "set")
+        + ", catalog=" + catalog + ", pollInterval=" + pollInterval + "]";
+  }
+}

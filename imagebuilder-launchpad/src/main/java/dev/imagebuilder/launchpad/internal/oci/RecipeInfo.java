@@ -1,0 +1,21 @@
+package dev.imagebuilder.launchpad.internal.oci;
+
+import java.net.URI;
+import java.util.List;
+
+/**
+ * What Launchpad says about the recipe of one catalog entry.
+ *
+ * @param architectures the recipe's processors by name, in Launchpad's order
+ * @param pushRules how many push rules it has, or -1 when that could not be read
+ */
+public record RecipeInfo(Catalog.Entry entry, URI recipe, URI webLink, List<String> architectures, int pushRules) {
+  public RecipeInfo {
+    architectures = List.copyOf(architectures);
+  }
+
+  /** Whether a successful build will be uploaded to a registry. */
+  public boolean publishes() {
+    return pushRules > 0;
+  }
+}
