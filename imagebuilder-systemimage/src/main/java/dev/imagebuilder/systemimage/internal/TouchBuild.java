@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -56,6 +58,8 @@ final class TouchBuild implements Runnable {
   private final Map<String, TargetStatus> targets = new ConcurrentHashMap<>();
   private final Map<String, Path> builtRootfs = new HashMap<>();
   private volatile boolean cancelled;
+  private final CountDownLatch started = new CountDownLatch(1);
+  private final CountDownLatch finished = new CountDownLatch(1);
 
   TouchBuild(TouchImageRequest request, BuildContext context, BuildSetup setup,
       List<String> onlyDevices, Map<String, Integer> attempts) {
@@ -91,11 +95,30 @@ final class TouchBuild implements Runnable {
 
   @Override
   public void run() {
+    started.countDown();
     try {
       runDevices();
     } finally {
       cleanWork();
+      finished.countDown();
     }
+  }
+
+  /**
+   * Stops the build: a running device stops at its next step (the core has interrupted the
+   * worker, which aborts downloads and kills processes); waits, within {@code limit}, until the
+   * worker has cleaned up, so a completed cancel leaves no work behind.
+   */
+  void cancel(java.time.Duration limit) {
+    cancelled = true;
+    try {
+      if (started.getCount() == 0 && !finished.await(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("build {}: still cleaning up {} after cancel", context.buildId(), limit);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    cancelRemaining("cancelled");
   }
 
   /** Built rootfs are published by hard link or copy; the work area is not needed any more. */
