@@ -38,7 +38,10 @@ if [ ! -s "$REPO/dists/$SUITE/InRelease" ] || [ ! -s "$BASE/ppa-key.asc" ]; then
   rm -rf "$BASE/ppa-root" "$BASE/gnupg" "$BASE/ppa-key.asc" "$BASE/build"
   mkdir -p "$REPO/pool/main" "$REPO/dists/$SUITE/main/binary-$ARCH" "$BASE/build" "$BASE/gnupg"
   chmod 700 "$BASE/gnupg"
-  (cd "$BASE/build" && apt-get download hello >/dev/null)
+  # _apt must be able to write the download directory.
+  chmod 777 "$BASE/build"
+  (cd "$BASE/build" && apt-get download hello >/dev/null 2>&1) \
+    || { apt-get update -qq && (cd "$BASE/build" && apt-get download hello >/dev/null); }
   mv "$BASE"/build/hello_*.deb "$REPO/pool/main/"
   PKG="$BASE/build/imagebuilder-ppa-marker"
   mkdir -p "$PKG/DEBIAN" "$PKG/usr/share/imagebuilder-ppa-marker"

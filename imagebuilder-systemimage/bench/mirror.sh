@@ -8,4 +8,4 @@ mvn -q -B -pl imagebuilder-systemimage dependency:build-classpath -Dmdep.include
   -Dmdep.outputFile="$PWD/imagebuilder-systemimage/target/bench.classpath" >/dev/null
 CP="imagebuilder-systemimage/target/test-classes:imagebuilder-systemimage/target/classes:$(cat imagebuilder-systemimage/target/bench.classpath)"
 # A small heap on purpose: a 1 GiB mirror must stream, not buffer.
-exec java -Xmx256m -cp "$CP" dev.imagebuilder.systemimage.bench.MirrorBenchmark "${1:-1024}"
+exec java -Xmx256m ${BENCH_JAVA_OPTS:-} -cp "$CP" dev.imagebuilder.systemimage.bench.MirrorBenchmark "${1:-1024}"

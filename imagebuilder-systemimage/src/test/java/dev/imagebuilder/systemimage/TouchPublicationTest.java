@@ -350,6 +350,33 @@ class TouchPublicationTest {
   }
 
   @Test
+  void cancellingDuringCustomizationKillsTheCustomizerAndPublishesNothing() throws Exception {
+    Path pidFile = work.resolve("customizer.pid");
+    Path script = work.resolve("slow.sh");
+    Files.writeString(script, "#!/bin/sh\necho $$ > " + pidFile + "\nexec sleep 300\n");
+    Files.setAttribute(script, "unix:mode", 0755);
+    config.put("systemimage.customizer-command", script + " {rootfs}");
+    try (ImageBuilder b = TouchFixture.builder(work, config)) {
+      var handle = b.submit(request("FP4"));
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!(Files.exists(pidFile) && Files.size(pidFile) > 0) && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      long pid = Long.parseLong(Files.readString(pidFile).strip());
+      assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+      handle.cancel().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(handle.targets()).extracting(TargetStatus::state).containsOnly(TargetState.CANCELLED);
+      long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < until) {
+        Thread.sleep(20);
+      }
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+          .as("the customizer process was killed").isFalse();
+    }
+    assertThat(Trees.snapshot(publish)).isEmpty();
+  }
+
+  @Test
   void withoutATargetChannelTheNameIsDerivedFromTheRequest() throws Exception {
     TouchImageRequest r = request("FP4").toBuilder().targetChannel(null).build();
     BuildResult a = build(r);

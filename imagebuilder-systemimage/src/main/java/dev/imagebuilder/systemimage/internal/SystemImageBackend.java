@@ -252,7 +252,7 @@ public final class SystemImageBackend implements Backend {
 
     @Override
     public void cancel() {
-      build.cancelRemaining("cancelled");
+      build.cancel(java.time.Duration.ofSeconds(60));
     }
 
     @Override

@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -56,6 +58,8 @@ final class TouchBuild implements Runnable {
   private final Map<String, TargetStatus> targets = new ConcurrentHashMap<>();
   private final Map<String, Path> builtRootfs = new HashMap<>();
   private volatile boolean cancelled;
+  private final CountDownLatch started = new CountDownLatch(1);
+  private final CountDownLatch finished = new CountDownLatch(1);
 
   TouchBuild(TouchImageRequest request, BuildContext context, BuildSetup setup,
       List<String> onlyDevices, Map<String, Integer> attempts) {
@@ -91,11 +95,30 @@ final class TouchBuild implements Runnable {
 
   @Override
   public void run() {
+    started.countDown();
     try {
       runDevices();
     } finally {
       cleanWork();
+      finished.countDown();
     }
+  }
+
+  /**
+   * Stops the build: a running device stops at its next step (the core has interrupted the
+   * worker, which aborts downloads and kills processes); waits, within {@code limit}, until the
+   * worker has cleaned up, so a completed cancel leaves no work behind.
+   */
+  void cancel(java.time.Duration limit) {
+    cancelled = true;
+    try {
+      if (started.getCount() == 0 && !finished.await(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("build {}: still cleaning up {} after cancel", context.buildId(), limit);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    cancelRemaining("cancelled");
   }
 
   /** Built rootfs are published by hard link or copy; the work area is not needed any more. */
@@ -218,11 +241,12 @@ final class TouchBuild implements Runnable {
         if (f == rootfs) {
           Path remoteRootfs = fetch(client, f, device, done, total);
           Path built = rootfs(remoteRootfs, f, device, log);
-          payloads.add(stage(publisher, staging, f.prefix(), built, order++));
+          payloads.add(stage(publisher, staging, f.prefix(), built, Digests.sha256(built), order++));
           detail.put(f.prefix(), image.version() + "+custom");
         } else if (toMirror.contains(f)) {
           Path blob = fetch(client, f, device, done, total);
-          payloads.add(stage(publisher, staging, f.prefix(), blob, order++));
+          // The Downloader verified this digest on the way in; no need to read the file again.
+          payloads.add(stage(publisher, staging, f.prefix(), blob, f.checksum(), order++));
           detail.put(f.prefix(), Integer.toString(image.version()));
         } else {
           log.accept("not mirroring " + f.path() + ": prefix '" + f.prefix()
@@ -233,7 +257,7 @@ final class TouchBuild implements Runnable {
       Optional<Path> keyring = setup.archiveMasterKeyring();
       if (keyring.isPresent()) {
         Path k = keyringPayload(staging, keyring.get());
-        payloads.add(stage(publisher, staging, "keyring", k, order++));
+        payloads.add(stage(publisher, staging, "keyring", k, Digests.sha256(k), order++));
         detail.put("keyring", "archive-master");
       }
       context.progress(device, 0.9, "publishing");
@@ -247,7 +271,7 @@ final class TouchBuild implements Runnable {
       Settings s = setup.settings();
       PublishedImage published = publisher.publish(staging,
           new ChannelPublisher.ImageSpec(targetChannel, device, description, s.publicHost(),
-              s.publicHttpPort(), s.publicHttpsPort(), Map.of()),
+              s.publicHttpPort(), s.publicHttpsPort()),
           payloads,
           v -> detail.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
               .collect(Collectors.joining(",")) + ",version=" + v,
@@ -344,8 +368,7 @@ final class TouchBuild implements Runnable {
 
   /** Places a file in staging under its content-addressed pool name and signs it. */
   private PayloadFile stage(ChannelPublisher publisher, Path staging, String prefix, Path file,
-      int order) throws IOException {
-    String sha = Digests.sha256(file);
+      String sha, int order) throws IOException {
     long size = Files.size(file);
     RemotePath path = RemotePath.of("pool", "/pool/" + prefix + "-" + sha + ".tar.xz");
     Path published = path.resolveUnder(setup.settings().publishDirectory());

@@ -25,9 +25,16 @@ import java.util.Map;
 public final class ChrootAptCustomizer implements RootfsCustomizer {
   private static final String SAVED_SUFFIX = ".imagebuilder-saved";
   private final Duration timeout;
+  private final java.util.function.IntSupplier uid;
 
   public ChrootAptCustomizer(Duration timeout) {
+    this(timeout, ChrootAptCustomizer::effectiveUid);
+  }
+
+  /** With the uid check replaceable, so the not-root path can be tested as root. */
+  ChrootAptCustomizer(Duration timeout, java.util.function.IntSupplier uid) {
     this.timeout = timeout;
+    this.uid = uid;
   }
 
   @Override
@@ -50,7 +57,7 @@ public final class ChrootAptCustomizer implements RootfsCustomizer {
       c.log().accept("no packages to install; the rootfs keeps its packages (PPAs are added)");
       return;
     }
-    int uid = effectiveUid();
+    int uid = this.uid.getAsInt();
     if (uid != 0) {
       throw new ImageBuildException("the chroot customizer needs root (chroot, mount) but this"
           + " process runs as uid " + uid + "; run the build as root, or set"

@@ -7,14 +7,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.bouncycastle.openpgp.PGPCompressedData;
 import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.PGPPublicKey;
-import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.bouncycastle.openpgp.PGPPublicKeyRingCollection;
 import org.bouncycastle.openpgp.PGPSignature;
 import org.bouncycastle.openpgp.PGPSignatureList;
@@ -66,13 +63,6 @@ public final class SignatureVerifier {
       }
     }
     throw new IOException(file + " has no keyring.gpg");
-  }
-
-  /** Fingerprints of the trusted keys, for messages. */
-  public List<Long> keyIds() {
-    List<Long> ids = new ArrayList<>();
-    keys.getKeyRings().forEachRemaining((PGPPublicKeyRing r) -> ids.add(r.getPublicKey().getKeyID()));
-    return ids;
   }
 
   /**

@@ -81,8 +81,7 @@ public final class ChannelPublisher {
 
   /** What goes into the new image besides the payloads. */
   public record ImageSpec(
-      String channel, String device, String description, String host, int httpPort, int httpsPort,
-      Map<String, String> extraGpg) {}
+      String channel, String device, String description, String host, int httpPort, int httpsPort) {}
 
   /**
    * Publishes the payloads (already staged and signed under {@code staging}) plus a new version

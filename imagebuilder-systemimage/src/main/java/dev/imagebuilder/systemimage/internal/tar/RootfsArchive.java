@@ -57,6 +57,7 @@ public final class RootfsArchive {
         new BufferedInputStream(Files.newInputStream(tarXz), 1 << 16)), "UTF-8")) {
       TarArchiveEntry e;
       while ((e = tar.getNextEntry()) != null) {
+        checkInterrupted();
         Path target = inside(root, e.getName());
         if (target.equals(root)) {
           continue;
@@ -147,6 +148,13 @@ public final class RootfsArchive {
     }
   }
 
+  /** Unpacking or packing a rootfs takes minutes: a cancelled build must not wait for it. */
+  private static void checkInterrupted() throws java.io.InterruptedIOException {
+    if (Thread.currentThread().isInterrupted()) {
+      throw new java.io.InterruptedIOException("interrupted: the build was cancelled");
+    }
+  }
+
   private static void removeExisting(Path target) throws IOException {
     if (Files.isDirectory(target, NOFOLLOW)) {
       throw new IOException(target + " is a directory in the archive and then a non-directory");
@@ -219,6 +227,7 @@ public final class RootfsArchive {
       }
 
       private void write(Path p, boolean isDir) throws IOException {
+        checkInterrupted();
         String name = root.relativize(p).toString().replace(java.io.File.separatorChar, '/');
         Map<String, Object> a = Files.readAttributes(p, "unix:*", NOFOLLOW);
         int mode = (Integer) a.get("mode");

@@ -40,7 +40,7 @@ class ChannelPublisherTest {
       Files.createDirectories(staged.getParent());
       Files.move(payload, staged);
       p.sign(staged);
-      return p.publish(staging, new ChannelPublisher.ImageSpec("chan", "FP4", "d", "host", 80, 443, Map.of()),
+      return p.publish(staging, new ChannelPublisher.ImageSpec("chan", "FP4", "d", "host", 80, 443),
           List.of(new PayloadFile(path, staged, sha, Files.size(staged), 0)), v -> "version=" + v, List.of());
     } finally {
       ChannelPublisher.deleteTree(staging);
