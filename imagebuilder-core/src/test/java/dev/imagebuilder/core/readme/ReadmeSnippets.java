@@ -56,4 +56,20 @@ final class ReadmeSnippets {
         .build();
     return builder;
   }
+
+  static void touch() {
+    try (ImageBuilder builder = ImageBuilder.newBuilder()
+        .config("systemimage.publish-directory", "/srv/system-image/www")
+        .config("systemimage.keys-directory", "/srv/system-image/keys")      // made by KeyTool
+        .build()) {
+      BuildResult r = builder.submit(ImageRequest.touch()
+          .systemImageServer("https://system-image.ubports.com")
+          .channel("20.04/arm64/android9plus/devel")
+          .devices("FP4")                      // none: every device of the channel
+          .series("focal").ppas("ppa:my-team/fixes").packages("hello")
+          .targetChannel("ci-ticket-42")       // none: derived from the channel and the changes
+          .build()).await();
+      r.targets().forEach(t -> System.out.println(t.outputs()));   // channel, device, version, index.json
+    }
+  }
 }
