@@ -159,22 +159,29 @@ public final class DefaultBuildHandle implements BuildHandle {
 
   @Override
   public BuildResult await() {
-    try {
-      return result.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ImageBuildException("interrupted while waiting for build " + id, e);
-    } catch (CancellationException e) {
-      throw new BuildCancelledException(id, e.getMessage());
-    } catch (ExecutionException e) {
-      throw unwrap(e.getCause());
-    }
+    return waitFor(() -> {
+      try {
+        return result.get();
+      } catch (TimeoutException e) {
+        throw new AssertionError("no timeout given", e);
+      }
+    }, null);
   }
 
   @Override
   public BuildResult await(Duration timeout) {
+    return waitFor(() -> result.get(timeout.toNanos(), TimeUnit.NANOSECONDS), timeout);
+  }
+
+  /** A wait on the result future. */
+  private interface Wait {
+    BuildResult get() throws InterruptedException, ExecutionException, TimeoutException;
+  }
+
+  /** Turns the ways a wait can end into the library's exceptions. */
+  private BuildResult waitFor(Wait wait, Duration timeout) {
     try {
-      return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return wait.get();
     } catch (TimeoutException e) {
       throw new BuildTimeoutException(id, timeout);
     } catch (InterruptedException e) {
