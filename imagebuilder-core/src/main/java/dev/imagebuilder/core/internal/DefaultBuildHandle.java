@@ -159,13 +159,7 @@ public final class DefaultBuildHandle implements BuildHandle {
 
   @Override
   public BuildResult await() {
-    return waitFor(() -> {
-      try {
-        return result.get();
-      } catch (TimeoutException e) {
-        throw new AssertionError("no timeout given", e);
-      }
-    }, null);
+    return waitFor(result::get, null);
   }
 
   @Override
