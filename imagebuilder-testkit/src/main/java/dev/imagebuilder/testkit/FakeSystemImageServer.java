@@ -100,17 +100,21 @@ public final class FakeSystemImageServer implements AutoCloseable {
     return new Builder();
   }
 
-  /** A server with the demo content: channel {@value #DEFAULT_CHANNEL}, devices FP4 and bacon. */
-  public static FakeSystemImageServer demo() {
-    return builder().build();
+  /**
+   * The demo server, running on a free loopback port: channel {@value #DEFAULT_CHANNEL}, devices
+   * FP4 and bacon. Like {@code FakeLaunchpad.demo()}, it is started; {@code builder()} makes one
+   * to configure first.
+   */
+  public static FakeSystemImageServer demo() throws IOException {
+    return demo(0);
   }
 
   /**
-   * Starts the demo server on a loopback port (0: any free one) and returns it running; for the
+   * The demo server, running on {@code port} of the loopback address (0: any free one); for the
    * test kit's standalone {@code FakeServers} main ({@code --system-image-port}).
    */
   public static FakeSystemImageServer demo(int port) throws IOException {
-    return demo().start(port);
+    return builder().build().start(port);
   }
 
   /** Starts on a free loopback port. */

@@ -34,7 +34,7 @@ class FakeSystemImageServerTest {
 
   @BeforeEach
   void start() throws IOException {
-    server = FakeSystemImageServer.demo().start();
+    server = FakeSystemImageServer.demo();
   }
 
   @AfterEach
