@@ -467,6 +467,33 @@ class OciBackendTest {
   }
 
   @Test
+  void pushRulesThatCannotBeReadForAServerErrorAreNotTakenForNoPushRules() {
+    lp.override("GET /devel/" + REDIS_22 + "/push-rules", MiniLaunchpad.text(500, "proxy error"));
+    assertThatThrownBy(() -> backend().plan(ImageRequest.oci().images("redis").series("22.04").build()))
+        .isInstanceOf(dev.imagebuilder.api.RemoteServiceException.class).hasMessageContaining("proxy error");
+  }
+
+  @Test
+  void pushRulesHiddenFromTheAccountAreUnknownNotAFailure() {
+    lp.override("GET /devel/" + REDIS_22 + "/push-rules", MiniLaunchpad.text(401, "Unauthorized"));
+    Plan plan = backend().plan(ImageRequest.oci().images("redis").series("22.04").build());
+    assertThat(plan.notes()).anyMatch(n -> n.contains("push rules could not be read"));
+  }
+
+  @Test
+  void aFailedPushRulesReadIsRetriedBeforeTrackingStarts() throws Exception {
+    // Built and never scheduled: with push rules that is not a success, so the rules must be known.
+    lp.scripts.put("amd64", List.of("Currently building / Unscheduled", "Successfully built / Unscheduled"));
+    lp.override("GET /devel/" + REDIS_22 + "/push-rules", MiniLaunchpad.text(500, "proxy error"));
+    OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").architectures(Architecture.AMD64).build();
+    RecordingBuildContext ctx = context(request);
+    backend().start(request, ctx);
+    Map<String, TargetStatus> done = await(ctx);
+    assertThat(lp.count("GET /devel/" + REDIS_22 + "/push-rules")).isEqualTo(2);
+    assertThat(done.get("redis/22.04/amd64").state()).isEqualTo(TargetState.FAILED_TO_PUBLISH);
+  }
+
+  @Test
   void unknownImageIsRejectedBeforeAnyWork() {
     OciImageRequest request = ImageRequest.oci().images("mysql").build();
     assertThatThrownBy(() -> backend().start(request, context(request)))
