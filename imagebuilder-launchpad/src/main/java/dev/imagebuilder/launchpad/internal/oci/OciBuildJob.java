@@ -288,10 +288,11 @@ public final class OciBuildJob implements BuildJob {
         if (t instanceof AuthenticationException) {
           run.phase = RecipeRun.Phase.TO_REQUEST;
           context.fail(t);
-        } else if (LaunchpadClient.certainlyNotSent(t) || isStatus(t, 503) || isStatus(t, 500)) {
+        } else if (LaunchpadClient.certainlyNotSent(t) || isStatus(t, 503) || launchpadOops(t)) {
           // Nothing reached Launchpad (connection refused), or Launchpad itself answered with an
           // error (503, or a 500 OOPS), which rolls its transaction back: asking again cannot
-          // make a second build request. (502/504 come from proxies in front: unknown outcome.)
+          // make a second build request. (502/504, and a 500 without an OOPS id, come from
+          // proxies in front: unknown outcome.)
           run.phase = RecipeRun.Phase.TO_REQUEST;
           if (t instanceof dev.imagebuilder.launchpad.internal.client.LaunchpadApiException lp && lp.retryAfter() != null) {
             Duration wait = lp.retryAfter().compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : lp.retryAfter();
@@ -534,6 +535,12 @@ public final class OciBuildJob implements BuildJob {
     if (run.consecutiveFailures >= settings.maxPollFailures()) {
       context.fail(t);
     }
+  }
+
+  /** A 500 that Launchpad's own error handling answered: it carries {@code X-Lazr-OopsId}. */
+  private static boolean launchpadOops(Throwable t) {
+    return t instanceof dev.imagebuilder.launchpad.internal.client.LaunchpadApiException lp
+        && lp.status() == 500 && lp.oopsId() != null;
   }
 
   private static boolean isStatus(Throwable t, int status) {

@@ -494,6 +494,21 @@ class OciBackendTest {
   }
 
   @Test
+  void requestBuildsAnsweredWith500WithoutAnOopsIdIsNotSentAgain() throws Exception {
+    // A 500 without X-Lazr-OopsId comes from something in front of Launchpad: it may have acted.
+    lp.override("POST /devel/" + REDIS_22 + " requestBuilds", MiniLaunchpad.text(500, "Internal Server Error"));
+    OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").build();
+    RecordingBuildContext ctx = context(request);
+    backend().start(request, ctx);
+    Map<String, TargetStatus> done = await(ctx);
+    assertThat(done.values()).allSatisfy(t -> {
+      assertThat(t.state()).isEqualTo(TargetState.FAILED_TO_BUILD);
+      assertThat(t.errorSummary()).contains("not sent again blindly");
+    });
+    assertThat(lp.count("POST /devel/" + REDIS_22 + " requestBuilds")).isEqualTo(1);
+  }
+
+  @Test
   void unknownImageIsRejectedBeforeAnyWork() {
     OciImageRequest request = ImageRequest.oci().images("mysql").build();
     assertThatThrownBy(() -> backend().start(request, context(request)))
