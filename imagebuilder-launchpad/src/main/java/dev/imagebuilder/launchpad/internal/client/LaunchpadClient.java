@@ -249,7 +249,7 @@ public final class LaunchpadClient {
     return false;
   }
 
-  /** A transient failure worth trying again later: no answer, 502/503/504. */
+  /** A transient failure worth polling again later: no answer, 500 (an OOPS), 502/503/504. */
   public static boolean transientFailure(Throwable e) {
     Throwable t = unwrap(e);
     if (t instanceof dev.imagebuilder.api.AuthenticationException) {
