@@ -89,6 +89,7 @@ public final class OciBuildJob implements BuildJob {
     t.nextUploadAt = null;
     t.uploadPostedAt = null;
     t.unscheduledSince = null;
+    t.uploadRefusal = null;
   }
 
   synchronized void putTarget(Target t) {
@@ -178,6 +179,7 @@ public final class OciBuildJob implements BuildJob {
         && ("Failed to upload".equals(upload) || "Unscheduled".equals(upload))) {
       synchronized (this) {
         t.uploadAttempts = 0;
+        t.uploadRefusal = null;
       }
       context.log(t.key, "retry: scheduling the registry upload of " + t.build + " again");
       return scheduleUpload(t, false);
@@ -441,6 +443,11 @@ public final class OciBuildJob implements BuildJob {
         // Read before our scheduleRegistryUpload took effect: stale.
         return;
       }
+      if (t.uploadRefusal != null) {
+        // Launchpad refused the last upload for good: the target stays failed with its reason.
+        report(t, next.withError(t.uploadRefusal));
+        return;
+      }
       if (t.uploadAttempts < request.autoRetryUploads()) {
         if (t.nextUploadAt == null) {
           int attempt = t.uploadAttempts + 1;
@@ -483,7 +490,8 @@ public final class OciBuildJob implements BuildJob {
           if (text.contains("already in progress") || text.contains("already been uploaded")) {
             context.log(t.key, "scheduleRegistryUpload: " + text.strip() + " (nothing to do)");
           } else {
-            report(t, t.status.withState(TargetState.FAILED_TO_PUBLISH, t.status.rawState()).withError(text.strip()));
+            t.uploadRefusal = text.strip();
+            report(t, t.status.withState(TargetState.FAILED_TO_PUBLISH, t.status.rawState()).withError(t.uploadRefusal));
           }
         } else {
           // Unknown outcome: the next poll shows whether the upload was scheduled.

@@ -183,6 +183,34 @@ class OciBackendTest {
   }
 
   @Test
+  void anUploadRetryRefusedByLaunchpadStaysFailedAndIsNotScheduledAgain() throws Exception {
+    lp.recipe(REDIS_22, List.of("amd64", "arm64"), 1);
+    lp.scripts.put("amd64", List.of("Successfully built / Failed to upload"));
+    // arm64 keeps the build request open for many more cycles after the refusal.
+    List<String> slow = new java.util.ArrayList<>(java.util.Collections.nCopies(40, "Currently building / Unscheduled"));
+    slow.add("Successfully built / Uploaded");
+    lp.scripts.put("arm64", slow);
+    lp.override("POST /devel/" + REDIS_22 + "/+build/",
+        MiniLaunchpad.text(400, "Cannot upload this build because it has no files."));
+    OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").autoRetryUploads(3).build();
+    RecordingBuildContext ctx = context(request);
+    backend().start(request, ctx);
+
+    Map<String, TargetStatus> done = await(ctx);
+
+    assertThat(done.get("redis/22.04/arm64").state()).isEqualTo(TargetState.SUCCEEDED);
+    TargetStatus amd64 = done.get("redis/22.04/amd64");
+    assertThat(amd64.state()).isEqualTo(TargetState.FAILED_TO_PUBLISH);
+    assertThat(amd64.errorSummary()).isEqualTo("Cannot upload this build because it has no files.");
+    assertThat(lp.log).filteredOn(l -> l.endsWith("scheduleRegistryUpload")).hasSize(1);
+    List<TargetState> amd64States = ctx.updates.stream().filter(u -> u.key().equals("redis/22.04/amd64"))
+        .map(TargetStatus::state).toList();
+    // Once failed for good it does not turn back into PUBLISHING.
+    assertThat(amd64States.subList(amd64States.indexOf(TargetState.FAILED_TO_PUBLISH), amd64States.size()))
+        .containsOnly(TargetState.FAILED_TO_PUBLISH);
+  }
+
+  @Test
   void noAutoRetryMeansFailedToPublishAtOnce() throws Exception {
     lp.scripts.put("amd64", List.of("Successfully built / Failed to upload"));
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").architectures(Architecture.AMD64).build();
