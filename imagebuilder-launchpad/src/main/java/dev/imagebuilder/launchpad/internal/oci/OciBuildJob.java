@@ -402,6 +402,12 @@ public final class OciBuildJob implements BuildJob {
         LOG.info("cancelling {}: its architecture was not requested", b);
         cancels.add(client.post(b, "cancel", Map.of()).exceptionally(e -> {
           LOG.warn("could not cancel unrequested build {}: {}", b, LaunchpadClient.unwrap(e).getMessage());
+          if (LaunchpadClient.transientFailure(e)) {
+            // cancel is a no-op on a build that cannot be cancelled: the next poll may try again.
+            synchronized (this) {
+              run.cancelledUnwanted.remove(b);
+            }
+          }
           return null;
         }));
       }

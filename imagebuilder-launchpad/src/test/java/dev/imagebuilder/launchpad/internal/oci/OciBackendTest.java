@@ -143,6 +143,24 @@ class OciBackendTest {
   }
 
   @Test
+  void anUnwantedBuildWhoseCancelFailedIsCancelledOnALaterPoll() throws Exception {
+    lp.recipe(REDIS_22, List.of("amd64", "arm64"), 1);
+    List<String> slow = new java.util.ArrayList<>(java.util.Collections.nCopies(10, "Currently building / Unscheduled"));
+    slow.addAll(MiniLaunchpad.HAPPY);
+    lp.scripts.put("amd64", slow);
+    lp.scripts.put("arm64", slow);
+    lp.override("POST /devel/" + REDIS_22 + "/+build/", MiniLaunchpad.text(500, "Internal Server Error"));
+    OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").architectures(Architecture.AMD64).build();
+    RecordingBuildContext ctx = context(request);
+    backend().start(request, ctx);
+
+    assertThat(await(ctx).get("redis/22.04/amd64").state()).isEqualTo(TargetState.SUCCEEDED);
+    assertThat(lp.log).filteredOn(l -> l.endsWith(" cancel")).hasSize(2);
+    assertThat(lp.builds()).filteredOn(b -> b.arch.equals("arm64")).extracting(b -> b.buildstate)
+        .containsExactly("Cancelled build");
+  }
+
+  @Test
   void failedUploadsAreRetriedWithBackoffUntilUploaded() throws Exception {
     lp.scripts.put("arm64", List.of("Needs building / Unscheduled", "Successfully built / Pending",
         "Successfully built / Failed to upload"));
