@@ -92,6 +92,8 @@ public final class LaunchpadTrackingBenchmark {
           r.targets().size(), r.succeeded() ? "succeeded" : "NOT all succeeded", lagMs, poll.toMillis());
       System.out.printf("requests to completion: %d in total (%d after the farm finished)%n",
           lp.requests().size(), lp.requests().size() - beforeFinish);
+    } finally {
+      deleteTree(dir);
     }
   }
 
@@ -121,7 +123,8 @@ public final class LaunchpadTrackingBenchmark {
       Map<String, Integer> byName = new TreeMap<>();
       Thread.getAllStackTraces().keySet().forEach(t -> byName.merge(t.getName().replaceAll("[-#]?\\d+", "-N"), 1, Integer::sum));
       byName.forEach((name, n) -> System.out.printf("  %3d %s%n", n, name));
-
+    } finally {
+      deleteTree(dir);
     }
   }
 
@@ -155,6 +158,15 @@ public final class LaunchpadTrackingBenchmark {
         throw new IllegalStateException("not reached within " + timeout);
       }
       Thread.sleep(20);
+    }
+  }
+
+  /** The catalog, the fake's credentials file and the state directory do not outlive a run. */
+  static void deleteTree(Path dir) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 

@@ -209,19 +209,35 @@ public final class LaunchpadLogin {
     return OAuthSigner.encode(s);
   }
 
+  /**
+   * Plain http only to loopback, decided from the URL alone as the core's HTTP layer does: a name
+   * is never looked up (a lookup is traffic, and DNS would decide where the token secret goes).
+   */
   private static void refuseInsecure(URI uri) {
-    if (!"http".equalsIgnoreCase(uri.getScheme())) {
+    if (!"http".equalsIgnoreCase(uri.getScheme()) || isLoopback(uri.getHost())) {
       return;
-    }
-    try {
-      if (InetAddress.getByName(uri.getHost()).isLoopbackAddress()) {
-        return;
-      }
-    } catch (IOException e) {
-      // an unresolvable host is refused below
     }
     throw new InvalidRequestException("webRoot", "'" + uri
         + "' is plain http to a host that is not loopback; use https");
+  }
+
+  /** {@code localhost}, {@code *.localhost} and loopback address literals. */
+  static boolean isLoopback(String host) {
+    if (host == null) {
+      return false;
+    }
+    String h = host.toLowerCase(java.util.Locale.ROOT);
+    if (h.equals("localhost") || h.endsWith(".localhost")) {
+      return true;
+    }
+    if (!h.matches("\\d{1,3}(\\.\\d{1,3}){3}") && !h.startsWith("[") && !h.contains(":")) {
+      return false; // a name: not resolved
+    }
+    try {
+      return InetAddress.getByName(h).isLoopbackAddress(); // a literal is parsed, not looked up
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Configures a {@link LaunchpadLogin}. */

@@ -118,6 +118,21 @@ class LaunchpadLoginTest {
   }
 
   @Test
+  void plainHttpIsJudgedFromTheUrlWithoutLookingUpTheName() throws Exception {
+    // This machine's name resolves to a loopback address here, but a name is not trusted for that.
+    String name = java.net.InetAddress.getLocalHost().getHostName();
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.net.InetAddress.getByName(name).isLoopbackAddress(),
+        name + " does not resolve to loopback on this machine");
+    assertThatThrownBy(() -> LaunchpadLogin.builder().webRoot(URI.create("http://" + name + ":8080/"))
+        .credentialsFile(dir.resolve("f")).onAuthorizationUrl(shown::add).build())
+        .hasMessageContaining("plain http");
+    for (String loopback : List.of("http://localhost:8080/", "http://127.0.0.1:8080/", "http://[::1]:8080/")) {
+      assertThat(LaunchpadLogin.builder().webRoot(URI.create(loopback))
+          .credentialsFile(dir.resolve("f")).onAuthorizationUrl(shown::add).build()).isNotNull();
+    }
+  }
+
+  @Test
   void plainHttpToAnotherHostIsRefused() {
     assertThatThrownBy(() -> LaunchpadLogin.builder().webRoot(URI.create("http://launchpad.example/"))
         .credentialsFile(dir.resolve("f")).onAuthorizationUrl(shown::add).build())

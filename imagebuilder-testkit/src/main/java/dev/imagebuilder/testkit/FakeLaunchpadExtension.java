@@ -93,22 +93,27 @@ public final class FakeLaunchpadExtension
 
   @Override
   public void afterEach(ExtensionContext context) {
+    closeOwn(context);
+  }
+
+  /**
+   * The class's own ImageBuilder, files and fake: an ImageBuilder resolved for a {@code @BeforeAll}
+   * method or a constructor lives in the class's store, which {@link #afterEach} does not touch.
+   */
+  @Override
+  public void afterAll(ExtensionContext context) {
+    closeOwn(context);
+  }
+
+  /** Closes what this context's own store holds (Store.remove does not reach parent stores). */
+  private static void closeOwn(ExtensionContext context) {
     ExtensionContext.Store store = context.getStore(NS);
     ImageBuilder builder = store.remove(BUILDER, ImageBuilder.class);
     if (builder != null) {
       builder.close();
     }
     deleteTree(store.remove(FILES, Path.class));
-    // Only the test's own fake: a per-class one lives in the class's store.
     FakeLaunchpad fake = store.remove(LAUNCHPAD, FakeLaunchpad.class);
-    if (fake != null) {
-      fake.close();
-    }
-  }
-
-  @Override
-  public void afterAll(ExtensionContext context) {
-    FakeLaunchpad fake = context.getStore(NS).remove(LAUNCHPAD, FakeLaunchpad.class);
     if (fake != null) {
       fake.close();
     }

@@ -1,6 +1,7 @@
 package dev.imagebuilder.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.imagebuilder.core.ImageBuilder;
@@ -50,6 +51,46 @@ class FakeLaunchpadExtensionTest {
           lp.serviceRoot() + "~ubuntu-docker-images/ubuntu-docker-images/+oci/postgres/+recipe/postgres-24.04");
       assertThat(recipe.get("name").asText()).isEqualTo("postgres-24.04");
     }
+  }
+
+  private static final List<ImageBuilder> CLASS_BUILDERS = new ArrayList<>();
+  private static final List<Path> CLASS_FILES = new ArrayList<>();
+
+  @Nested
+  @org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
+  class ImageBuilderOfBeforeAll {
+    @RegisterExtension
+    final FakeLaunchpadExtension extension = FakeLaunchpadExtension.perClass();
+
+    @org.junit.jupiter.api.BeforeAll
+    void setUp(FakeLaunchpad lp, ImageBuilder builder) throws IOException {
+      CLASS_BUILDERS.add(builder);
+      // The extension's directory for this builder: the one whose credentials are this fake's.
+      String token = "access_token = " + lp.credentials().accessToken();
+      try (var dirs = Files.newDirectoryStream(Path.of(System.getProperty("java.io.tmpdir")), "fake-launchpad*")) {
+        for (Path dir : dirs) {
+          Path credentials = dir.resolve("launchpad-credentials");
+          if (Files.isReadable(credentials) && Files.readString(credentials).contains(token)) {
+            CLASS_FILES.add(dir);
+          }
+        }
+      }
+    }
+
+    @Test
+    void isUsableInTheTests(ImageBuilder builder) {
+      assertThat(builder).isSameAs(CLASS_BUILDERS.get(0));
+      assertThat(CLASS_FILES).hasSize(1);
+    }
+  }
+
+  @AfterAll
+  static void anImageBuilderResolvedForBeforeAllIsClosedWithItsFilesAfterTheClass() {
+    assertThat(CLASS_BUILDERS).hasSize(1);
+    assertThatThrownBy(() -> CLASS_BUILDERS.get(0).submit(dev.imagebuilder.api.ImageRequest.oci().build()))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThat(CLASS_FILES).hasSize(1);
+    assertThat(CLASS_FILES.get(0)).as("the credentials and catalog directory").doesNotExist();
   }
 
   @AfterAll

@@ -142,6 +142,12 @@ public final class LaunchpadClient {
   }
 
   private CompletableFuture<HttpResponse<String>> send(String method, URI uri, String formBody) {
+    if (signer != null && !sameOrigin(uri, root.api())) {
+      // Links come from answers and tickets (next_collection_link, Location, build URLs): one
+      // pointing elsewhere must not receive the access token and its secret.
+      return CompletableFuture.failedFuture(new ImageBuildException("refusing to send the Launchpad"
+          + " credentials to " + uri + ": it is outside the service root " + root.api()));
+    }
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json");
     if (formBody == null) {
       b.GET();
@@ -164,6 +170,16 @@ public final class LaunchpadClient {
       }
       return r;
     });
+  }
+
+  static boolean sameOrigin(URI a, URI b) {
+    return a.getScheme() != null && a.getScheme().equalsIgnoreCase(b.getScheme())
+        && a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost())
+        && port(a) == port(b);
+  }
+
+  private static int port(URI u) {
+    return u.getPort() != -1 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
   }
 
   private static RuntimeException transportFailure(String method, URI uri, Throwable e) {
@@ -249,7 +265,7 @@ public final class LaunchpadClient {
     return false;
   }
 
-  /** A transient failure worth trying again later: no answer, 502/503/504. */
+  /** A transient failure worth polling again later: no answer, 500 (an OOPS), 502/503/504. */
   public static boolean transientFailure(Throwable e) {
     Throwable t = unwrap(e);
     if (t instanceof dev.imagebuilder.api.AuthenticationException) {

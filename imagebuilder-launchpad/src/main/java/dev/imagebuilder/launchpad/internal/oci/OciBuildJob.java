@@ -89,6 +89,7 @@ public final class OciBuildJob implements BuildJob {
     t.nextUploadAt = null;
     t.uploadPostedAt = null;
     t.unscheduledSince = null;
+    t.uploadRefusal = null;
   }
 
   synchronized void putTarget(Target t) {
@@ -178,6 +179,7 @@ public final class OciBuildJob implements BuildJob {
         && ("Failed to upload".equals(upload) || "Unscheduled".equals(upload))) {
       synchronized (this) {
         t.uploadAttempts = 0;
+        t.uploadRefusal = null;
       }
       context.log(t.key, "retry: scheduling the registry upload of " + t.build + " again");
       return scheduleUpload(t, false);
@@ -288,10 +290,11 @@ public final class OciBuildJob implements BuildJob {
         if (t instanceof AuthenticationException) {
           run.phase = RecipeRun.Phase.TO_REQUEST;
           context.fail(t);
-        } else if (LaunchpadClient.certainlyNotSent(t) || isStatus(t, 503) || isStatus(t, 500)) {
+        } else if (LaunchpadClient.certainlyNotSent(t) || isStatus(t, 503) || launchpadOops(t)) {
           // Nothing reached Launchpad (connection refused), or Launchpad itself answered with an
           // error (503, or a 500 OOPS), which rolls its transaction back: asking again cannot
-          // make a second build request. (502/504 come from proxies in front: unknown outcome.)
+          // make a second build request. (502/504, and a 500 without an OOPS id, come from
+          // proxies in front: unknown outcome.)
           run.phase = RecipeRun.Phase.TO_REQUEST;
           if (t instanceof dev.imagebuilder.launchpad.internal.client.LaunchpadApiException lp && lp.retryAfter() != null) {
             Duration wait = lp.retryAfter().compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : lp.retryAfter();
@@ -399,6 +402,12 @@ public final class OciBuildJob implements BuildJob {
         LOG.info("cancelling {}: its architecture was not requested", b);
         cancels.add(client.post(b, "cancel", Map.of()).exceptionally(e -> {
           LOG.warn("could not cancel unrequested build {}: {}", b, LaunchpadClient.unwrap(e).getMessage());
+          if (LaunchpadClient.transientFailure(e)) {
+            // cancel is a no-op on a build that cannot be cancelled: the next poll may try again.
+            synchronized (this) {
+              run.cancelledUnwanted.remove(b);
+            }
+          }
           return null;
         }));
       }
@@ -438,6 +447,11 @@ public final class OciBuildJob implements BuildJob {
     if (next.state() == TargetState.FAILED_TO_PUBLISH) {
       if (t.uploadInFlight || (t.uploadPostedAt != null && pollStarted.isBefore(t.uploadPostedAt))) {
         // Read before our scheduleRegistryUpload took effect: stale.
+        return;
+      }
+      if (t.uploadRefusal != null) {
+        // Launchpad refused the last upload for good: the target stays failed with its reason.
+        report(t, next.withError(t.uploadRefusal));
         return;
       }
       if (t.uploadAttempts < request.autoRetryUploads()) {
@@ -482,7 +496,8 @@ public final class OciBuildJob implements BuildJob {
           if (text.contains("already in progress") || text.contains("already been uploaded")) {
             context.log(t.key, "scheduleRegistryUpload: " + text.strip() + " (nothing to do)");
           } else {
-            report(t, t.status.withState(TargetState.FAILED_TO_PUBLISH, t.status.rawState()).withError(text.strip()));
+            t.uploadRefusal = text.strip();
+            report(t, t.status.withState(TargetState.FAILED_TO_PUBLISH, t.status.rawState()).withError(t.uploadRefusal));
           }
         } else {
           // Unknown outcome: the next poll shows whether the upload was scheduled.
@@ -534,6 +549,12 @@ public final class OciBuildJob implements BuildJob {
     if (run.consecutiveFailures >= settings.maxPollFailures()) {
       context.fail(t);
     }
+  }
+
+  /** A 500 that Launchpad's own error handling answered: it carries {@code X-Lazr-OopsId}. */
+  private static boolean launchpadOops(Throwable t) {
+    return t instanceof dev.imagebuilder.launchpad.internal.client.LaunchpadApiException lp
+        && lp.status() == 500 && lp.oopsId() != null;
   }
 
   private static boolean isStatus(Throwable t, int status) {

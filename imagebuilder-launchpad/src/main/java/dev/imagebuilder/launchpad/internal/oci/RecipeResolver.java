@@ -52,11 +52,21 @@ final class RecipeResolver {
           : CompletableFuture.completedFuture(List.of());
       CompletableFuture<Integer> pushRules = json.hasNonNull("push_rules_collection_link")
           ? client.collectionSize(URI.create(json.get("push_rules_collection_link").asText()))
-              // Push rules may be hidden from this account; "unknown" then, not a failure.
-              .exceptionally(t -> -1)
+              // Push rules may be hidden from this account (401/403/404): "unknown" then. Any other
+              // failure is the caller's: guessing "unknown" would turn every built-but-unscheduled
+              // image into SUCCEEDED for the whole build.
+              .exceptionally(RecipeResolver::unknownWhenHidden)
           : CompletableFuture.completedFuture(-1);
       return processors.thenCombine(pushRules, (p, n) -> new RecipeInfo(e, self, web, p, n));
     });
+  }
+
+  private static int unknownWhenHidden(Throwable failure) {
+    Throwable t = LaunchpadClient.unwrap(failure);
+    if (t instanceof RemoteServiceException r && (r.status() == 401 || r.status() == 403 || r.status() == 404)) {
+      return -1;
+    }
+    throw t instanceof CompletionException c ? c : new CompletionException(t);
   }
 
   private static List<String> names(List<JsonNode> processors) {

@@ -19,6 +19,11 @@ final class Target {
   /** When the last scheduleRegistryUpload was sent: older observations are stale. */
   Instant uploadPostedAt;
   boolean uploadInFlight;
+  /**
+   * Launchpad's text when it refused our scheduleRegistryUpload for good (no files, no push
+   * rules): no automatic retry after that, or {@code null}.
+   */
+  String uploadRefusal;
   /** Since when a built image with push rules has had no upload scheduled. */
   Instant unscheduledSince;
 

@@ -72,6 +72,26 @@ class LaunchpadClientTest {
   }
 
   @Test
+  void credentialsAreNotSentToALinkOutsideTheServiceRoot() throws Exception {
+    try (MockWebServer elsewhere = new MockWebServer()) {
+      elsewhere.start(java.net.InetAddress.getLoopbackAddress(), 0);
+      String next = elsewhere.url("/devel/builds?ws.start=1").toString();
+      server.enqueue(json("{\"start\": 0, \"total_size\": 2, \"entries\": [{\"name\": \"a\"}],"
+          + " \"next_collection_link\": \"" + next + "\"}"));
+      elsewhere.enqueue(json("{\"start\": 1, \"total_size\": 2, \"entries\": [{\"name\": \"b\"}]}"));
+
+      assertThatThrownBy(() -> join(client.collection(root.resolve("builds"))))
+          .hasMessageContaining("refusing to send the Launchpad credentials to " + next)
+          .hasMessageNotContaining("SEC");
+      assertThat(elsewhere.getRequestCount()).isZero();
+    }
+    assertThat(LaunchpadClient.sameOrigin(URI.create("https://api.launchpad.net/devel/x"),
+        URI.create("https://API.launchpad.net:443/devel/"))).isTrue();
+    assertThat(LaunchpadClient.sameOrigin(URI.create("http://api.launchpad.net/devel/x"),
+        URI.create("https://api.launchpad.net/devel/"))).isFalse();
+  }
+
+  @Test
   void anonymousSendsNoAuthorization() throws Exception {
     LaunchpadClient anon = new LaunchpadClient(root, new JdkHttpService(), null, Clock.systemUTC(), 1);
     server.enqueue(json("{}"));

@@ -143,6 +143,24 @@ class OciBackendTest {
   }
 
   @Test
+  void anUnwantedBuildWhoseCancelFailedIsCancelledOnALaterPoll() throws Exception {
+    lp.recipe(REDIS_22, List.of("amd64", "arm64"), 1);
+    List<String> slow = new java.util.ArrayList<>(java.util.Collections.nCopies(10, "Currently building / Unscheduled"));
+    slow.addAll(MiniLaunchpad.HAPPY);
+    lp.scripts.put("amd64", slow);
+    lp.scripts.put("arm64", slow);
+    lp.override("POST /devel/" + REDIS_22 + "/+build/", MiniLaunchpad.text(500, "Internal Server Error"));
+    OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").architectures(Architecture.AMD64).build();
+    RecordingBuildContext ctx = context(request);
+    backend().start(request, ctx);
+
+    assertThat(await(ctx).get("redis/22.04/amd64").state()).isEqualTo(TargetState.SUCCEEDED);
+    assertThat(lp.log).filteredOn(l -> l.endsWith(" cancel")).hasSize(2);
+    assertThat(lp.builds()).filteredOn(b -> b.arch.equals("arm64")).extracting(b -> b.buildstate)
+        .containsExactly("Cancelled build");
+  }
+
+  @Test
   void failedUploadsAreRetriedWithBackoffUntilUploaded() throws Exception {
     lp.scripts.put("arm64", List.of("Needs building / Unscheduled", "Successfully built / Pending",
         "Successfully built / Failed to upload"));
@@ -180,6 +198,34 @@ class OciBackendTest {
     assertThat(t.errorSummary()).contains("registry refused: 401 unauthorized").contains("UNAUTHORIZED");
     assertThat(lp.log).filteredOn(l -> l.endsWith("scheduleRegistryUpload")).hasSize(2);
     assertThat(ctx.retries).hasSize(2).last().asString().contains("upload 2/2 in PT0.06S");
+  }
+
+  @Test
+  void anUploadRetryRefusedByLaunchpadStaysFailedAndIsNotScheduledAgain() throws Exception {
+    lp.recipe(REDIS_22, List.of("amd64", "arm64"), 1);
+    lp.scripts.put("amd64", List.of("Successfully built / Failed to upload"));
+    // arm64 keeps the build request open for many more cycles after the refusal.
+    List<String> slow = new java.util.ArrayList<>(java.util.Collections.nCopies(40, "Currently building / Unscheduled"));
+    slow.add("Successfully built / Uploaded");
+    lp.scripts.put("arm64", slow);
+    lp.override("POST /devel/" + REDIS_22 + "/+build/",
+        MiniLaunchpad.text(400, "Cannot upload this build because it has no files."));
+    OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").autoRetryUploads(3).build();
+    RecordingBuildContext ctx = context(request);
+    backend().start(request, ctx);
+
+    Map<String, TargetStatus> done = await(ctx);
+
+    assertThat(done.get("redis/22.04/arm64").state()).isEqualTo(TargetState.SUCCEEDED);
+    TargetStatus amd64 = done.get("redis/22.04/amd64");
+    assertThat(amd64.state()).isEqualTo(TargetState.FAILED_TO_PUBLISH);
+    assertThat(amd64.errorSummary()).isEqualTo("Cannot upload this build because it has no files.");
+    assertThat(lp.log).filteredOn(l -> l.endsWith("scheduleRegistryUpload")).hasSize(1);
+    List<TargetState> amd64States = ctx.updates.stream().filter(u -> u.key().equals("redis/22.04/amd64"))
+        .map(TargetStatus::state).toList();
+    // Once failed for good it does not turn back into PUBLISHING.
+    assertThat(amd64States.subList(amd64States.indexOf(TargetState.FAILED_TO_PUBLISH), amd64States.size()))
+        .containsOnly(TargetState.FAILED_TO_PUBLISH);
   }
 
   @Test
@@ -271,8 +317,18 @@ class OciBackendTest {
 
   @Test
   void lostAnswerToRequestBuildsIsNotSentAgainBlindly() throws Exception {
-    lp.override("POST /devel/" + REDIS_22 + " requestBuilds",
+    assertRequestBuildsIsNotSentAgainAfter(
         new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
+  }
+
+  @Test
+  void requestBuildsAnsweredWith500WithoutAnOopsIdIsNotSentAgain() throws Exception {
+    // A 500 without X-Lazr-OopsId comes from something in front of Launchpad: it may have acted.
+    assertRequestBuildsIsNotSentAgainAfter(MiniLaunchpad.text(500, "Internal Server Error"));
+  }
+
+  void assertRequestBuildsIsNotSentAgainAfter(MockResponse answer) throws Exception {
+    lp.override("POST /devel/" + REDIS_22 + " requestBuilds", answer);
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").build();
     RecordingBuildContext ctx = context(request);
     backend().start(request, ctx);
@@ -464,6 +520,33 @@ class OciBackendTest {
         .anyMatch(n -> n.contains("will be cancelled"))
         .anyMatch(n -> n.contains("no push rules"));
     assertThat(lp.count("POST")).isZero();
+  }
+
+  @Test
+  void pushRulesThatCannotBeReadForAServerErrorAreNotTakenForNoPushRules() {
+    lp.override("GET /devel/" + REDIS_22 + "/push-rules", MiniLaunchpad.text(500, "proxy error"));
+    assertThatThrownBy(() -> backend().plan(ImageRequest.oci().images("redis").series("22.04").build()))
+        .isInstanceOf(dev.imagebuilder.api.RemoteServiceException.class).hasMessageContaining("proxy error");
+  }
+
+  @Test
+  void pushRulesHiddenFromTheAccountAreUnknownNotAFailure() {
+    lp.override("GET /devel/" + REDIS_22 + "/push-rules", MiniLaunchpad.text(401, "Unauthorized"));
+    Plan plan = backend().plan(ImageRequest.oci().images("redis").series("22.04").build());
+    assertThat(plan.notes()).anyMatch(n -> n.contains("push rules could not be read"));
+  }
+
+  @Test
+  void aFailedPushRulesReadIsRetriedBeforeTrackingStarts() throws Exception {
+    // Built and never scheduled: with push rules that is not a success, so the rules must be known.
+    lp.scripts.put("amd64", List.of("Currently building / Unscheduled", "Successfully built / Unscheduled"));
+    lp.override("GET /devel/" + REDIS_22 + "/push-rules", MiniLaunchpad.text(500, "proxy error"));
+    OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").architectures(Architecture.AMD64).build();
+    RecordingBuildContext ctx = context(request);
+    backend().start(request, ctx);
+    Map<String, TargetStatus> done = await(ctx);
+    assertThat(lp.count("GET /devel/" + REDIS_22 + "/push-rules")).isEqualTo(2);
+    assertThat(done.get("redis/22.04/amd64").state()).isEqualTo(TargetState.FAILED_TO_PUBLISH);
   }
 
   @Test
