@@ -5,6 +5,8 @@
  * protocol client, mirror, publisher and OpenPGP code live in unexported internal packages.
  */
 module dev.imagebuilder.systemimage {
+  // The exported provider, SPI and records show api types: readers of this module get them too.
+  requires transitive dev.imagebuilder.api;
   requires dev.imagebuilder.core;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;

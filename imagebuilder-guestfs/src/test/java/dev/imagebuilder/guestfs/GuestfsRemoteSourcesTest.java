@@ -161,6 +161,24 @@ class GuestfsRemoteSourcesTest {
   }
 
   @Test
+  void aSecondKeyAppendedToTheKeyserverAnswerIsNotInstalled() throws Exception {
+    route("/devel/~deadsnakes/+archive/ubuntu/ppa",
+        ("{\"signing_key_fingerprint\": \"" + fingerprint + "\"}").getBytes());
+    byte[] other = dev.imagebuilder.guestfs.internal.OpenPgpKey.parse(
+        FakeTools.resource("other-key.asc"), "other key").packets();
+    java.io.ByteArrayOutputStream both = new java.io.ByteArrayOutputStream();
+    both.writeBytes(FakeTools.resource("test-ppa-key.gpg"));
+    both.writeBytes(other);
+    route("/pks/lookup?op=get&options=mr&search=0x" + fingerprint, both.toByteArray());
+
+    TargetStatus target = build("ppa:deadsnakes/ppa").targets().get(0);
+
+    assertThat(target.state()).as(target.toString()).isEqualTo(TargetState.SUCCEEDED);
+    assertThat(tools.guestFile("/etc/apt/keyrings/deadsnakes-ubuntu-ppa.gpg"))
+        .hasBinaryContent(FakeTools.resource("test-ppa-key.gpg"));
+  }
+
+  @Test
   void aPpaLaunchpadDoesNotKnowIsNamed() {
     TargetStatus target = build("ppa:nobody/nothing").targets().get(0);
 

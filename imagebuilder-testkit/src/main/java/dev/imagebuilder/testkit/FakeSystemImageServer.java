@@ -214,11 +214,7 @@ public final class FakeSystemImageServer implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      server.close();
-    } catch (RuntimeException e) {
-      throw e;
-    }
+    server.close();
   }
 
   /** Configures a {@link FakeSystemImageServer}. */

@@ -100,7 +100,33 @@ public final class OpenPgpKey {
     sha1.update((byte) length);
     sha1.update(binary, offset, length);
     String fingerprint = HexFormat.of().withUpperCase().formatHex(sha1.digest());
-    return new OpenPgpKey(binary, fingerprint);
+    // Only this key's packets: apt trusts every primary key of a Signed-By keyring, so a second
+    // key appended to the answer must not ride along with the one whose fingerprint was checked.
+    return new OpenPgpKey(java.util.Arrays.copyOf(binary, endOfFirstKey(binary, offset + length, origin)),
+        fingerprint);
+  }
+
+  /** Where the packets after the first primary key's own (user ids, signatures, subkeys) end. */
+  private static int endOfFirstKey(byte[] binary, int from, String origin) {
+    int at = from;
+    while (at < binary.length) {
+      int first = binary[at] & 0xff;
+      if ((first & 0x80) == 0) {
+        throw new IntegrityException(origin + " has a damaged packet after its key");
+      }
+      boolean newFormat = (first & 0x40) != 0;
+      int tag = newFormat ? first & 0x3f : (first >> 2) & 0x0f;
+      if (tag == TAG_PUBLIC_KEY || tag == TAG_SECRET_KEY) {
+        return at;
+      }
+      byte[] rest = java.util.Arrays.copyOfRange(binary, at, Math.min(binary.length, at + 6));
+      int[] header = newFormat ? newFormatLength(rest) : oldFormatLength(rest);
+      if (header[1] < 0 || (long) at + header[0] + header[1] > binary.length) {
+        throw new IntegrityException(origin + " has a truncated packet after its key");
+      }
+      at += header[0] + header[1];
+    }
+    return at;
   }
 
   /** True when the fingerprint is {@code expected}, ignoring case, spaces and a {@code 0x}. */

@@ -7,9 +7,10 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -21,8 +22,17 @@ import java.util.concurrent.ExecutionException;
 public final class BlobStore {
   private final Path directory;
   private final Downloader downloader;
-  private final ConcurrentHashMap<String, CompletableFuture<Downloader.Download>> inFlight =
-      new ConcurrentHashMap<>();
+  private final Map<String, Shared> inFlight = new HashMap<>(); // guarded by itself
+
+  /** One download and the number of builds waiting for it. */
+  private static final class Shared {
+    final CompletableFuture<Downloader.Download> download;
+    int waiters;
+
+    Shared(CompletableFuture<Downloader.Download> download) {
+      this.download = download;
+    }
+  }
 
   public BlobStore(Path directory, Downloader downloader) {
     this.directory = directory;
@@ -54,13 +64,37 @@ public final class BlobStore {
       return target;
     }
     Files.createDirectories(directory);
-    CompletableFuture<Downloader.Download> f = inFlight.computeIfAbsent(sha256, k ->
-        downloader.download(new Downloader.Request(source, target, size, sha256), progress)
-            .whenComplete((d, e) -> inFlight.remove(k)));
+    Shared shared;
+    synchronized (inFlight) {
+      shared = inFlight.get(sha256);
+      if (shared == null) {
+        Shared created = new Shared(
+            downloader.download(new Downloader.Request(source, target, size, sha256), progress));
+        inFlight.put(sha256, created);
+        // Registered after the put, so a download that is already over is removed at once.
+        created.download.whenComplete((d, e) -> {
+          synchronized (inFlight) {
+            inFlight.remove(sha256, created);
+          }
+        });
+        shared = created;
+      }
+      shared.waiters++;
+    }
     try {
-      return f.get().path();
+      return shared.download.get().path();
     } catch (InterruptedException e) {
-      f.cancel(true);
+      // Only this build was cancelled: the download stops when no other build still waits.
+      boolean last;
+      synchronized (inFlight) {
+        last = --shared.waiters == 0;
+        if (last) {
+          inFlight.remove(sha256, shared);
+        }
+      }
+      if (last) {
+        shared.download.cancel(true);
+      }
       Thread.currentThread().interrupt();
       throw new BuildCancelledException("-", "download of " + source + " cancelled");
     } catch (CancellationException e) {

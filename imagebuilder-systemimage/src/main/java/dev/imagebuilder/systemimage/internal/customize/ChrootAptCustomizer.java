@@ -97,14 +97,22 @@ public final class ChrootAptCustomizer implements RootfsCustomizer {
       c.run(chroot(root, install.toArray(String[]::new)));
       c.run(chroot(root, "apt-get", "clean"));
     } finally {
-      if (policyWritten) {
-        Files.deleteIfExists(policy);
-      }
-      if (resolvSaved) {
-        restore(resolv);
-      }
-      if (mounted) {
-        unmount(c, proc);
+      // Each undo runs even when an earlier one throws: a failed restore must never leave the
+      // host's /proc mounted in the tree.
+      try {
+        try {
+          if (policyWritten) {
+            Files.deleteIfExists(policy);
+          }
+        } finally {
+          if (resolvSaved) {
+            restore(resolv);
+          }
+        }
+      } finally {
+        if (mounted) {
+          unmount(c, proc);
+        }
       }
     }
   }

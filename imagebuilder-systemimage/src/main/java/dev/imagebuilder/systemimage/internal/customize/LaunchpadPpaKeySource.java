@@ -55,8 +55,7 @@ public final class LaunchpadPpaKeySource implements PpaKeySource {
     if (!text.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----")) {
       throw new IntegrityException("the keyserver returned no armoured key for " + fpr);
     }
-    KeyFingerprints.requireFingerprint(key, fpr, "the key of " + ppa);
-    return key;
+    return KeyFingerprints.requireFingerprint(key, fpr, "the key of " + ppa);
   }
 
   private byte[] get(URI uri) {

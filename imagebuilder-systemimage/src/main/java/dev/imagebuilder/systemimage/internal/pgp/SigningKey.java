@@ -54,8 +54,17 @@ public final class SigningKey {
     if (source.strip().startsWith(ARMOR_START)) {
       bytes = source.getBytes(StandardCharsets.US_ASCII);
       where = "the armoured key given in " + field;
+    } else if (source.strip().contains("\n") || source.contains("BEGIN PGP") || source.length() > 4096) {
+      // Key material, not a path (a base64 blob, an armour with text before it): never echo it.
+      throw new InvalidRequestException(field, "is neither a readable key file nor an armoured"
+          + " secret key starting with " + ARMOR_START + " (the value is not shown)");
     } else {
-      Path path = Path.of(source.strip());
+      Path path;
+      try {
+        path = Path.of(source.strip());
+      } catch (java.nio.file.InvalidPathException e) {
+        throw new InvalidRequestException(field, "is not a key file path (the value is not shown)");
+      }
       where = "secret key file " + path;
       try {
         bytes = Files.readAllBytes(path);

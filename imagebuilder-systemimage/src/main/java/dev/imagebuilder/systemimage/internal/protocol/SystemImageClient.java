@@ -1,6 +1,5 @@
 package dev.imagebuilder.systemimage.internal.protocol;
 
-import dev.imagebuilder.api.IntegrityException;
 import dev.imagebuilder.api.RemoteServiceException;
 import dev.imagebuilder.spi.HttpService;
 import java.net.URI;
@@ -17,9 +16,15 @@ public final class SystemImageClient {
   private final HttpService http;
   private final URI base;
   private final Duration timeout;
+  private final int maxDocument;
 
   public SystemImageClient(HttpService http, URI base, Duration timeout) {
+    this(http, base, timeout, MAX_DOCUMENT);
+  }
+
+  SystemImageClient(HttpService http, URI base, Duration timeout, int maxDocument) {
     this.http = http;
+    this.maxDocument = maxDocument;
     String s = base.toString();
     this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
     this.timeout = timeout;
@@ -54,7 +59,7 @@ public final class SystemImageClient {
     URI uri = uri(path);
     HttpResponse<byte[]> r = http.send(
         HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+        LimitedBody.handler(uri, maxDocument));
     if (r.statusCode() == 404) {
       return Optional.empty();
     }
@@ -62,9 +67,6 @@ public final class SystemImageClient {
       throw new RemoteServiceException(r.statusCode(), "GET", uri,
           new String(r.body(), 0, Math.min(r.body().length, 500),
               java.nio.charset.StandardCharsets.UTF_8));
-    }
-    if (r.body().length > MAX_DOCUMENT) {
-      throw new IntegrityException(uri + " is larger than " + MAX_DOCUMENT + " bytes");
     }
     return Optional.of(r.body());
   }

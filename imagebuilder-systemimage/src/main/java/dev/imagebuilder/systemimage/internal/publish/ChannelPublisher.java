@@ -216,6 +216,15 @@ public final class ChannelPublisher {
     List<Path[]> replaced = new ArrayList<>();
     try {
       for (Path main : stagedFiles) {
+        Path mainTarget = root.resolve(staging.relativize(main).toString());
+        boolean pool = staging.relativize(main).startsWith("pool");
+        // A payload already published is not staged again (nothing to check then).
+        if (pool && Files.exists(main) && Files.exists(mainTarget)
+            && (Files.size(mainTarget) != Files.size(main)
+            || !Digests.sha256(mainTarget).equals(Digests.sha256(main)))) {
+          throw new IntegrityException("pool file " + mainTarget
+              + " already exists with different content; refusing to replace it");
+        }
         // The signature first, so a reader never sees a new file with a missing .asc.
         for (Path staged : List.of(main.resolveSibling(main.getFileName() + ".asc"), main)) {
           if (!Files.exists(staged)) {
@@ -223,17 +232,12 @@ public final class ChannelPublisher {
           }
           Path rel = staging.relativize(staged);
           Path target = root.resolve(rel.toString());
-          boolean replaceable = !rel.startsWith("pool");
           if (Files.exists(target)) {
-            if (!replaceable) {
-              if (Files.size(target) != Files.size(staged)
-                  || (!rel.toString().endsWith(".asc")
-                      && !Digests.sha256(target).equals(Digests.sha256(staged)))) {
-                throw new IntegrityException("pool file " + target
-                    + " already exists with different content; refusing to replace it");
-              }
-              continue; // same content already published (its .asc is kept too)
+            if (pool && staged.equals(main)) {
+              continue; // the same content is already published: pool files are never replaced
             }
+            // Replaceable: a document, or the .asc of identical pool content. Two signatures of
+            // the same bytes differ (time, length); the newer one is just as valid.
             Path backup = backups.resolve(rel.toString());
             Files.createDirectories(backup.getParent());
             Files.copy(target, backup, java.nio.file.StandardCopyOption.REPLACE_EXISTING,

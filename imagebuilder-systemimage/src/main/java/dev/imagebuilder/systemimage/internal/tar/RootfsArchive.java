@@ -77,6 +77,9 @@ public final class RootfsArchive {
             Files.createSymbolicLink(target, Path.of(e.getLinkName()));
           } else if (e.isLink()) {
             Path existing = inside(root, e.getLinkName());
+            // link(2) resolves every directory of the existing name: a symlinked one would let
+            // the tarball hard-link a host file into the tree (and the chroot could then write it).
+            requireNoSymlinkParents(root, existing, e.getName());
             Files.createLink(target, existing);
             entries++;
             continue; // a hard link shares the target's owner, mode and times
@@ -181,6 +184,16 @@ public final class RootfsArchive {
       throw new IntegrityException("tar entry '" + name + "' resolves outside the rootfs");
     }
     return p;
+  }
+
+  /** Refuses a path whose directories below root are not all real directories. */
+  private static void requireNoSymlinkParents(Path root, Path path, String entry) {
+    for (Path p = path.getParent(); p != null && !p.equals(root); p = p.getParent()) {
+      if (!p.startsWith(root) || !Files.isDirectory(p, NOFOLLOW)) {
+        throw new IntegrityException("tar entry '" + entry + "' hard-links "
+            + root.relativize(path) + ", which is reached through a symbolic link or a non-directory");
+      }
+    }
   }
 
   /** Makes sure every directory from root to dir is a real directory, never a symlink. */

@@ -69,4 +69,31 @@ class ChrootAptCustomizerTest {
     assertThat(rootfs.resolve("usr/sbin/policy-rc.d")).doesNotExist();
     assertThat(rootfs.resolve("etc/resolv.conf.imagebuilder-saved")).doesNotExist();
   }
+
+  @Test
+  void unmountsProcEvenWhenRestoringResolvConfFails() throws Exception {
+    Files.createDirectories(rootfs.resolve("etc"));
+    Files.writeString(rootfs.resolve("etc/resolv.conf"), "nameserver 192.0.2.1\n");
+    Path saved = rootfs.resolve("etc/resolv.conf.imagebuilder-saved");
+    ProcessRunner packageRemovesTheSavedFile = (spec, lines) -> {
+      ran.add(spec.command());
+      if (spec.command().contains("install")) {
+        try {
+          Files.delete(saved); // a maintainer script tidying /etc
+        } catch (java.io.IOException e) {
+          return CompletableFuture.failedFuture(e);
+        }
+      }
+      return CompletableFuture.completedFuture(new ProcessRunner.Result(0, List.of(), Duration.ZERO));
+    };
+    ChrootAptCustomizer c = new ChrootAptCustomizer(Duration.ofMinutes(1), () -> 0);
+
+    assertThatThrownBy(() -> c.customize(new Customization(rootfs, Series.of("focal"), List.of(),
+        List.of(PackageSpec.of("hello")), "FP4", packageRemovesTheSavedFile, l -> {})))
+        .isInstanceOf(java.io.IOException.class);
+
+    String root = rootfs.toRealPath().toString();
+    assertThat(ran).last().isEqualTo(List.of("umount", root + "/proc"));
+    assertThat(rootfs.resolve("usr/sbin/policy-rc.d")).doesNotExist();
+  }
 }

@@ -85,4 +85,26 @@ class LaunchpadPpaKeySourceTest {
           .hasMessageContaining("404");
     }
   }
+
+  @Test
+  void keepsOnlyTheKeyLaunchpadNamesWhenTheKeyserverAddsOthers() throws Exception {
+    // The right key followed by another in one armoured block: apt would trust both.
+    java.io.ByteArrayOutputStream both = new java.io.ByteArrayOutputStream();
+    try (var armored = org.bouncycastle.bcpg.ArmoredOutputStream.builder().build(both)) {
+      armored.write(PPA_KEY.binaryPublic());
+      armored.write(OTHER_KEY.binaryPublic());
+    }
+    served = both.toByteArray();
+    try (ImageBuilder builder = ImageBuilder.newBuilder().discoverBackends(false).build()) {
+      HttpService http = dev.imagebuilder.systemimage.support.Contexts.http(builder);
+      byte[] key = source(http).armoredKey(Ppa.of("ppa:team/tools"));
+
+      var rings = new org.bouncycastle.openpgp.PGPPublicKeyRingCollection(
+          org.bouncycastle.openpgp.PGPUtil.getDecoderStream(new java.io.ByteArrayInputStream(key)),
+          new org.bouncycastle.openpgp.operator.jcajce.JcaKeyFingerprintCalculator());
+      assertThat(rings.size()).isEqualTo(1);
+      assertThat(rings.getKeyRings().next().getPublicKey().getFingerprint())
+          .isEqualTo(PPA_KEY.signingKey(new char[0]).publicKey().getFingerprint());
+    }
+  }
 }

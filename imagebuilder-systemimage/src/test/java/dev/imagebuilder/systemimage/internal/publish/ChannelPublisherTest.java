@@ -80,4 +80,26 @@ class ChannelPublisherTest {
         .hasMessageContaining("already exists with different content");
     assertThat(Trees.snapshot(root)).isEqualTo(before);
   }
+
+  @Test
+  void republishingPoolContentWhoseSignatureDiffersInLengthSucceeds() throws Exception {
+    // Two builds staging the same pool file sign it separately; the signatures can differ in
+    // length (RSA values with a leading zero byte, another key). That is not "other content".
+    Path root = dir.resolve("www");
+    publish(root, ChannelPublisher.CommitObserver.NONE, "one");
+    Path asc;
+    try (var s = Files.list(root.resolve("pool"))) {
+      asc = s.filter(p -> p.toString().endsWith(".tar.xz.asc")).findFirst().orElseThrow();
+    }
+    Files.writeString(asc, Files.readString(asc) + "\n");
+
+    assertThat(publish(root, ChannelPublisher.CommitObserver.NONE, "one").version()).isEqualTo(2);
+
+    Path payload = root.resolve("pool").resolve(asc.getFileName().toString().replace(".asc", ""));
+    assertThat(Files.readString(payload)).isEqualTo("one");
+    var trusted = new dev.imagebuilder.systemimage.internal.pgp.SignatureVerifier(
+        new org.bouncycastle.openpgp.PGPPublicKeyRingCollection(List.of(
+            new org.bouncycastle.openpgp.PGPPublicKeyRing(List.of(key.publicKey())))));
+    trusted.verify(Files.readAllBytes(payload), Files.readAllBytes(asc), "pool signature");
+  }
 }

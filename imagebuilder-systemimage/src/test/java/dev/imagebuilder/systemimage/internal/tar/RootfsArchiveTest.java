@@ -80,4 +80,23 @@ class RootfsArchiveTest {
     assertThat(outside.resolve("passwd")).doesNotExist();
     assertThat(Files.exists(dir.resolve("escape"), LinkOption.NOFOLLOW_LINKS)).isFalse();
   }
+
+  @Test
+  void neverHardLinksAHostFileThroughASymlinkedDirectory() throws Exception {
+    Path outside = Files.createDirectories(dir.resolve("host-etc"));
+    Files.writeString(outside.resolve("shadow"), "root:secret");
+    Path tar = dir.resolve("hardlink.tar.xz");
+    try (TarXzWriter w = TarXzWriter.create(tar, 0)) {
+      w.directory("system", 0755, T);
+      w.symlink("system/hostetc", outside.toString(), T);
+      TarArchiveEntry link = TarXzWriter.entry("system/shadow", TarConstants.LF_LINK);
+      link.setLinkName("system/hostetc/shadow");
+      w.put(link, null);
+    }
+    Path tree = dir.resolve("t-hardlink");
+    assertThatThrownBy(() -> RootfsArchive.unpack(tar, tree, true, log::add))
+        .isInstanceOf(IntegrityException.class).hasMessageContaining("system/shadow");
+    assertThat(Files.exists(tree.resolve("system/shadow"), LinkOption.NOFOLLOW_LINKS)).isFalse();
+    assertThat(Files.getAttribute(outside.resolve("shadow"), "unix:nlink")).isEqualTo(1);
+  }
 }

@@ -1,0 +1,86 @@
+package dev.imagebuilder.systemimage.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imagebuilder.api.BuildCancelledException;
+import dev.imagebuilder.spi.Downloader;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Builds that need one blob share one download; cancelling one build must not fail the other. */
+class BlobStoreTest {
+  private static final String SHA = "a".repeat(64);
+  @TempDir Path dir;
+
+  @Test
+  void cancellingOneWaiterLeavesTheSharedDownloadToTheOther() throws Exception {
+    List<CompletableFuture<Downloader.Download>> started = new CopyOnWriteArrayList<>();
+    Downloader downloader = (request, progress) -> {
+      CompletableFuture<Downloader.Download> f = new CompletableFuture<>();
+      started.add(f);
+      return f;
+    };
+    BlobStore store = new BlobStore(dir, downloader);
+    URI source = URI.create("https://si.test.invalid/pool/device-" + SHA + ".tar.xz");
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<Object> cancelled = pool.submit(() -> {
+        try {
+          return store.fetch(source, SHA, 4, Downloader.ProgressListener.NONE);
+        } catch (BuildCancelledException e) {
+          return e;
+        }
+      });
+      waitFor(() -> started.size() == 1);
+      Future<Path> kept = pool.submit(() -> store.fetch(source, SHA, 4, Downloader.ProgressListener.NONE));
+      Thread.sleep(200); // the second build is waiting on the same download
+      assertThat(started).hasSize(1);
+
+      cancelled.cancel(true); // interrupts the first build only
+      assertThat(pool.submit(() -> null).get(5, TimeUnit.SECONDS)).isNull();
+      assertThat(started.get(0)).isNotCancelled();
+
+      Files.writeString(dir.resolve(SHA), "blob");
+      started.get(0).complete(new Downloader.Download(source, dir.resolve(SHA), 4, SHA));
+      assertThat(kept.get(5, TimeUnit.SECONDS)).isEqualTo(dir.resolve(SHA));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void cancellingTheOnlyWaiterStopsTheDownload() throws Exception {
+    CompletableFuture<Downloader.Download> download = new CompletableFuture<>();
+    BlobStore store = new BlobStore(dir, (request, progress) -> download);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<Path> f = pool.submit(() -> store.fetch(URI.create("https://si.test.invalid/x"), SHA, 4,
+          Downloader.ProgressListener.NONE));
+      Thread.sleep(200);
+      f.cancel(true);
+      waitFor(download::isCancelled);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("condition not reached in 5 s");
+      }
+      Thread.sleep(10);
+    }
+  }
+}
