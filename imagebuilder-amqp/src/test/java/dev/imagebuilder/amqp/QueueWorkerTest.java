@@ -174,6 +174,30 @@ class QueueWorkerTest {
         .contains("\"failed_targets\":[\"image\"]");
   }
 
+  /**
+   * Regression: when the journal could not be written after the end was published, the exception
+   * vanished on the worker's thread and the request was never acknowledged, holding its slot.
+   */
+  @Test
+  void requestIsAcknowledgedWhenItsPublishedEndCannotBeJournaled() throws Exception {
+    String trigger = broker.triggerQueue();
+    QueueWorker worker = started(worker("w1", imageBuilder()));
+    broker.publishRequest(queue, cloud(trigger));
+    broker.reportsUntil(trigger, WAIT, r -> !r.targets().isEmpty());
+    Path dir = journal.resolve("journal");
+    Files.move(dir, journal.resolve("journal.moved"));
+    Files.writeString(dir, "not a directory: every journal write fails");
+
+    farm.finish(farm.onlyBuild(), TargetState.SUCCEEDED);
+    List<ProgressReport> rest = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
+    assertThat(rest.get(rest.size() - 1).status()).isEqualTo(BuildStatus.SUCCEEDED);
+
+    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    worker.close();
+    assertThat(broker.messageCount(queue)).isZero();
+    assertThat(farm.starts.get()).isEqualTo(1);
+  }
+
   private static byte[] endJson(ProgressReport r) {
     return r.toJson();
   }
