@@ -1,6 +1,7 @@
 package dev.imagebuilder.cli.internal;
 
 import dev.imagebuilder.amqp.QueueWorker;
+import dev.imagebuilder.api.InvalidRequestException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -60,14 +61,7 @@ final class WorkerCommand implements Callable<Integer> {
     Duration interval = dev.imagebuilder.spi.Configuration.parseDuration("--progress-interval", progressInterval);
     Path dir = journal != null ? journal : stateHome(invocation).resolve("image-builder").resolve("worker-journal");
     try (Engine engine = Engine.open(connection.settings(), connection.config, invocation);
-         QueueWorker worker = QueueWorker.newBuilder()
-             .uri(uri)
-             .queue(queue)
-             .prefetch(prefetch)
-             .journalDirectory(dir)
-             .progressInterval(interval)
-             .imageBuilder(engine.builder())
-             .build()) {
+         QueueWorker worker = worker(uri, dir, interval, engine)) {
       worker.start();
       invocation.out().println("Serving queue '" + queue + "' on " + redacted(uri) + " (journal " + dir
           + "); until interrupted (Ctrl-C).");
@@ -97,6 +91,30 @@ final class WorkerCommand implements Callable<Integer> {
           }
         }
       }
+    }
+  }
+
+  /** The worker; a setting it refuses is reported under its option, like any bad input. */
+  private QueueWorker worker(String uri, Path dir, Duration interval, Engine engine) {
+    try {
+      return QueueWorker.newBuilder()
+          .uri(uri)
+          .queue(queue)
+          .prefetch(prefetch)
+          .journalDirectory(dir)
+          .progressInterval(interval)
+          .imageBuilder(engine.builder())
+          .build();
+    } catch (InvalidRequestException e) {
+      String option = switch (e.field()) {
+        case "uri" -> "--amqp";
+        case "queue" -> "--queue";
+        case "prefetch" -> "--prefetch";
+        case "journalDirectory" -> "--journal";
+        case "progressInterval" -> "--progress-interval";
+        default -> e.field();
+      };
+      throw new UsageException(option + ": " + RootCommand.detail(e));
     }
   }
 
