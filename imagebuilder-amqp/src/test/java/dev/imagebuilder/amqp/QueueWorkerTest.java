@@ -198,6 +198,24 @@ class QueueWorkerTest {
     assertThat(farm.starts.get()).isEqualTo(1);
   }
 
+  /**
+   * Regression: a trigger queue the broker refuses to create ("amq." names are reserved) made the
+   * final report fail again every 5 seconds, forever, so the request was never acknowledged.
+   */
+  @Test
+  void requestWhoseTriggerQueueCannotBeCreatedStillEnds() throws Exception {
+    QueueWorker worker = started(worker("w1", imageBuilder()));
+    broker.publishRequest(queue, cloud("amq.imagebuilder-test-" + java.util.UUID.randomUUID()));
+    BuildFarm.await("a build", WAIT, () -> farm.builds().size() == 1);
+
+    farm.finish(farm.onlyBuild(), TargetState.SUCCEEDED);
+
+    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    worker.close();
+    assertThat(broker.messageCount(queue)).isZero();
+    assertThat(farm.starts.get()).isEqualTo(1);
+  }
+
   private static byte[] endJson(ProgressReport r) {
     return r.toJson();
   }

@@ -223,7 +223,7 @@ final class RequestRun {
     try {
       publish(item, report(item, BuildStatus.RUNNING, targets, message, null));
     } catch (IOException | RuntimeException e) {
-      LOG.warn("request {} item {}: progress not published: {}", requestId, item.index, e.toString());
+      LOG.warn("request {} item {}: progress not published: {}", requestId, item.index, describe(e));
     }
   }
 
@@ -240,7 +240,7 @@ final class RequestRun {
       // Not acknowledged until its end is out: try again; if the connection is gone instead,
       // the request goes to another worker, which resumes the finished build and reports it.
       LOG.warn("request {} item {}: final report not published ({}); retrying in {}",
-          requestId, item.index, e.toString(), REPUBLISH_DELAY);
+          requestId, item.index, describe(e), REPUBLISH_DELAY);
       host.io().schedule(() -> {
         item.terminal = false;
         publishTerminal(item, status, targets, message, finished);
