@@ -442,6 +442,25 @@ class QueueWorkerTest {
     assertThat(farm.starts.get()).isEqualTo(1);
   }
 
+  /** Regression: a journal that could not take the cancel marker kept the running build going. */
+  @Test
+  void cancelMessageStopsARunningBuildEvenWhenTheJournalCannotBeWritten() throws Exception {
+    String trigger = broker.triggerQueue();
+    QueueWorker worker = started(worker("w1", imageBuilder()));
+    String id = broker.publishRequest(queue, cloud(trigger));
+    broker.reportsUntil(trigger, WAIT, r -> !r.targets().isEmpty());
+    Path dir = journal.resolve("journal");
+    Files.move(dir, journal.resolve("journal.moved"));
+    Files.writeString(dir, "not a directory: every journal write fails");
+
+    broker.publishControl(queue, "{\"type\": \"cancel\", \"request_id\": \"" + id + "\"}");
+
+    List<ProgressReport> reports = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
+    assertThat(reports.get(reports.size() - 1).status()).isEqualTo(BuildStatus.CANCELLED);
+    assertThat(farm.cancels.get()).isEqualTo(1);
+    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+  }
+
   @Test
   void cancelMessageStopsARunningBuild() throws Exception {
     String trigger = broker.triggerQueue();

@@ -297,12 +297,19 @@ public final class WorkerEngine implements RequestRun.Host {
       return;
     }
     if (message.isCancel()) {
-      journal.markCancelled(message.requestId());
       runs.values().stream().filter(r -> r.requestId().equals(message.requestId()))
           .forEach(r -> {
             LOG.info("request {}: cancelling", r.requestId());
             r.cancel();
           });
+      // The marker is for a request still waiting in the queue; a journal that cannot take it
+      // must not spare the builds running here (cancelled above).
+      try {
+        journal.markCancelled(message.requestId());
+      } catch (RuntimeException e) {
+        LOG.error("request {}: the cancellation could not be journaled: {}", message.requestId(),
+            Failures.describe(e));
+      }
     }
   }
 
