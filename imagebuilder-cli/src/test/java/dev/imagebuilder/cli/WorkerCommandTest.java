@@ -121,6 +121,17 @@ class WorkerCommandTest {
     assertThat(r.out() + r.err()).doesNotContain("ssw0rd");
   }
 
+  /** Regression: an unreachable broker was an "unexpected error" naming UncheckedIOException. */
+  @Test
+  void anUnreachableBrokerExitsOneWithItsReason() {
+    CommandRunner.Run r = CommandRunner.run("worker", "--amqp", "amqp://guest:s3cret@127.0.0.1:1/",
+        "--queue", "test.cli.unreachable", "--journal", dir.resolve("journal").toString());
+
+    assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err()).startsWith("image-builder: the worker could not start: ")
+        .doesNotContain("unexpected").doesNotContain("Exception").doesNotContain("s3cret");
+  }
+
   private static void assumeBroker() {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", 5672), 2000);

@@ -1,7 +1,9 @@
 package dev.imagebuilder.cli.internal;
 
 import dev.imagebuilder.amqp.QueueWorker;
+import dev.imagebuilder.api.ImageBuildException;
 import dev.imagebuilder.api.InvalidRequestException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -61,7 +63,12 @@ final class WorkerCommand implements Callable<Integer> {
     Path dir = journal != null ? journal : FollowOptions.stateHome(invocation).resolve("image-builder").resolve("worker-journal");
     try (Engine engine = Engine.open(connection.settings(), connection.config, invocation);
          QueueWorker worker = worker(uri, dir, interval, engine)) {
-      worker.start();
+      try {
+        worker.start();
+      } catch (UncheckedIOException e) {
+        // An unreachable or refusing broker is the user's to fix: its reason, not a stack trace.
+        throw new ImageBuildException(e.getMessage(), e);
+      }
       invocation.out().println("Serving queue '" + queue + "' on " + redacted(uri) + " (journal " + dir
           + "); until interrupted (Ctrl-C).");
       invocation.out().flush();
