@@ -216,6 +216,25 @@ class QueueWorkerTest {
     assertThat(farm.starts.get()).isEqualTo(1);
   }
 
+  /**
+   * Regression: when the work queue was deleted (to give it the dead-letter argument, say), the
+   * broker cancelled the worker's consumer and the worker went on idle, connected, forever.
+   */
+  @Test
+  void workerWhoseQueueIsDeletedDeclaresItAgainAndServesIt() throws Exception {
+    String trigger = broker.triggerQueue();
+    QueueWorker worker = started(worker("w1", imageBuilder()));
+    broker.deleteQueue(queue);
+
+    BuildFarm.await("the queue declared again", Duration.ofSeconds(30), () -> broker.exists(queue));
+    broker.publishRequest(queue, cloud(trigger));
+    BuildFarm.await("a build", WAIT, () -> farm.builds().size() == 1);
+    farm.finish(farm.onlyBuild(), TargetState.SUCCEEDED);
+    List<ProgressReport> rest = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
+    assertThat(rest.get(rest.size() - 1).status()).isEqualTo(BuildStatus.SUCCEEDED);
+    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+  }
+
   private static byte[] endJson(ProgressReport r) {
     return r.toJson();
   }

@@ -147,6 +147,22 @@ public final class WorkerEngine implements RequestRun.Host {
             public void handleDelivery(String tag, Envelope env, AMQP.BasicProperties props, byte[] body) {
               io.execute(() -> accept(consumer, env, props, body));
             }
+
+            /**
+             * The broker cancels the consumer when the queue is deleted (to give it new
+             * arguments, say). Starting over declares it again; otherwise the worker would stay
+             * connected and idle for good.
+             */
+            @Override
+            public void handleCancel(String consumerTag) {
+              LOG.warn("worker {}: the broker cancelled its consumer of {} (was the queue deleted?);"
+                  + " reconnecting", settings.workerId(), settings.topology().queue());
+              io.execute(() -> {
+                if (!closing && connection == c) {
+                  c.abort();
+                }
+              });
+            }
           });
       // Only now: a connection that fails while being set up is the caller's error, not a loss.
       c.addShutdownListener(this::onShutdown);
