@@ -11,8 +11,10 @@ input=$(printf '%s\n' "$block" | sed -n -e 's/^jshell> //p' -e 's/^   \.\.\.> //
 expected=$(printf '%s\n' "$block" | grep -E '^\$[0-9]+ ==> ' || true)
 [ -n "$input" ] && [ -n "$expected" ] || { echo "readme-jshell: no session found in README.md" >&2; exit 1; }
 
-output=$(printf '%s\n/exit\n' "$input" | timeout 300 jshell --feedback normal --class-path "$jar" 2>&1)
+# Not fatal at once: a jshell that fails or times out (status 124) must still show its output.
 status=0
+output=$(printf '%s\n/exit\n' "$input" | timeout 300 jshell --feedback normal --class-path "$jar" 2>&1) \
+  || { status=$?; echo "readme-jshell: jshell exited with status $status" >&2; }
 while IFS= read -r line; do
   if grep -qF -- "$line" <<<"$output"; then
     echo "readme-jshell: ok: $line"

@@ -57,6 +57,15 @@ class AmqpBackendProviderTest {
         .hasValueSatisfying(r -> assertThat(r).contains("queue").contains("no spaces"));
   }
 
+  /** Regression: a bad confirm-timeout was reported under the key reply-expiry. */
+  @Test
+  void badConfirmTimeoutNamesItsOwnKey() {
+    assertThat(provider.unavailableReason(config(Map.of("uri", "amqp://h", "confirm-timeout", "0s"))))
+        .hasValueSatisfying(r -> assertThat(r).contains("confirm-timeout").doesNotContain("reply-expiry"));
+    assertThat(provider.unavailableReason(config(Map.of("uri", "amqp://h", "reply-expiry", "10ms"))))
+        .hasValueSatisfying(r -> assertThat(r).contains("reply-expiry"));
+  }
+
   @Test
   void ranksBelowLocalBackendsAndCarriesEveryType() {
     assertThat(provider.name()).isEqualTo("amqp");

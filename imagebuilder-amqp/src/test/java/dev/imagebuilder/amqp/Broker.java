@@ -72,6 +72,10 @@ final class Broker implements AutoCloseable {
     return q;
   }
 
+  void deleteQueue(String queue) throws IOException {
+    channel.queueDelete(queue);
+  }
+
   void declarePlainQueue(String queue) throws IOException {
     channel.queueDeclare(queue, true, false, false, null);
   }

@@ -174,6 +174,67 @@ class QueueWorkerTest {
         .contains("\"failed_targets\":[\"image\"]");
   }
 
+  /**
+   * Regression: when the journal could not be written after the end was published, the exception
+   * vanished on the worker's thread and the request was never acknowledged, holding its slot.
+   */
+  @Test
+  void requestIsAcknowledgedWhenItsPublishedEndCannotBeJournaled() throws Exception {
+    String trigger = broker.triggerQueue();
+    QueueWorker worker = started(worker("w1", imageBuilder()));
+    broker.publishRequest(queue, cloud(trigger));
+    broker.reportsUntil(trigger, WAIT, r -> !r.targets().isEmpty());
+    Path dir = journal.resolve("journal");
+    Files.move(dir, journal.resolve("journal.moved"));
+    Files.writeString(dir, "not a directory: every journal write fails");
+
+    farm.finish(farm.onlyBuild(), TargetState.SUCCEEDED);
+    List<ProgressReport> rest = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
+    assertThat(rest.get(rest.size() - 1).status()).isEqualTo(BuildStatus.SUCCEEDED);
+
+    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    worker.close();
+    assertThat(broker.messageCount(queue)).isZero();
+    assertThat(farm.starts.get()).isEqualTo(1);
+  }
+
+  /**
+   * Regression: a trigger queue the broker refuses to create ("amq." names are reserved) made the
+   * final report fail again every 5 seconds, forever, so the request was never acknowledged.
+   */
+  @Test
+  void requestWhoseTriggerQueueCannotBeCreatedStillEnds() throws Exception {
+    QueueWorker worker = started(worker("w1", imageBuilder()));
+    broker.publishRequest(queue, cloud("amq.imagebuilder-test-" + java.util.UUID.randomUUID()));
+    BuildFarm.await("a build", WAIT, () -> farm.builds().size() == 1);
+
+    farm.finish(farm.onlyBuild(), TargetState.SUCCEEDED);
+
+    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    worker.close();
+    assertThat(broker.messageCount(queue)).isZero();
+    assertThat(farm.starts.get()).isEqualTo(1);
+  }
+
+  /**
+   * Regression: when the work queue was deleted (to give it the dead-letter argument, say), the
+   * broker cancelled the worker's consumer and the worker went on idle, connected, forever.
+   */
+  @Test
+  void workerWhoseQueueIsDeletedDeclaresItAgainAndServesIt() throws Exception {
+    String trigger = broker.triggerQueue();
+    QueueWorker worker = started(worker("w1", imageBuilder()));
+    broker.deleteQueue(queue);
+
+    BuildFarm.await("the queue declared again", Duration.ofSeconds(30), () -> broker.exists(queue));
+    broker.publishRequest(queue, cloud(trigger));
+    BuildFarm.await("a build", WAIT, () -> farm.builds().size() == 1);
+    farm.finish(farm.onlyBuild(), TargetState.SUCCEEDED);
+    List<ProgressReport> rest = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
+    assertThat(rest.get(rest.size() - 1).status()).isEqualTo(BuildStatus.SUCCEEDED);
+    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+  }
+
   private static byte[] endJson(ProgressReport r) {
     return r.toJson();
   }
@@ -398,6 +459,25 @@ class QueueWorkerTest {
     assertThat(end.message()).contains("cancelled before it started");
     BuildFarm.await("the acknowledgements", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
     assertThat(farm.starts.get()).isEqualTo(1);
+  }
+
+  /** Regression: a journal that could not take the cancel marker kept the running build going. */
+  @Test
+  void cancelMessageStopsARunningBuildEvenWhenTheJournalCannotBeWritten() throws Exception {
+    String trigger = broker.triggerQueue();
+    QueueWorker worker = started(worker("w1", imageBuilder()));
+    String id = broker.publishRequest(queue, cloud(trigger));
+    broker.reportsUntil(trigger, WAIT, r -> !r.targets().isEmpty());
+    Path dir = journal.resolve("journal");
+    Files.move(dir, journal.resolve("journal.moved"));
+    Files.writeString(dir, "not a directory: every journal write fails");
+
+    broker.publishControl(queue, "{\"type\": \"cancel\", \"request_id\": \"" + id + "\"}");
+
+    List<ProgressReport> reports = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
+    assertThat(reports.get(reports.size() - 1).status()).isEqualTo(BuildStatus.CANCELLED);
+    assertThat(farm.cancels.get()).isEqualTo(1);
+    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
   }
 
   @Test

@@ -138,6 +138,29 @@ class ResumeAndInterruptTest {
     assertThat(launchpad.operationCount("requestBuilds")).isEqualTo(1);
   }
 
+  /** Regression: one build that could not be re-attached stopped the cancel of all the others. */
+  @Test
+  void cancelGoesOnPastABuildItCannotReattach() throws Exception {
+    Run submitted = run(args(connection(), "--series", "22.04", "--arch", "amd64", "--", "postgres"));
+    assertThat(submitted.exit()).as(submitted.toString()).isEqualTo(0);
+    com.fasterxml.jackson.databind.node.ObjectNode root =
+        (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(Files.readString(state));
+    com.fasterxml.jackson.databind.node.ObjectNode stray = JSON.createObjectNode();
+    stray.put("build_id", "b-stray").put("backend", "gone").put("status", "RUNNING");
+    stray.putObject("ticket").put("backend", "gone");
+    ((com.fasterxml.jackson.databind.node.ArrayNode) root.get("builds")).insert(0, stray);
+    Files.writeString(state, JSON.writeValueAsString(root));
+    launchpad.advancePhases(2);
+
+    long cancelsBefore = launchpad.operationCount("cancel");
+    Run cancel = run("cancel", "--state", state.toString());
+
+    assertThat(cancel.exit()).as(cancel.toString()).isEqualTo(1);
+    assertThat(cancel.out()).contains("build b-stray: cancel failed").contains("cancel sent");
+    assertThat(launchpad.operationCount("cancel")).isGreaterThan(cancelsBefore);
+    assertThat(recordedStatuses()).containsExactly("RUNNING", "CANCELLED");
+  }
+
   @Test
   void aStateFileWithRunningBuildsIsNotOverwritten() {
     Run first = run(args(connection(), "--series", "22.04", "--arch", "amd64", "--", "postgres"));

@@ -106,6 +106,32 @@ class WorkerCommandTest {
     }
   }
 
+  /** Regression: a password holding '@' was printed with the URI the worker refused. */
+  @Test
+  void aBadBrokerUriExitsTwoWithoutShowingItsPassword() {
+    CommandRunner.Run r = CommandRunner.run("worker", "--amqp", "amqp://user:p@ssw0rd@127.0.0.1:5672/",
+        "--queue", "test.cli.bad-uri", "--journal", dir.resolve("journal").toString());
+
+    assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err()).startsWith("image-builder: --amqp: ").contains("***@127.0.0.1:5672");
+    CommandRunner.Run prefetch = CommandRunner.run("worker", "--amqp", "amqp://127.0.0.1/", "--prefetch", "0",
+        "--queue", "test.cli.bad-prefetch", "--journal", dir.resolve("journal").toString());
+    assertThat(prefetch.exit()).as(prefetch.toString()).isEqualTo(2);
+    assertThat(prefetch.err()).startsWith("image-builder: --prefetch: ").contains("0");
+    assertThat(r.out() + r.err()).doesNotContain("ssw0rd");
+  }
+
+  /** Regression: an unreachable broker was an "unexpected error" naming UncheckedIOException. */
+  @Test
+  void anUnreachableBrokerExitsOneWithItsReason() {
+    CommandRunner.Run r = CommandRunner.run("worker", "--amqp", "amqp://guest:s3cret@127.0.0.1:1/",
+        "--queue", "test.cli.unreachable", "--journal", dir.resolve("journal").toString());
+
+    assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err()).startsWith("image-builder: the worker could not start: ")
+        .doesNotContain("unexpected").doesNotContain("Exception").doesNotContain("s3cret");
+  }
+
   private static void assumeBroker() {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", 5672), 2000);

@@ -25,16 +25,22 @@ public final class AmqpUris {
     return uri;
   }
 
-  /** The URI without its user information, for logs and messages. */
+  /**
+   * The URI without its user information, for logs and messages. A password holding a reserved
+   * character ({@code amqp://user:p@ss@host/}) makes Java parse the authority as registry-based,
+   * with no user information, so everything before the last {@code @} is hidden, whatever the
+   * parse.
+   */
   public static String redacted(URI uri) {
     if (uri == null) {
       return "null";
     }
-    if (uri.getRawUserInfo() == null) {
-      return uri.toString();
+    String text = uri.toString();
+    int at = text.lastIndexOf('@');
+    if (at < 0) {
+      return text;
     }
-    return uri.getScheme() + "://***@" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
-        + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    return (uri.getScheme() == null ? "" : uri.getScheme() + "://") + "***@" + text.substring(at + 1);
   }
 
   /** A connection factory for {@code uri}; recovery is the caller's choice. */

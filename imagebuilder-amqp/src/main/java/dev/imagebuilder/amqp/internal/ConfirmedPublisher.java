@@ -67,6 +67,14 @@ public final class ConfirmedPublisher implements AutoCloseable {
         try (Channel declare = connection.createChannel()) {
           declare.queueDeclare(name, true, false, false, null);
           LOG.info("declared the trigger queue {}", name);
+        } catch (IOException refused) {
+          if (replyCode(refused) != 403) {
+            throw refused;
+          }
+          // ACCESS_REFUSED ("amq." names are reserved, or no configure permission) will not
+          // change: failing would hold the request forever. Reports to it are dropped instead.
+          LOG.warn("the trigger queue {} cannot be created ({}); reports to it are dropped", name,
+              Failures.describe(refused));
         } catch (TimeoutException te) {
           throw new IOException(te);
         }

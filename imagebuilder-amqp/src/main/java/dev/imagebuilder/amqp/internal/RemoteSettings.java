@@ -64,9 +64,13 @@ public record RemoteSettings(
     }
     Duration expiry = config.duration(REPLY_EXPIRY_KEY, Duration.ofDays(1));
     Duration confirm = config.duration(CONFIRM_TIMEOUT_KEY, Duration.ofSeconds(30));
-    if (expiry.toMillis() < 1000 || confirm.toMillis() < 1) {
+    if (expiry.toMillis() < 1000) {
       throw new InvalidRequestException(config.qualified(REPLY_EXPIRY_KEY),
           "must be at least one second");
+    }
+    if (confirm.toMillis() < 1) {
+      throw new InvalidRequestException(config.qualified(CONFIRM_TIMEOUT_KEY),
+          "must be at least one millisecond");
     }
     return new RemoteSettings(uri, new Topology(queue), Set.copyOf(types), expiry, confirm);
   }

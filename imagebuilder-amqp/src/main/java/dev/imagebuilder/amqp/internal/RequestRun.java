@@ -223,7 +223,7 @@ final class RequestRun {
     try {
       publish(item, report(item, BuildStatus.RUNNING, targets, message, null));
     } catch (IOException | RuntimeException e) {
-      LOG.warn("request {} item {}: progress not published: {}", requestId, item.index, e.toString());
+      LOG.warn("request {} item {}: progress not published: {}", requestId, item.index, describe(e));
     }
   }
 
@@ -240,7 +240,7 @@ final class RequestRun {
       // Not acknowledged until its end is out: try again; if the connection is gone instead,
       // the request goes to another worker, which resumes the finished build and reports it.
       LOG.warn("request {} item {}: final report not published ({}); retrying in {}",
-          requestId, item.index, e.toString(), REPUBLISH_DELAY);
+          requestId, item.index, describe(e), REPUBLISH_DELAY);
       host.io().schedule(() -> {
         item.terminal = false;
         publishTerminal(item, status, targets, message, finished);
@@ -251,7 +251,7 @@ final class RequestRun {
       item.subscription.close();
     }
     entry = entry.withItem(item.index, entry.items().get(item.index).published());
-    host.journal().write(entry);
+    writeJournal("the end of item " + item.index);
     LOG.info("request {} item {}: {} ({})", requestId, item.index, report.state(), status);
     finishIfDone();
   }
@@ -263,8 +263,21 @@ final class RequestRun {
     over = true;
     stopHeartbeat();
     entry = entry.finishedAt(Instant.now());
-    host.journal().write(entry);
+    writeJournal("the request's end");
     host.finished(this);
+  }
+
+  /**
+   * Records an end that was already published. Failing to record it must not keep the request
+   * from being acknowledged: every end is out, and the journal only serves a redelivery, which
+   * the acknowledgement prevents (at worst a redelivery publishes the end again).
+   */
+  private void writeJournal(String what) {
+    try {
+      host.journal().write(entry);
+    } catch (RuntimeException e) {
+      LOG.error("request {}: {} was published but not journaled: {}", requestId, what, e.toString());
+    }
   }
 
   private void journalTicket(Item item) {

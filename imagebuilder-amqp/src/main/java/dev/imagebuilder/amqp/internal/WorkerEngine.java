@@ -20,8 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -56,14 +58,40 @@ public final class WorkerEngine implements RequestRun.Host {
     this.builds = builds;
     this.parser = parser;
     this.journal = new RequestJournal(settings.journal());
-    this.io = Executors.newSingleThreadScheduledExecutor(r -> {
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(() -> {
         WORKER_THREAD.set(true);
         r.run();
       }, "amqp-worker-" + settings.topology().queue());
       t.setDaemon(true);
       return t;
-    });
+    }) {
+      @Override
+      protected void afterExecute(Runnable task, Throwable thrown) {
+        logFailure(task, thrown);
+      }
+    };
+    this.io = executor;
+  }
+
+  /**
+   * A scheduled executor keeps what its tasks throw in their futures, which nobody reads: without
+   * this, a failure on the I/O thread (a journal that cannot be written, say) would vanish.
+   */
+  private static void logFailure(Runnable task, Throwable thrown) {
+    Throwable failure = thrown;
+    if (failure == null && task instanceof Future<?> future && future.isDone() && !future.isCancelled()) {
+      try {
+        future.get();
+      } catch (ExecutionException e) {
+        failure = e.getCause();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (failure != null) {
+      LOG.error("a task of the worker failed", failure);
+    }
   }
 
   /** True on a worker's I/O thread, where requests are submitted to the local builder. */
@@ -118,6 +146,22 @@ public final class WorkerEngine implements RequestRun.Host {
             @Override
             public void handleDelivery(String tag, Envelope env, AMQP.BasicProperties props, byte[] body) {
               io.execute(() -> accept(consumer, env, props, body));
+            }
+
+            /**
+             * The broker cancels the consumer when the queue is deleted (to give it new
+             * arguments, say). Starting over declares it again; otherwise the worker would stay
+             * connected and idle for good.
+             */
+            @Override
+            public void handleCancel(String consumerTag) {
+              LOG.warn("worker {}: the broker cancelled its consumer of {} (was the queue deleted?);"
+                  + " reconnecting", settings.workerId(), settings.topology().queue());
+              io.execute(() -> {
+                if (!closing && connection == c) {
+                  c.abort();
+                }
+              });
             }
           });
       // Only now: a connection that fails while being set up is the caller's error, not a loss.
@@ -269,12 +313,19 @@ public final class WorkerEngine implements RequestRun.Host {
       return;
     }
     if (message.isCancel()) {
-      journal.markCancelled(message.requestId());
       runs.values().stream().filter(r -> r.requestId().equals(message.requestId()))
           .forEach(r -> {
             LOG.info("request {}: cancelling", r.requestId());
             r.cancel();
           });
+      // The marker is for a request still waiting in the queue; a journal that cannot take it
+      // must not spare the builds running here (cancelled above).
+      try {
+        journal.markCancelled(message.requestId());
+      } catch (RuntimeException e) {
+        LOG.error("request {}: the cancellation could not be journaled: {}", message.requestId(),
+            Failures.describe(e));
+      }
     }
   }
 

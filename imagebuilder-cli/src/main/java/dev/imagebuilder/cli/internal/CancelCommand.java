@@ -1,6 +1,8 @@
 package dev.imagebuilder.cli.internal;
 
 import dev.imagebuilder.api.BuildHandle;
+import dev.imagebuilder.api.InvalidRequestException;
+import dev.imagebuilder.api.NoBackendAvailableException;
 import dev.imagebuilder.api.Ticket;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +44,21 @@ final class CancelCommand implements Callable<Integer> {
           builds.add(e.recorded());
           continue;
         }
-        BuildHandle h = engine.builder().resume(new Ticket(e.ticket()));
+        BuildHandle h;
+        try {
+          h = engine.builder().resume(new Ticket(e.ticket()));
+        } catch (InvalidRequestException | NoBackendAvailableException ex) {
+          // Best-effort: a build that cannot be re-attached must not spare the others.
+          String failure = "cannot re-attach: " + ex.getMessage();
+          failed = true;
+          journal.mark(e.buildId(), e.status(), failure);
+          if (!output.json) {
+            out.notice("build " + e.buildId() + ": cancel failed: " + failure);
+          }
+          Outcome.BuildOutcome recorded = e.recorded();
+          builds.add(new Outcome.BuildOutcome(e.buildId(), e.backend(), recorded.status(), recorded.targets(), failure));
+          continue;
+        }
         String failure = null;
         try {
           h.cancel().get(CANCEL_SECONDS, TimeUnit.SECONDS);

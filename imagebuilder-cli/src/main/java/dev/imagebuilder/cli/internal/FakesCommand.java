@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -55,16 +54,6 @@ final class FakesCommand implements Callable<Integer> {
     } catch (java.io.UncheckedIOException e) {
       throw new UsageException("cannot start the fake servers: " + e.getCause().getMessage());
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = null;
-    if (invocation.ownsProcess()) {
-      FakeServers s = servers;
-      hook = new Thread(() -> {
-        s.close();
-        stopped.countDown();
-      }, "image-builder-fakes-stop");
-      Runtime.getRuntime().addShutdownHook(hook);
-    }
     invocation.out().println();
     invocation.out().println("Build against them:");
     invocation.out().println("  " + Cli.NAME + " --launchpad " + servers.launchpad().serviceRoot()
@@ -73,19 +62,9 @@ final class FakesCommand implements Callable<Integer> {
     invocation.out().println("Serving until interrupted (Ctrl-C).");
     invocation.out().flush();
     try {
-      stopped.await();
-      return ExitCode.OK;
-    } catch (InterruptedException e) {
-      return ExitCode.INTERRUPTED;
+      return ServeUntilInterrupted.await(invocation, "image-builder-fakes-stop", servers::close);
     } finally {
       servers.close();
-      if (hook != null) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-          // shutting down: the hook closes the servers
-        }
-      }
     }
   }
 }

@@ -42,12 +42,16 @@ final class FollowOptions {
     if (state != null) {
       return state;
     }
+    return stateHome(invocation).resolve("image-builder").resolve("run-" + STAMP.format(java.time.Instant.now())
+        + "-" + Integer.toHexString(new java.security.SecureRandom().nextInt(0x10000) | 0x10000).substring(1) + ".json");
+  }
+
+  /** {@code $XDG_STATE_HOME}, else {@code ~/.local/state}. */
+  static Path stateHome(Invocation invocation) {
     String xdg = invocation.env("XDG_STATE_HOME");
-    Path base = xdg != null && !xdg.isBlank()
+    return xdg != null && !xdg.isBlank()
         ? Path.of(xdg)
         : Path.of(System.getProperty("user.home"), ".local", "state");
-    return base.resolve("image-builder").resolve("run-" + STAMP.format(java.time.Instant.now())
-        + "-" + Integer.toHexString(new java.security.SecureRandom().nextInt(0x10000) | 0x10000).substring(1) + ".json");
   }
 
   static String resumeCommand(Path stateFile) {

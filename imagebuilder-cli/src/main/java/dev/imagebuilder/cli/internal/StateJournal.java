@@ -46,7 +46,6 @@ final class StateJournal implements AutoCloseable {
 
   /** One build as recorded. */
   record Entry(String buildId, String backend, String status, String ticket, JsonNode targets, String failure) {
-    /** Ended for good: a build whose tracking failed (ERROR) or that was left running is resumed. */
     /** The build as last recorded. */
     Outcome.BuildOutcome recorded() {
       List<TargetStatus> list = new ArrayList<>();
@@ -62,6 +61,7 @@ final class StateJournal implements AutoCloseable {
       return new Outcome.BuildOutcome(buildId, backend, s, list, failure);
     }
 
+    /** Ended for good; a build whose tracking failed (ERROR) or that was left running is resumed. */
     boolean isDone() {
       return status.equals(BuildStatus.SUCCEEDED.name()) || status.equals(BuildStatus.FAILED.name())
           || status.equals(BuildStatus.CANCELLED.name());

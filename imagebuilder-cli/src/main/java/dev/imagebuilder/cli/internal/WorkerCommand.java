@@ -1,12 +1,14 @@
 package dev.imagebuilder.cli.internal;
 
 import dev.imagebuilder.amqp.QueueWorker;
+import dev.imagebuilder.api.ImageBuildException;
+import dev.imagebuilder.api.InvalidRequestException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,45 +60,44 @@ final class WorkerCommand implements Callable<Integer> {
       throw new UsageException("--amqp: no broker given (use --amqp URI or set " + URI_VARIABLE + ")");
     }
     Duration interval = dev.imagebuilder.spi.Configuration.parseDuration("--progress-interval", progressInterval);
-    Path dir = journal != null ? journal : stateHome(invocation).resolve("image-builder").resolve("worker-journal");
+    Path dir = journal != null ? journal : FollowOptions.stateHome(invocation).resolve("image-builder").resolve("worker-journal");
     try (Engine engine = Engine.open(connection.settings(), connection.config, invocation);
-         QueueWorker worker = QueueWorker.newBuilder()
-             .uri(uri)
-             .queue(queue)
-             .prefetch(prefetch)
-             .journalDirectory(dir)
-             .progressInterval(interval)
-             .imageBuilder(engine.builder())
-             .build()) {
-      worker.start();
+         QueueWorker worker = worker(uri, dir, interval, engine)) {
+      try {
+        worker.start();
+      } catch (UncheckedIOException e) {
+        // An unreachable or refusing broker is the user's to fix: its reason, not a stack trace.
+        throw new ImageBuildException(e.getMessage(), e);
+      }
       invocation.out().println("Serving queue '" + queue + "' on " + redacted(uri) + " (journal " + dir
           + "); until interrupted (Ctrl-C).");
       invocation.out().flush();
-      CountDownLatch stopped = new CountDownLatch(1);
-      Thread hook = null;
-      if (invocation.ownsProcess()) {
-        // On Ctrl-C the worker stops taking requests; its builds go on and are taken over later.
-        QueueWorker stopping = worker;
-        hook = new Thread(() -> {
-          stopping.close();
-          stopped.countDown();
-        }, "image-builder-worker-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-      }
-      try {
-        stopped.await();
-        return ExitCode.OK;
-      } catch (InterruptedException e) {
-        return ExitCode.INTERRUPTED;
-      } finally {
-        if (hook != null) {
-          try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-          } catch (IllegalStateException e) {
-            // shutting down: the hook stops the worker
-          }
-        }
-      }
+      // On Ctrl-C the worker stops taking requests; its builds go on and are taken over later.
+      return ServeUntilInterrupted.await(invocation, "image-builder-worker-stop", worker::close);
+    }
+  }
+
+  /** The worker; a setting it refuses is reported under its option, like any bad input. */
+  private QueueWorker worker(String uri, Path dir, Duration interval, Engine engine) {
+    try {
+      return QueueWorker.newBuilder()
+          .uri(uri)
+          .queue(queue)
+          .prefetch(prefetch)
+          .journalDirectory(dir)
+          .progressInterval(interval)
+          .imageBuilder(engine.builder())
+          .build();
+    } catch (InvalidRequestException e) {
+      String option = switch (e.field()) {
+        case "uri" -> "--amqp";
+        case "queue" -> "--queue";
+        case "prefetch" -> "--prefetch";
+        case "journalDirectory" -> "--journal";
+        case "progressInterval" -> "--progress-interval";
+        default -> e.field();
+      };
+      throw new UsageException(option + ": " + RootCommand.detail(e));
     }
   }
 
@@ -111,8 +112,4 @@ final class WorkerCommand implements Callable<Integer> {
     }
   }
 
-  private static Path stateHome(Invocation invocation) {
-    String xdg = invocation.env("XDG_STATE_HOME");
-    return xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "state");
-  }
 }

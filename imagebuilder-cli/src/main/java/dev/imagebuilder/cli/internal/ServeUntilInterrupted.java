@@ -1,0 +1,38 @@
+package dev.imagebuilder.cli.internal;
+
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * How the serving commands ({@code fakes}, {@code worker}) end: on Ctrl-C a shutdown hook runs
+ * their stop action; run in-process (no hook), an interrupt of the calling thread ends them.
+ */
+final class ServeUntilInterrupted {
+  private ServeUntilInterrupted() {}
+
+  /** Blocks until stopped; returns the exit status. */
+  static int await(Invocation invocation, String hookName, Runnable stop) {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = null;
+    if (invocation.ownsProcess()) {
+      hook = new Thread(() -> {
+        stop.run();
+        stopped.countDown();
+      }, hookName);
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+    try {
+      stopped.await();
+      return ExitCode.OK;
+    } catch (InterruptedException e) {
+      return ExitCode.INTERRUPTED;
+    } finally {
+      if (hook != null) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // shutting down: the hook is running the stop action
+        }
+      }
+    }
+  }
+}
