@@ -107,14 +107,22 @@ public final class DefaultBuildHandle implements BuildHandle {
       throw e;
     }
     Runnable after;
+    boolean cancelledWhileStarting;
     synchronized (lock) {
       job = started;
       this.started = true;
       emit(new BuildEvent.Submitted(id, clock.instant(), request, List.copyOf(targets.values())));
+      if (completed != null) {
+        // It ended (failed or was cancelled) while the backend was starting: listeners hear of
+        // the end only now, after the submission it ends.
+        emit(completed);
+      }
+      // Decided under the lock that cancel() takes: exactly one of the two cancels the job.
+      cancelledWhileStarting = status == BuildStatus.CANCELLED;
       after = completeIfDone();
     }
     after.run();
-    if (status == BuildStatus.CANCELLED) {
+    if (cancelledWhileStarting) {
       // Cancelled while the backend was starting: the job it returned must hear of it too.
       cancelRemotely(started);
     }
@@ -235,6 +243,7 @@ public final class DefaultBuildHandle implements BuildHandle {
   /** Cancels with a reason ("cancelled", "deadline of PT1H passed", ...). */
   public CompletableFuture<Void> cancel(String reason) {
     CompletableFuture<Void> done;
+    BuildJob j;
     synchronized (lock) {
       if (cancellation != null) {
         return cancellation;
@@ -251,10 +260,10 @@ public final class DefaultBuildHandle implements BuildHandle {
           change(t.withState(TargetState.CANCELLING, t.rawState()));
         }
       }
+      j = job;
     }
     stopTasks();
     result.completeExceptionally(new CancellationException("build " + id + " " + reason));
-    BuildJob j = job;
     if (j == null) {
       // Still starting: begin() cancels the job once the backend returns it.
       finishCancel(reason, null);
@@ -418,13 +427,18 @@ public final class DefaultBuildHandle implements BuildHandle {
     };
   }
 
-  /** Emits the one completion event; caller holds the lock. */
+  /**
+   * Records the one completion event and emits it, unless the build has not been announced yet
+   * ({@link #begin} emits it then, after {@link BuildEvent.Submitted}); caller holds the lock.
+   */
   private void announceEnd(BuildStatus endStatus, BuildResult done, String failure) {
     if (completed != null) {
       return;
     }
     completed = new BuildEvent.Completed(id, clock.instant(), endStatus, done, failure);
-    emit(completed);
+    if (started) {
+      emit(completed);
+    }
   }
 
   /** Queues an event for the current subscribers, in order; caller holds the lock. */
