@@ -218,6 +218,12 @@ public final class ImageBuilder implements AutoCloseable {
   private BuildHandle track(DefaultBuildHandle handle) {
     live.add(handle);
     handle.result().whenComplete((r, e) -> live.remove(handle));
+    if (closed) {
+      // close() ran while the backend was starting this build and did not see it among the live
+      // ones: the polls it scheduled were dropped with the threads, so it would never end.
+      handle.detach();
+      return handle;
+    }
     if (deadline != null && !handle.status().isDone()) {
       var timer = threads.scheduler().schedule(
           () -> handle.cancel("deadline of " + deadline + " passed"), deadline.toMillis(), TimeUnit.MILLISECONDS);
