@@ -328,14 +328,22 @@ public final class DefaultBuildHandle implements BuildHandle {
   public BuildListener.Subscription subscribe(BuildListener listener) {
     Objects.requireNonNull(listener, "listener");
     Subscriber s = new Subscriber(listener);
+    Runnable late = () -> {};
     synchronized (lock) {
       if (completed != null) {
         BuildEvent.Completed end = completed;
-        eventQueue.execute(() -> s.deliver(end));
+        try {
+          eventQueue.execute(() -> s.deliver(end));
+        } catch (RejectedExecutionException e) {
+          // The ImageBuilder is closed and its event threads are gone: the caller's thread
+          // delivers the end it was promised.
+          late = () -> s.deliver(end);
+        }
       } else {
         subscribers.add(s);
       }
     }
+    late.run();
     return () -> {
       s.active = false;
       synchronized (lock) {

@@ -231,6 +231,21 @@ class ImageBuilderEngineTest {
   }
 
   @Test
+  void aListenerAddedAfterTheBuilderClosedStillHearsTheEnd() {
+    BuildHandle h = builder().submit(oci("redis"));
+    farm.finishAll();
+    h.await(Duration.ofSeconds(10));
+    builder.close();
+    List<BuildEvent> lateEvents = new CopyOnWriteArrayList<>();
+
+    h.subscribe(lateEvents::add);
+
+    // The event threads are gone with the builder: the end is delivered on the caller's thread.
+    assertThat(lateEvents).singleElement().isInstanceOfSatisfying(BuildEvent.Completed.class,
+        c -> assertThat(c.status()).isEqualTo(BuildStatus.SUCCEEDED));
+  }
+
+  @Test
   void aMixedSubmissionGoesToTheBackendOfEachType() {
     FakeFarm touchFarm = new FakeFarm();
     builder = ImageBuilder.newBuilder().discoverBackends(false).stateDirectory(state)
