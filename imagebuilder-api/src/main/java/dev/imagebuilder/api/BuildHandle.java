@@ -27,7 +27,8 @@ public interface BuildHandle {
 
   /**
    * The build's outcome. The future's {@code cancel(..)} does what {@link #cancel()} does;
-   * stages derived from it ({@code thenApply}, ...) do not forward cancellation.
+   * stages derived from it ({@code thenApply}, ...) do not forward cancellation. It is completed
+   * off the threads that poll the builds, so stages derived from it may block.
    */
   CompletableFuture<BuildResult> result();
 

@@ -27,6 +27,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -320,8 +321,9 @@ public final class DefaultBuildHandle implements BuildHandle {
 
   /** Stops tracking without cancelling anything remote (the ImageBuilder is closing). */
   public void detach() {
+    // On the closing thread, so that every handle has ended once close() returns.
     fail(new ImageBuildException("the ImageBuilder tracking build " + id
-        + " was closed; the remote builds go on: resume them from the ticket"));
+        + " was closed; the remote builds go on: resume them from the ticket"), Runnable::run);
   }
 
   @Override
@@ -355,6 +357,10 @@ public final class DefaultBuildHandle implements BuildHandle {
   // ---- reports from the backend ----
 
   private void fail(Throwable cause) {
+    fail(cause, DefaultBuildHandle::settle);
+  }
+
+  private void fail(Throwable cause, Executor completion) {
     ImageBuildException error = cause instanceof ImageBuildException e
         ? e
         : new ImageBuildException("tracking build " + id + " failed: " + cause, cause);
@@ -368,7 +374,17 @@ public final class DefaultBuildHandle implements BuildHandle {
     }
     LOG.warn("build {}: {}", id, error.getMessage());
     stopTasks();
-    result.completeExceptionally(error);
+    completion.execute(() -> result.completeExceptionally(error));
+  }
+
+  /**
+   * Completes the result away from the thread that decided the end: that is usually a polling
+   * thread, and one its own task's cancellation has just interrupted. The callers' dependent
+   * stages are theirs and may block; they must neither stall polling nor start interrupted.
+   * (Not on the engine's own pools: those drop queued work when the ImageBuilder closes.)
+   */
+  private static void settle(Runnable completion) {
+    CompletableFuture.runAsync(completion);
   }
 
   private void update(TargetStatus target) {
@@ -431,7 +447,7 @@ public final class DefaultBuildHandle implements BuildHandle {
     announceEnd(status, done, null);
     return () -> {
       stopTasks();
-      result.complete(done);
+      settle(() -> result.complete(done));
     };
   }
 
