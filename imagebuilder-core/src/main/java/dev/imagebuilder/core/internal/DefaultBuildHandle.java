@@ -283,6 +283,13 @@ public final class DefaultBuildHandle implements BuildHandle {
     return done;
   }
 
+  /** The cancellation asked for, done once the remote cancel was sent; null if none was. */
+  public CompletableFuture<Void> cancellation() {
+    synchronized (lock) {
+      return cancellation;
+    }
+  }
+
   private void cancelRemotely(BuildJob j) {
     runOnWorker(() -> remoteCancel(j));
   }

@@ -19,9 +19,16 @@ import java.util.function.Consumer;
  */
 final class StartHookBackend implements BackendProvider, Backend {
   private final Consumer<BuildContext> duringStart;
+  private final Runnable remoteCancel;
 
   StartHookBackend(Consumer<BuildContext> duringStart) {
+    this(duringStart, () -> {});
+  }
+
+  /** @param remoteCancel what the job's cancel does */
+  StartHookBackend(Consumer<BuildContext> duringStart, Runnable remoteCancel) {
     this.duringStart = duringStart;
+    this.remoteCancel = remoteCancel;
   }
 
   @Override
@@ -49,7 +56,9 @@ final class StartHookBackend implements BackendProvider, Backend {
     duringStart.accept(context);
     return new BuildJob() {
       @Override
-      public void cancel() {}
+      public void cancel() {
+        remoteCancel.run();
+      }
 
       @Override
       public Map<String, Object> state() {

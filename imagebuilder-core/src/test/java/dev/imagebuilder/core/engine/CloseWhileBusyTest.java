@@ -16,11 +16,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An ImageBuilder closed while a backend is still starting a build. */
-class CloseDuringStartTest {
+/** An ImageBuilder closed while a build is still starting, or still being cancelled. */
+class CloseWhileBusyTest {
   @TempDir Path state;
 
   @Test
@@ -56,5 +57,34 @@ class CloseDuringStartTest {
         .isInstanceOf(ImageBuildException.class)
         .hasMessageContaining("was closed");
     assertThat(h.status()).isEqualTo(BuildStatus.ERROR);
+  }
+
+  @Test
+  void closeRightAfterCancelLetsTheRemoteCancelGoOut() throws Exception {
+    AtomicBoolean remoteCancelSent = new AtomicBoolean();
+    // A remote cancel takes a moment (an HTTP call); an interrupted one is not sent.
+    StartHookBackend backend = new StartHookBackend(
+        context -> context.declareTargets(List.of(TargetStatus.queued("only", Map.of()))),
+        () -> {
+          try {
+            Thread.sleep(300);
+            remoteCancelSent.set(true);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    ImageBuilder builder = ImageBuilder.newBuilder()
+        .discoverBackends(false)
+        .stateDirectory(state)
+        .backend(backend)
+        .build();
+    BuildHandle h = builder.submit(StartHookBackend.request());
+
+    CompletableFuture<Void> cancelled = h.cancel();
+    builder.close();
+
+    assertThat(remoteCancelSent).isTrue();
+    assertThat(cancelled).succeedsWithin(Duration.ofSeconds(1));
+    assertThat(h.status()).isEqualTo(BuildStatus.CANCELLED);
   }
 }
