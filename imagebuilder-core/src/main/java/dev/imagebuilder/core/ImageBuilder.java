@@ -167,8 +167,9 @@ public final class ImageBuilder implements AutoCloseable {
   }
 
   /**
-   * Stops tracking: handles still running complete exceptionally (their remote builds go on and
-   * can be resumed from their tickets), backends are closed, threads stop.
+   * Stops tracking: remote cancels already asked for are given up to 30 seconds to go out, then
+   * handles still running complete exceptionally (their remote builds go on and can be resumed
+   * from their tickets), backends are closed, threads stop.
    */
   @Override
   public void close() {
