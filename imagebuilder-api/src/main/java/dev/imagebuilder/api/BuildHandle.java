@@ -27,8 +27,7 @@ public interface BuildHandle {
 
   /**
    * The build's outcome. The future's {@code cancel(..)} does what {@link #cancel()} does;
-   * stages derived from it ({@code thenApply}, ...) do not forward cancellation. It is completed
-   * off the threads that poll the builds, so stages derived from it may block.
+   * stages derived from it ({@code thenApply}, ...) do not forward cancellation.
    */
   CompletableFuture<BuildResult> result();
 

@@ -27,7 +27,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -328,9 +327,8 @@ public final class DefaultBuildHandle implements BuildHandle {
 
   /** Stops tracking without cancelling anything remote (the ImageBuilder is closing). */
   public void detach() {
-    // On the closing thread, so that every handle has ended once close() returns.
     fail(new ImageBuildException("the ImageBuilder tracking build " + id
-        + " was closed; the remote builds go on: resume them from the ticket"), Runnable::run);
+        + " was closed; the remote builds go on: resume them from the ticket"));
   }
 
   @Override
@@ -364,10 +362,6 @@ public final class DefaultBuildHandle implements BuildHandle {
   // ---- reports from the backend ----
 
   private void fail(Throwable cause) {
-    fail(cause, DefaultBuildHandle::settle);
-  }
-
-  private void fail(Throwable cause, Executor completion) {
     ImageBuildException error = cause instanceof ImageBuildException e
         ? e
         : new ImageBuildException("tracking build " + id + " failed: " + cause, cause);
@@ -381,17 +375,7 @@ public final class DefaultBuildHandle implements BuildHandle {
     }
     LOG.warn("build {}: {}", id, error.getMessage());
     stopTasks();
-    completion.execute(() -> result.completeExceptionally(error));
-  }
-
-  /**
-   * Completes the result away from the thread that decided the end: that is usually a polling
-   * thread, and one its own task's cancellation has just interrupted. The callers' dependent
-   * stages are theirs and may block; they must neither stall polling nor start interrupted.
-   * (Not on the engine's own pools: those drop queued work when the ImageBuilder closes.)
-   */
-  private static void settle(Runnable completion) {
-    CompletableFuture.runAsync(completion);
+    result.completeExceptionally(error);
   }
 
   private void update(TargetStatus target) {
@@ -454,7 +438,7 @@ public final class DefaultBuildHandle implements BuildHandle {
     announceEnd(status, done, null);
     return () -> {
       stopTasks();
-      settle(() -> result.complete(done));
+      result.complete(done);
     };
   }
 

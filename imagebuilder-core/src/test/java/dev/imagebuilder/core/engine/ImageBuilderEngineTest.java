@@ -246,43 +246,6 @@ class ImageBuilderEngineTest {
   }
 
   @Test
-  void resultCallbacksRunUninterruptedAndTheirBlockingDoesNotStopThePollingOfOtherBuilds()
-      throws Exception {
-    CountDownLatch release = new CountDownLatch(1);
-    CountDownLatch blocking = new CountDownLatch(2);
-    List<Boolean> interrupted = new CopyOnWriteArrayList<>();
-    builder();
-    try {
-      // More callbacks that block (and, like much blocking code, do not heed interrupts) than
-      // the engine has polling threads.
-      for (int i = 0; i < 2; i++) {
-        builder.submit(oci("redis")).result().thenRun(() -> {
-          interrupted.add(Thread.currentThread().isInterrupted());
-          blocking.countDown();
-          boolean released = false;
-          while (!released) {
-            try {
-              release.await(20, TimeUnit.SECONDS);
-              released = true;
-            } catch (InterruptedException e) {
-              interrupted.add(true);
-            }
-          }
-        });
-      }
-      farm.finishAll();
-      assertThat(blocking.await(10, TimeUnit.SECONDS)).isTrue();
-
-      BuildHandle next = builder.submit(oci("nginx"));
-
-      assertThat(next.await(Duration.ofSeconds(10)).succeeded()).isTrue();
-      assertThat(interrupted).containsExactly(false, false);
-    } finally {
-      release.countDown();
-    }
-  }
-
-  @Test
   void aMixedSubmissionGoesToTheBackendOfEachType() {
     FakeFarm touchFarm = new FakeFarm();
     builder = ImageBuilder.newBuilder().discoverBackends(false).stateDirectory(state)
