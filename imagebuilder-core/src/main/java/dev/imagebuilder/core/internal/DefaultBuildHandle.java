@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DefaultBuildHandle implements BuildHandle {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultBuildHandle.class);
+  /** The build whose task the current thread is running, if any. */
+  private static final ThreadLocal<DefaultBuildHandle> RUNNING_TASK_OF = new ThreadLocal<>();
 
   private final String id;
   private final String backendName;
@@ -478,10 +480,18 @@ public final class DefaultBuildHandle implements BuildHandle {
   }
 
   private void stopTasks() {
+    // Called from one of this build's own tasks (the poll that saw the end), the cancel below
+    // interrupts the very thread that is calling: what runs next on it (completing the result,
+    // and with it the callers' dependent stages) must not start interrupted.
+    boolean ownTask = RUNNING_TASK_OF.get() == this;
+    boolean interruptedBefore = Thread.currentThread().isInterrupted();
     for (Future<?> f : tasks) {
       f.cancel(true);
     }
     tasks.clear();
+    if (ownTask && !interruptedBefore) {
+      Thread.interrupted();
+    }
   }
 
   private Future<?> track(java.util.function.Function<Runnable, Future<?>> submit, Runnable task) {
@@ -490,6 +500,7 @@ public final class DefaultBuildHandle implements BuildHandle {
     }
     AtomicReference<Future<?>> self = new AtomicReference<>();
     Runnable guarded = () -> {
+      RUNNING_TASK_OF.set(this);
       try {
         if (!closed) {
           task.run();
@@ -499,6 +510,7 @@ public final class DefaultBuildHandle implements BuildHandle {
           fail(t);
         }
       } finally {
+        RUNNING_TASK_OF.remove();
         Future<?> me = self.get();
         if (me != null) {
           tasks.remove(me);
