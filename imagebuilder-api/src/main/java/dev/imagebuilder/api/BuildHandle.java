@@ -27,7 +27,9 @@ public interface BuildHandle {
 
   /**
    * The build's outcome. The future's {@code cancel(..)} does what {@link #cancel()} does;
-   * stages derived from it ({@code thenApply}, ...) do not forward cancellation.
+   * stages derived from it ({@code thenApply}, ...) do not forward cancellation. Stages that
+   * are not {@code ...Async} may run on the engine's polling thread that saw the end: give work
+   * that blocks an executor ({@code thenAcceptAsync(.., executor)}).
    */
   CompletableFuture<BuildResult> result();
 

@@ -77,7 +77,7 @@ public record OciImageRequest(
     }
 
     public Builder images(Collection<String> images) {
-      this.images = images == null ? List.of() : List.copyOf(images);
+      this.images = Checks.list("images", images, OciImageRequest::image);
       return this;
     }
 

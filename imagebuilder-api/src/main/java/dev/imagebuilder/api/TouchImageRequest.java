@@ -116,7 +116,7 @@ public record TouchImageRequest(
     }
 
     public Builder devices(Collection<String> devices) {
-      this.devices = devices == null ? List.of() : List.copyOf(devices);
+      this.devices = Checks.list("devices", devices, d -> segment("devices", d));
       return this;
     }
 

@@ -95,14 +95,19 @@ public interface Configuration {
       throw new InvalidRequestException(field,
           "'" + text + "' is not a duration (such as 500ms, 30s, 5m, 2h or PT5M)");
     }
-    long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "s" : m.group(2);
-    return switch (unit) {
-      case "ms" -> Duration.ofMillis(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      case "d" -> Duration.ofDays(n);
-      default -> Duration.ofSeconds(n);
-    };
+    try {
+      long n = Long.parseLong(m.group(1));
+      return switch (unit) {
+        case "ms" -> Duration.ofMillis(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        case "d" -> Duration.ofDays(n);
+        default -> Duration.ofSeconds(n);
+      };
+    } catch (NumberFormatException | ArithmeticException e) {
+      // More digits than a long holds, or more days than a Duration does.
+      throw new InvalidRequestException(field, "'" + text + "' is too long a duration");
+    }
   }
 }

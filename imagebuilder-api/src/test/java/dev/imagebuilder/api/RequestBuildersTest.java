@@ -97,6 +97,19 @@ class RequestBuildersTest {
   }
 
   @Test
+  void aNullElementGivenToABuilderIsABadValueNamingItsIndex() {
+    assertThatThrownBy(() -> ImageRequest.oci().images("redis", null))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("images[1]");
+    assertThatThrownBy(() -> ImageRequest.touch().devices("FP4", null))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("devices[1]");
+    assertThatThrownBy(() -> ImageRequest.touch().devices("../etc"))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("devices[0]").hasMessageContaining("../etc");
+  }
+
+  @Test
   void touchChannelsCannotClimbOutOfATree() {
     for (String bad : List.of("../etc", "a/../b", "/abs", "a//b", ".hidden", "a/", "a b")) {
       assertThatThrownBy(() -> ImageRequest.touch().systemImageServer("https://s.example.org")

@@ -27,8 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -46,6 +49,7 @@ import java.util.function.Function;
  */
 public final class ImageBuilder implements AutoCloseable {
   private static final SecureRandom IDS = new SecureRandom();
+  private static final Duration CLOSE_CANCEL_WAIT = Duration.ofSeconds(30);
 
   private final BackendRegistry registry;
   private final Function<String, LayeredConfiguration> configuration;
@@ -57,6 +61,8 @@ public final class ImageBuilder implements AutoCloseable {
   private final Path stateRoot;
   private final Map<String, Backend> backends = new ConcurrentHashMap<>();
   private final Set<DefaultBuildHandle> live = ConcurrentHashMap.newKeySet();
+  /** Remote cancels asked for and not sent yet: close() lets them go out first. */
+  private final Set<CompletableFuture<Void>> cancelling = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   private ImageBuilder(Builder b) {
@@ -161,8 +167,9 @@ public final class ImageBuilder implements AutoCloseable {
   }
 
   /**
-   * Stops tracking: handles still running complete exceptionally (their remote builds go on and
-   * can be resumed from their tickets), backends are closed, threads stop.
+   * Stops tracking: remote cancels already asked for are given up to 30 seconds to go out, then
+   * handles still running complete exceptionally (their remote builds go on and can be resumed
+   * from their tickets), backends are closed, threads stop.
    */
   @Override
   public void close() {
@@ -170,6 +177,7 @@ public final class ImageBuilder implements AutoCloseable {
       return;
     }
     closed = true;
+    awaitCancellations();
     live.forEach(DefaultBuildHandle::detach);
     backends.values().forEach(b -> {
       try {
@@ -180,6 +188,27 @@ public final class ImageBuilder implements AutoCloseable {
     });
     plumbing.close();
     threads.close();
+  }
+
+  /**
+   * A cancel runs on the worker pool, through the backends and HTTP this is about to close: it
+   * would be cut off, and the remote builds it meant to stop would go on. Waits for them, within
+   * a bound: a remote system that does not answer must not hold close() for ever.
+   */
+  private void awaitCancellations() {
+    CompletableFuture<?>[] pending = cancelling.toArray(CompletableFuture<?>[]::new);
+    if (pending.length == 0) {
+      return;
+    }
+    try {
+      CompletableFuture.allOf(pending).get(CLOSE_CANCEL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // Failed cancels were logged by their handles; slow ones are given up on.
+      org.slf4j.LoggerFactory.getLogger(ImageBuilder.class).warn(
+          "closing with remote cancels unfinished or failed: {}", e.toString());
+    }
   }
 
   private record Chosen(BackendProvider provider, Backend backend) {}
@@ -217,7 +246,20 @@ public final class ImageBuilder implements AutoCloseable {
 
   private BuildHandle track(DefaultBuildHandle handle) {
     live.add(handle);
-    handle.result().whenComplete((r, e) -> live.remove(handle));
+    handle.result().whenComplete((r, e) -> {
+      live.remove(handle);
+      CompletableFuture<Void> cancel = handle.cancellation();
+      if (cancel != null && !cancel.isDone()) {
+        cancelling.add(cancel);
+        cancel.whenComplete((ignored, failure) -> cancelling.remove(cancel));
+      }
+    });
+    if (closed) {
+      // close() ran while the backend was starting this build and did not see it among the live
+      // ones: the polls it scheduled were dropped with the threads, so it would never end.
+      handle.detach();
+      return handle;
+    }
     if (deadline != null && !handle.status().isDone()) {
       var timer = threads.scheduler().schedule(
           () -> handle.cancel("deadline of " + deadline + " passed"), deadline.toMillis(), TimeUnit.MILLISECONDS);

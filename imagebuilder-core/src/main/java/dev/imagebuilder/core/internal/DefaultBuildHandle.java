@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DefaultBuildHandle implements BuildHandle {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultBuildHandle.class);
+  /** The build whose task the current thread is running, if any. */
+  private static final ThreadLocal<DefaultBuildHandle> RUNNING_TASK_OF = new ThreadLocal<>();
 
   private final String id;
   private final String backendName;
@@ -107,14 +109,22 @@ public final class DefaultBuildHandle implements BuildHandle {
       throw e;
     }
     Runnable after;
+    boolean cancelledWhileStarting;
     synchronized (lock) {
       job = started;
       this.started = true;
       emit(new BuildEvent.Submitted(id, clock.instant(), request, List.copyOf(targets.values())));
+      if (completed != null) {
+        // It ended (failed or was cancelled) while the backend was starting: listeners hear of
+        // the end only now, after the submission it ends.
+        emit(completed);
+      }
+      // Decided under the lock that cancel() takes: exactly one of the two cancels the job.
+      cancelledWhileStarting = status == BuildStatus.CANCELLED;
       after = completeIfDone();
     }
     after.run();
-    if (status == BuildStatus.CANCELLED) {
+    if (cancelledWhileStarting) {
       // Cancelled while the backend was starting: the job it returned must hear of it too.
       cancelRemotely(started);
     }
@@ -235,6 +245,7 @@ public final class DefaultBuildHandle implements BuildHandle {
   /** Cancels with a reason ("cancelled", "deadline of PT1H passed", ...). */
   public CompletableFuture<Void> cancel(String reason) {
     CompletableFuture<Void> done;
+    BuildJob j;
     synchronized (lock) {
       if (cancellation != null) {
         return cancellation;
@@ -251,10 +262,10 @@ public final class DefaultBuildHandle implements BuildHandle {
           change(t.withState(TargetState.CANCELLING, t.rawState()));
         }
       }
+      j = job;
     }
     stopTasks();
     result.completeExceptionally(new CancellationException("build " + id + " " + reason));
-    BuildJob j = job;
     if (j == null) {
       // Still starting: begin() cancels the job once the backend returns it.
       finishCancel(reason, null);
@@ -271,6 +282,13 @@ public final class DefaultBuildHandle implements BuildHandle {
       });
     }
     return done;
+  }
+
+  /** The cancellation asked for, done once the remote cancel was sent; null if none was. */
+  public CompletableFuture<Void> cancellation() {
+    synchronized (lock) {
+      return cancellation;
+    }
   }
 
   private void cancelRemotely(BuildJob j) {
@@ -319,14 +337,22 @@ public final class DefaultBuildHandle implements BuildHandle {
   public BuildListener.Subscription subscribe(BuildListener listener) {
     Objects.requireNonNull(listener, "listener");
     Subscriber s = new Subscriber(listener);
+    Runnable late = () -> {};
     synchronized (lock) {
       if (completed != null) {
         BuildEvent.Completed end = completed;
-        eventQueue.execute(() -> s.deliver(end));
+        try {
+          eventQueue.execute(() -> s.deliver(end));
+        } catch (RejectedExecutionException e) {
+          // The ImageBuilder is closed and its event threads are gone: the caller's thread
+          // delivers the end it was promised.
+          late = () -> s.deliver(end);
+        }
       } else {
         subscribers.add(s);
       }
     }
+    late.run();
     return () -> {
       s.active = false;
       synchronized (lock) {
@@ -418,13 +444,18 @@ public final class DefaultBuildHandle implements BuildHandle {
     };
   }
 
-  /** Emits the one completion event; caller holds the lock. */
+  /**
+   * Records the one completion event and emits it, unless the build has not been announced yet
+   * ({@link #begin} emits it then, after {@link BuildEvent.Submitted}); caller holds the lock.
+   */
   private void announceEnd(BuildStatus endStatus, BuildResult done, String failure) {
     if (completed != null) {
       return;
     }
     completed = new BuildEvent.Completed(id, clock.instant(), endStatus, done, failure);
-    emit(completed);
+    if (started) {
+      emit(completed);
+    }
   }
 
   /** Queues an event for the current subscribers, in order; caller holds the lock. */
@@ -449,10 +480,18 @@ public final class DefaultBuildHandle implements BuildHandle {
   }
 
   private void stopTasks() {
+    // Called from one of this build's own tasks (the poll that saw the end), the cancel below
+    // interrupts the very thread that is calling: what runs next on it (completing the result,
+    // and with it the callers' dependent stages) must not start interrupted.
+    boolean ownTask = RUNNING_TASK_OF.get() == this;
+    boolean interruptedBefore = Thread.currentThread().isInterrupted();
     for (Future<?> f : tasks) {
       f.cancel(true);
     }
     tasks.clear();
+    if (ownTask && !interruptedBefore) {
+      Thread.interrupted();
+    }
   }
 
   private Future<?> track(java.util.function.Function<Runnable, Future<?>> submit, Runnable task) {
@@ -461,6 +500,7 @@ public final class DefaultBuildHandle implements BuildHandle {
     }
     AtomicReference<Future<?>> self = new AtomicReference<>();
     Runnable guarded = () -> {
+      RUNNING_TASK_OF.set(this);
       try {
         if (!closed) {
           task.run();
@@ -470,6 +510,7 @@ public final class DefaultBuildHandle implements BuildHandle {
           fail(t);
         }
       } finally {
+        RUNNING_TASK_OF.remove();
         Future<?> me = self.get();
         if (me != null) {
           tasks.remove(me);

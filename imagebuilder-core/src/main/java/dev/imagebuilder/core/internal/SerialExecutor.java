@@ -3,6 +3,7 @@ package dev.imagebuilder.core.internal;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Runs tasks one at a time, in submission order, on a shared executor: each handle gets one, so
@@ -26,7 +27,17 @@ public final class SerialExecutor implements Executor {
       }
       running = true;
     }
-    delegate.execute(this::drain);
+    try {
+      delegate.execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      // The executor is shut down and nothing will drain the queue: drop what is in it and stay
+      // idle, so that every later task is refused too instead of queueing for ever unseen.
+      synchronized (tasks) {
+        tasks.clear();
+        running = false;
+      }
+      throw e;
+    }
   }
 
   private void drain() {

@@ -231,6 +231,39 @@ class ImageBuilderEngineTest {
   }
 
   @Test
+  void aListenerAddedAfterTheBuilderClosedStillHearsTheEnd() {
+    BuildHandle h = builder().submit(oci("redis"));
+    farm.finishAll();
+    h.await(Duration.ofSeconds(10));
+    builder.close();
+    List<BuildEvent> lateEvents = new CopyOnWriteArrayList<>();
+
+    h.subscribe(lateEvents::add);
+
+    // The event threads are gone with the builder: the end is delivered on the caller's thread.
+    assertThat(lateEvents).singleElement().isInstanceOfSatisfying(BuildEvent.Completed.class,
+        c -> assertThat(c.status()).isEqualTo(BuildStatus.SUCCEEDED));
+  }
+
+  @Test
+  void resultCallbacksDoNotStartInterrupted() throws Exception {
+    List<Boolean> interrupted = new CopyOnWriteArrayList<>();
+    CountDownLatch called = new CountDownLatch(2);
+    builder();
+    for (int i = 0; i < 2; i++) {
+      builder.submit(oci("redis")).result().thenRun(() -> {
+        // A callback that blocks (say, on I/O) would fail at once if it started interrupted.
+        interrupted.add(Thread.currentThread().isInterrupted());
+        called.countDown();
+      });
+    }
+    farm.finishAll();
+
+    assertThat(called.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(interrupted).containsExactly(false, false);
+  }
+
+  @Test
   void aMixedSubmissionGoesToTheBackendOfEachType() {
     FakeFarm touchFarm = new FakeFarm();
     builder = ImageBuilder.newBuilder().discoverBackends(false).stateDirectory(state)
