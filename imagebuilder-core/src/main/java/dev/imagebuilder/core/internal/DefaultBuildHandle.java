@@ -148,7 +148,10 @@ public final class DefaultBuildHandle implements BuildHandle {
 
   @Override
   public BuildStatus status() {
-    return status;
+    BuildStatus now = status;
+    // The end is decided under the lock and the result completed just after it is released (its
+    // callbacks must not run under our lock): whoever sees an end here must find the result too.
+    return now.isDone() && !result.isDone() ? BuildStatus.RUNNING : now;
   }
 
   public int attempt() {

@@ -118,6 +118,24 @@ class ImageBuilderEngineTest {
   }
 
   @Test
+  void whoeverSeesTheEndInTheStatusFindsTheResultDone() {
+    // Regression: the status became final a moment before the result completed, so a caller
+    // polling status() could read an unfinished result (the CLI's exit code depended on it).
+    farm.pollInterval = Duration.ofMillis(1);
+    ImageBuilder b = builder();
+    for (int i = 0; i < 200; i++) {
+      farm.running = true;
+      BuildHandle h = b.submit(ImageRequest.oci().images("redis" + i).series("22.04")
+          .architectures(Architecture.AMD64).build());
+      farm.finishAll();
+      while (!h.status().isDone()) {
+        Thread.onSpinWait();
+      }
+      assertThat(h.result()).as("build %d", i).isDone();
+    }
+  }
+
+  @Test
   void retryIsRefusedWhileRunningOrWhenNothingFailed() {
     BuildHandle h = builder().submit(oci("redis"));
     assertThatThrownBy(h::retry).isInstanceOf(IllegalStateException.class)
