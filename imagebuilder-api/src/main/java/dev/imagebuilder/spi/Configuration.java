@@ -5,8 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Configuration of one backend. A key such as {@code poll-interval} is looked up in the values
@@ -14,8 +12,6 @@ import java.util.regex.Pattern;
  * then the environment variable {@code IMAGEBUILDER_<BACKEND>_POLL_INTERVAL}.
  */
 public interface Configuration {
-  Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
-
   /** The backend these keys belong to. */
   String scope();
 
@@ -80,34 +76,8 @@ public interface Configuration {
         .toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_');
   }
 
-  /** Parses the duration forms {@link #duration} accepts. */
+  /** Parses the duration forms {@link #duration} accepts, naming {@code field} when it fails. */
   static Duration parseDuration(String field, String text) {
-    String s = text.strip().toLowerCase(Locale.ROOT);
-    if (s.startsWith("p")) {
-      try {
-        return Duration.parse(s.toUpperCase(Locale.ROOT));
-      } catch (java.time.format.DateTimeParseException e) {
-        throw new InvalidRequestException(field, "'" + text + "' is not a duration");
-      }
-    }
-    Matcher m = DURATION.matcher(s);
-    if (!m.matches()) {
-      throw new InvalidRequestException(field,
-          "'" + text + "' is not a duration (such as 500ms, 30s, 5m, 2h or PT5M)");
-    }
-    String unit = m.group(2) == null ? "s" : m.group(2);
-    try {
-      long n = Long.parseLong(m.group(1));
-      return switch (unit) {
-        case "ms" -> Duration.ofMillis(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        case "d" -> Duration.ofDays(n);
-        default -> Duration.ofSeconds(n);
-      };
-    } catch (NumberFormatException | ArithmeticException e) {
-      // More digits than a long holds, or more days than a Duration does.
-      throw new InvalidRequestException(field, "'" + text + "' is too long a duration");
-    }
+    return Durations.parse(field, text);
   }
 }
