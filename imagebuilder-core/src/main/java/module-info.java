@@ -11,6 +11,8 @@ module dev.imagebuilder.core {
   requires org.slf4j;
 
   exports dev.imagebuilder.core;
+  // Durable file replacement, for the journals of the command line and the queue worker.
+  exports dev.imagebuilder.core.internal.io to dev.imagebuilder.cli, dev.imagebuilder.amqp;
 
   uses dev.imagebuilder.spi.BackendProvider;
 }

@@ -57,6 +57,16 @@ public interface BuildHandle {
   BuildHandle retry();
 
   /**
+   * Builds the named targets again, in a new handle: any target that ended without succeeding,
+   * {@link TargetState#UNCONFIRMED} ones included (which {@link #retry()} leaves alone).
+   *
+   * @throws IllegalStateException if the build has not ended
+   * @throws InvalidRequestException naming a key that is not a target of this build, or one that
+   *     succeeded
+   */
+  BuildHandle retry(java.util.Set<String> targetKeys);
+
+  /**
    * Cancels: stops local tracking and pending retries and asks the remote system to cancel.
    * Best-effort and idempotent. The returned future completes when the remote cancel was sent.
    */

@@ -13,12 +13,21 @@ public enum TargetState {
   FAILED_TO_PUBLISH,
   CANCELLING,
   CANCELLED,
-  SUPERSEDED;
+  SUPERSEDED,
+  /**
+   * The previous process asked the remote system for this work and stopped before the answer was
+   * recorded, and the remote system offers no way to find out what became of it (Launchpad lists
+   * no build requests of a recipe). The target's web link says where to look. Terminal and not a
+   * success; {@link BuildHandle#retry()} leaves it alone, since a blind retry could request the
+   * work twice: once the link shows nothing was made, {@link BuildHandle#retry(java.util.Set)}
+   * with its key requests it.
+   */
+  UNCONFIRMED;
 
   /** True when the target will not change any more without a retry. */
   public boolean isTerminal() {
     return switch (this) {
-      case SUCCEEDED, FAILED_TO_BUILD, FAILED_TO_PUBLISH, CANCELLED, SUPERSEDED -> true;
+      case SUCCEEDED, FAILED_TO_BUILD, FAILED_TO_PUBLISH, CANCELLED, SUPERSEDED, UNCONFIRMED -> true;
       default -> false;
     };
   }

@@ -41,7 +41,18 @@ public interface Backend extends AutoCloseable {
   BuildJob retry(
       ImageRequest request, Map<String, Object> state, Set<String> targetKeys, BuildContext context);
 
-  /** Releases what the backend holds. */
+  /**
+   * True when this backend does the work in this process (a local disk image, a chroot), so that
+   * the work stops when the process does; false when a remote system does it and it goes on.
+   */
+  default boolean runsInProcess() {
+    return false;
+  }
+
+  /**
+   * Releases what the backend holds. A backend that {@linkplain #runsInProcess runs work in this
+   * process} stops it here and removes its work files before returning.
+   */
   @Override
   default void close() {}
 }

@@ -4,6 +4,7 @@ import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.TargetStatus;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Future;
 
 /**
@@ -34,6 +35,18 @@ public interface BuildContext {
   /** Reports that a retry was scheduled. */
   void retryScheduled(
       String targetKey, String action, int attempt, int maxAttempts, Duration delay, String reason);
+
+  /**
+   * Records {@code state} (what {@link BuildJob#state()} would return now) in the build's ticket
+   * and stores the ticket in every journal before returning. Call it before each call that
+   * creates remote work, with the intent in the state, and again once its answer is known,
+   * before anything depends on that answer. Journals see the states in the order of the calls,
+   * so call it where the state is consistent (under the job's own lock, say).
+   *
+   * @throws dev.imagebuilder.api.ImageBuildException when a journal could not store the ticket;
+   *     the build has then already failed, and the remote call must not be made
+   */
+  void checkpoint(Map<String, Object> state);
 
   /** Tracking itself failed: the build ends with an error. */
   void fail(Throwable cause);

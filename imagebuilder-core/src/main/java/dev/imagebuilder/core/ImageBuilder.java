@@ -8,6 +8,7 @@ import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.NoBackendAvailableException;
 import dev.imagebuilder.api.Plan;
 import dev.imagebuilder.api.Ticket;
+import dev.imagebuilder.api.TicketJournal;
 import dev.imagebuilder.core.internal.BackendRegistry;
 import dev.imagebuilder.core.internal.DefaultBackendContext;
 import dev.imagebuilder.core.internal.DefaultBuildHandle;
@@ -57,6 +58,7 @@ public final class ImageBuilder implements AutoCloseable {
   private final Plumbing plumbing;
   private final Clock clock;
   private final List<BuildListener> listeners;
+  private final List<TicketJournal> journals;
   private final Duration deadline;
   private final Path stateRoot;
   private final Map<String, Backend> backends = new ConcurrentHashMap<>();
@@ -73,6 +75,7 @@ public final class ImageBuilder implements AutoCloseable {
     LayeredConfiguration core = configuration.apply("core");
     this.clock = b.clock;
     this.listeners = List.copyOf(b.listeners);
+    this.journals = List.copyOf(b.journals);
     this.deadline = b.deadline != null ? b.deadline : core.duration("deadline", null);
     this.stateRoot = b.stateDirectory != null
         ? b.stateDirectory
@@ -108,10 +111,19 @@ public final class ImageBuilder implements AutoCloseable {
    * @throws NoBackendAvailableException listing every provider and why it was not chosen
    */
   public BuildHandle submit(ImageRequest request) {
+    return submit(request, null);
+  }
+
+  /**
+   * Submits a request like {@link #submit(ImageRequest)}, recording its ticket in {@code journal}
+   * too (besides the builder's journals) before every call that creates remote work, and once its
+   * answer is known. Retries of the build keep recording there.
+   */
+  public BuildHandle submit(ImageRequest request, TicketJournal journal) {
     Objects.requireNonNull(request, "request");
     Chosen chosen = choose(request);
     chosen.backend().validate(request);
-    return start(chosen, request);
+    return start(chosen, request, journal);
   }
 
   /**
@@ -119,6 +131,11 @@ public final class ImageBuilder implements AutoCloseable {
    * chosen, before any is started: when one is invalid, none is submitted.
    */
   public BuildBatch submitAll(List<? extends ImageRequest> requests) {
+    return submitAll(requests, null);
+  }
+
+  /** {@link #submitAll(List)}, recording every build's ticket in {@code journal} too. */
+  public BuildBatch submitAll(List<? extends ImageRequest> requests, TicketJournal journal) {
     List<Chosen> chosen = new ArrayList<>();
     for (int i = 0; i < requests.size(); i++) {
       ImageRequest request = Objects.requireNonNull(requests.get(i), "requests[" + i + "]");
@@ -134,7 +151,7 @@ public final class ImageBuilder implements AutoCloseable {
     }
     List<BuildHandle> handles = new ArrayList<>();
     for (int i = 0; i < requests.size(); i++) {
-      handles.add(start(chosen.get(i), requests.get(i)));
+      handles.add(start(chosen.get(i), requests.get(i), journal));
     }
     return new BuildBatch(handles);
   }
@@ -152,13 +169,37 @@ public final class ImageBuilder implements AutoCloseable {
    * @throws NoBackendAvailableException when its backend is not installed here
    */
   public BuildHandle resume(Ticket ticket) {
+    return resume(ticket, null);
+  }
+
+  /**
+   * {@link #resume(Ticket)}, recording the ticket in {@code journal} too from now on.
+   *
+   * @throws InvalidRequestException also when the ticket holds no targets: its build was recorded
+   *     before it planned anything, so nothing was asked of the remote system under it
+   */
+  public BuildHandle resume(Ticket ticket, TicketJournal journal) {
     TicketCodec.Contents t = TicketCodec.decode(ticket);
     BackendProvider provider = registry.byName(t.backend()).orElseThrow(() ->
         new NoBackendAvailableException("the ticket's backend '" + t.backend()
             + "' is not installed here"));
+    if (t.targets().isEmpty()) {
+      throw new InvalidRequestException("ticket.targets", "build " + t.buildId() + " (" + t.backend()
+          + ") holds no targets: it was recorded before it planned any, so nothing was requested under it;"
+          + " submit its request again");
+    }
     Backend backend = backend(provider);
-    DefaultBuildHandle handle = newHandle(t.buildId(), provider.name(), t.request(), t.attempt());
+    DefaultBuildHandle handle = newHandle(t.buildId(), provider.name(), t.request(), t.attempt(), with(journal));
     return track(handle.begin(() -> backend.resume(t.request(), t.state(), handle.context())));
+  }
+
+  /**
+   * True when {@code handle}'s work runs in this process (a cloud image customized here, a touch
+   * channel built here): it stops when this builder closes, rather than going on remotely.
+   */
+  public boolean runsInProcess(BuildHandle handle) {
+    Backend b = backends.get(handle.backend());
+    return b != null && b.runsInProcess();
   }
 
   /** The names of every backend provider known to this builder. */
@@ -168,8 +209,9 @@ public final class ImageBuilder implements AutoCloseable {
 
   /**
    * Stops tracking: remote cancels already asked for are given up to 30 seconds to go out, then
-   * handles still running complete exceptionally (their remote builds go on and can be resumed
-   * from their tickets), backends are closed, threads stop.
+   * handles still running complete exceptionally (remote builds go on and can be resumed from
+   * their tickets; work running in this process stops, its work files are removed, and it has to
+   * be built again), backends are closed, threads stop.
    */
   @Override
   public void close() {
@@ -178,7 +220,14 @@ public final class ImageBuilder implements AutoCloseable {
     }
     closed = true;
     awaitCancellations();
-    live.forEach(DefaultBuildHandle::detach);
+    for (DefaultBuildHandle h : live) {
+      Backend b = backends.get(h.backend());
+      if (b != null && b.runsInProcess()) {
+        h.stopWithProcess();
+      } else {
+        h.detach();
+      }
+    }
     backends.values().forEach(b -> {
       try {
         b.close();
@@ -226,8 +275,17 @@ public final class ImageBuilder implements AutoCloseable {
             plumbing.processes(), clock, stateRoot)));
   }
 
-  private BuildHandle start(Chosen chosen, ImageRequest request) {
-    DefaultBuildHandle handle = newHandle(newId(), chosen.provider().name(), request, 1);
+  private List<TicketJournal> with(TicketJournal journal) {
+    if (journal == null) {
+      return journals;
+    }
+    List<TicketJournal> all = new ArrayList<>(journals);
+    all.add(journal);
+    return all;
+  }
+
+  private BuildHandle start(Chosen chosen, ImageRequest request, TicketJournal journal) {
+    DefaultBuildHandle handle = newHandle(newId(), chosen.provider().name(), request, 1, with(journal));
     return track(handle.begin(() -> chosen.backend().start(request, handle.context())));
   }
 
@@ -235,13 +293,16 @@ public final class ImageBuilder implements AutoCloseable {
     ensureOpen();
     BackendProvider provider = registry.byName(failed.backend()).orElseThrow();
     Backend backend = backend(provider);
-    DefaultBuildHandle handle = newHandle(newId(), provider.name(), failed.request(), failed.attempt() + 1);
+    DefaultBuildHandle handle = newHandle(newId(), provider.name(), failed.request(), failed.attempt() + 1,
+        failed.journals());
     Map<String, Object> state = failed.jobState();
     return track(handle.begin(() -> backend.retry(failed.request(), state, targetKeys, handle.context())));
   }
 
-  private DefaultBuildHandle newHandle(String id, String backendName, ImageRequest request, int attempt) {
-    return new DefaultBuildHandle(id, backendName, request, attempt, threads, clock, listeners, this::retry);
+  private DefaultBuildHandle newHandle(
+      String id, String backendName, ImageRequest request, int attempt, List<TicketJournal> buildJournals) {
+    return new DefaultBuildHandle(id, backendName, request, attempt, threads, clock, listeners, buildJournals,
+        this::retry);
   }
 
   private BuildHandle track(DefaultBuildHandle handle) {
@@ -289,6 +350,7 @@ public final class ImageBuilder implements AutoCloseable {
     private final List<BackendProvider> providers = new ArrayList<>();
     private final Map<String, String> config = new LinkedHashMap<>();
     private final List<BuildListener> listeners = new ArrayList<>();
+    private final List<TicketJournal> journals = new ArrayList<>();
     private Function<String, String> environment = System::getenv;
     private Clock clock = Clock.systemUTC();
     private Duration deadline;
@@ -344,6 +406,17 @@ public final class ImageBuilder implements AutoCloseable {
 
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * A journal every build's ticket is recorded in, durably, before each call that creates
+     * remote work and once its answer is known: what a process killed at any instant needs to
+     * resume without losing a build or requesting one twice ({@link DirectoryTicketJournal} keeps
+     * them in a directory). May be given several times.
+     */
+    public Builder journal(TicketJournal journal) {
+      journals.add(Objects.requireNonNull(journal, "journal"));
       return this;
     }
 

@@ -9,9 +9,11 @@ import dev.imagebuilder.api.BuildStatus;
 import dev.imagebuilder.api.BuildTimeoutException;
 import dev.imagebuilder.api.ImageBuildException;
 import dev.imagebuilder.api.ImageRequest;
+import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.api.Ticket;
+import dev.imagebuilder.api.TicketJournal;
 import dev.imagebuilder.spi.BuildContext;
 import dev.imagebuilder.spi.BuildJob;
 import java.time.Clock;
@@ -55,6 +57,9 @@ public final class DefaultBuildHandle implements BuildHandle {
   private final Clock clock;
   private final SerialExecutor eventQueue;
   private final BiFunction<DefaultBuildHandle, Set<String>, BuildHandle> retrier;
+  private final List<TicketJournal> journals;
+  /** Serializes checkpoints, so that journals see the states in the order they were made. */
+  private final Object checkpointLock = new Object();
   private final ResultFuture result = new ResultFuture(this);
   private final Set<Future<?>> tasks = ConcurrentHashMap.newKeySet();
   private final Context context = new Context();
@@ -78,6 +83,7 @@ public final class DefaultBuildHandle implements BuildHandle {
       EngineThreads threads,
       Clock clock,
       List<BuildListener> listeners,
+      List<TicketJournal> journals,
       BiFunction<DefaultBuildHandle, Set<String>, BuildHandle> retrier) {
     this.id = id;
     this.backendName = backendName;
@@ -87,6 +93,7 @@ public final class DefaultBuildHandle implements BuildHandle {
     this.clock = clock;
     this.eventQueue = new SerialExecutor(threads.events());
     this.retrier = retrier;
+    this.journals = List.copyOf(journals);
     listeners.forEach(l -> subscribers.add(new Subscriber(l)));
   }
 
@@ -223,9 +230,43 @@ public final class DefaultBuildHandle implements BuildHandle {
       targets.values().stream().filter(t -> t.state().isFailure()).forEach(t -> failed.add(t.key()));
     }
     if (failed.isEmpty()) {
-      throw new IllegalStateException("build " + id + " has no failed targets to retry");
+      throw new IllegalStateException("build " + id + " has no failed targets to retry"
+          + (targets().stream().anyMatch(t -> t.state() == TargetState.UNCONFIRMED)
+              ? " (unconfirmed targets are retried only by name, once their link shows nothing was made)" : ""));
     }
     return retrier.apply(this, failed);
+  }
+
+  @Override
+  public BuildHandle retry(Set<String> targetKeys) {
+    Objects.requireNonNull(targetKeys, "targetKeys");
+    BuildStatus now = status;
+    if (!now.isDone() || now == BuildStatus.ERROR) {
+      return retry(); // the same refusals, with the same words
+    }
+    if (targetKeys.isEmpty()) {
+      throw new InvalidRequestException("targets", "is empty: name the targets to build again");
+    }
+    Map<String, TargetStatus> known;
+    synchronized (lock) {
+      known = new LinkedHashMap<>(targets);
+    }
+    for (String key : targetKeys) {
+      TargetStatus t = known.get(key);
+      if (t == null) {
+        throw new InvalidRequestException("targets", "'" + key + "' is not a target of build " + id
+            + " (targets: " + String.join(", ", known.keySet()) + ")");
+      }
+      if (t.state() == TargetState.SUCCEEDED) {
+        throw new InvalidRequestException("targets", "'" + key + "' succeeded; only targets that did not can be retried");
+      }
+    }
+    return retrier.apply(this, new LinkedHashSet<>(targetKeys));
+  }
+
+  /** The journals every checkpoint of this build goes to; a retry keeps them. */
+  public List<TicketJournal> journals() {
+    return journals;
   }
 
   /** The state the backend recorded, for tickets and retries. */
@@ -238,6 +279,30 @@ public final class DefaultBuildHandle implements BuildHandle {
   public Ticket ticket() {
     return TicketCodec.encode(id, backendName, attempt, request,
         targets().stream().map(TargetStatus::key).toList(), jobState());
+  }
+
+  /**
+   * Stores the ticket with {@code state} in every journal before returning; a journal that fails
+   * fails the build, and the exception tells the backend not to make the call it was about to.
+   */
+  private void checkpoint(Map<String, Object> state) {
+    Objects.requireNonNull(state, "state");
+    synchronized (checkpointLock) {
+      Ticket ticket = TicketCodec.encode(id, backendName, attempt, request,
+          targets().stream().map(TargetStatus::key).toList(), state);
+      CrashPoints.reach("checkpoint-before");
+      for (TicketJournal journal : journals) {
+        try {
+          journal.record(id, ticket);
+        } catch (RuntimeException e) {
+          ImageBuildException error = new ImageBuildException("build " + id + ": its ticket could not be recorded ("
+              + e.getMessage() + "), so nothing more was asked of " + backendName, e);
+          fail(error);
+          throw error;
+        }
+      }
+      CrashPoints.reach("checkpoint-after");
+    }
   }
 
   @Override
@@ -330,6 +395,15 @@ public final class DefaultBuildHandle implements BuildHandle {
     }
   }
 
+  /**
+   * Ends a build whose work runs in this process, which stops with it (the ImageBuilder is
+   * closing): it is not "going on" anywhere, and has to be built again.
+   */
+  public void stopWithProcess() {
+    fail(new ImageBuildException("build " + id + " ran in this process and stopped with it; its work files"
+        + " are removed and nothing of it goes on: build it again"));
+  }
+
   /** Stops tracking without cancelling anything remote (the ImageBuilder is closing). */
   public void detach() {
     fail(new ImageBuildException("the ImageBuilder tracking build " + id
@@ -400,6 +474,12 @@ public final class DefaultBuildHandle implements BuildHandle {
   }
 
   private void declare(List<TargetStatus> declaredTargets) {
+    if (declaredTargets.isEmpty()) {
+      // Every target terminal would be true of none: an empty fan-out must never read as success.
+      fail(new ImageBuildException("build " + id + " (" + backendName + ") has no targets; a build of nothing"
+          + " is an error, not a success"));
+      return;
+    }
     Runnable after;
     synchronized (lock) {
       if (closed) {
@@ -604,6 +684,11 @@ public final class DefaultBuildHandle implements BuildHandle {
           id, action, targetKey, delay, attemptNumber, maxAttempts, reason);
       emitIfOpen(() -> new BuildEvent.RetryScheduled(
           id, clock.instant(), targetKey, action, attemptNumber, maxAttempts, delay, reason));
+    }
+
+    @Override
+    public void checkpoint(Map<String, Object> state) {
+      DefaultBuildHandle.this.checkpoint(state);
     }
 
     @Override

@@ -25,7 +25,8 @@ public final class TicketCodec {
 
   /** A decoded ticket. */
   public record Contents(
-      String buildId, String backend, int attempt, ImageRequest request, Map<String, Object> state) {}
+      String buildId, String backend, int attempt, ImageRequest request, List<String> targets,
+      Map<String, Object> state) {}
 
   public static Ticket encode(
       String buildId, String backend, int attempt, ImageRequest request,
@@ -74,7 +75,9 @@ public final class TicketCodec {
     Map<String, Object> stateMap = state.isObject()
         ? JSON.convertValue(state, new TypeReference<Map<String, Object>>() {})
         : Map.of();
-    return new Contents(buildId, backend, Math.max(1, attempt), parsed, stateMap);
+    List<String> targets = new java.util.ArrayList<>();
+    root.path("targets").forEach(t -> targets.add(t.asText()));
+    return new Contents(buildId, backend, Math.max(1, attempt), parsed, List.copyOf(targets), stateMap);
   }
 
   private static String text(JsonNode root, String field) {
