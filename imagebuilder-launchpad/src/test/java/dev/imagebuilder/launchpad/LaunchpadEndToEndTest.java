@@ -349,8 +349,82 @@ class LaunchpadEndToEndTest {
     lp.faults().on("requestBuilds").resetAfterProcessing(1);
     BuildResult r = await(builder().submit(ImageRequest.oci().images("postgres").series("24.04").build()));
     assertThat(r.succeeded()).isFalse();
-    assertThat(r.targets()).allSatisfy(t -> assertThat(t.errorSummary()).contains("not sent again blindly"));
+    assertThat(r.targets()).allSatisfy(t -> {
+      assertThat(t.state()).isEqualTo(TargetState.UNCONFIRMED);
+      assertThat(t.errorSummary()).contains("cannot be checked");
+      assertThat(t.webLink()).isNotNull();
+    });
     assertThat(lp.requests().stream().filter(c -> "requestBuilds".equals(c.wsOp())).count()).isEqualTo(1);
+  }
+
+  @Test
+  void everyRequestBuildsIsRecordedAsSentBeforeItGoesOutAndItsAnswerRightAfter() throws Exception {
+    driving.set(false); // the farm moves when told, so the unwanted builds are cancellable when seen
+    List<String> recorded = Collections.synchronizedList(new ArrayList<>());
+    List<Long> requestsSeenAtRecord = Collections.synchronizedList(new ArrayList<>());
+    BuildHandle h = builder().submit(ImageRequest.oci().images("redis").architectures(Architecture.AMD64).build(),
+        (id, ticket) -> {
+          requestsSeenAtRecord.add(lp.operationCount("requestBuilds"));
+          recorded.add(ticket.json());
+        });
+    eventually(() -> lp.operationCount("requestBuilds") == 2);
+    lp.advancePhases(1);
+    eventually(() -> lp.operationCount("cancel") == 4);
+    driving.set(true);
+    assertThat(await(h).succeeded()).isTrue();
+
+    assertThat(requestsSeenAtRecord.get(0)).as("the intent is on record before any requestBuilds").isZero();
+    assertThat(recorded.get(0)).contains("\"targets\":[\"redis/22.04/amd64\",\"redis/24.04/amd64\"]")
+        .contains("\"phase\":\"REQUESTING\"").doesNotContain("\"phase\":\"TO_REQUEST\"");
+    assertThat(recorded).as("each answer is recorded")
+        .anySatisfy(json -> assertThat(json.split("\\+build-request/", -1)).hasSize(3));
+    // The three unwanted builds of each request are cancelled, each cancel recorded first.
+    assertThat(lp.operationCount("cancel")).isEqualTo(4);
+    assertThat(recorded).anySatisfy(json -> assertThat(json.split("\\+build/", -1).length - 1).isGreaterThanOrEqualTo(4));
+  }
+
+  @Test
+  void aRequestBuildsWhoseAnswerNobodyRecordedIsResumedUnconfirmedWithItsLinkAndNeverSentAgain() throws Exception {
+    List<Ticket> recorded = Collections.synchronizedList(new ArrayList<>());
+    var held = lp.faults().on("requestBuilds").holdAnswer();
+    ImageBuilder first = builder();
+    BuildHandle h = first.submit(ImageRequest.oci().images("postgres").series("24.04").build(),
+        (id, ticket) -> recorded.add(ticket));
+    assertThat(held.awaitHeld(Duration.ofSeconds(20))).isTrue();
+    Ticket lastRecord = recorded.get(recorded.size() - 1);
+    first.close(); // the process "dies": Launchpad made the request, nobody heard the answer
+    held.release();
+
+    BuildHandle resumed = builder().resume(lastRecord);
+    BuildResult r = await(resumed);
+
+    assertThat(r.targets()).hasSize(3).allSatisfy(t -> {
+      assertThat(t.state()).isEqualTo(TargetState.UNCONFIRMED);
+      assertThat(t.rawState()).isEqualTo("requestBuilds unconfirmed");
+      assertThat(t.webLink().toString()).startsWith(lp.webRoot().toString()).contains("postgres-24.04");
+      assertThat(t.errorSummary()).contains("Look at").contains("retry this target by name");
+    });
+    assertThat(lp.operationCount("requestBuilds")).isEqualTo(1);
+    assertThatThrownBy(resumed::retry).isInstanceOf(IllegalStateException.class);
+
+    BuildHandle again = resumed.retry(java.util.Set.of("postgres/24.04/amd64"));
+    assertThat(await(again).succeeded()).isTrue();
+    assertThat(lp.operationCount("requestBuilds")).as("requested again only when asked by name").isEqualTo(2);
+  }
+
+  @Test
+  void aJournalThatCannotStoreTheIntentStopsTheBuildBeforeRequestBuildsAndAResumeSendsIt() {
+    BuildHandle h = builder().submit(ImageRequest.oci().images("nginx").series("22.04").build(),
+        (id, ticket) -> {
+          throw new IllegalStateException("No space left on device");
+        });
+    assertThatThrownBy(() -> await(h)).hasMessageContaining("No space left on device");
+    assertThat(lp.operationCount("requestBuilds")).isZero();
+
+    // What was recorded says "not sent", and that is certain: a resume sends it, once.
+    BuildResult r = await(builder().resume(h.ticket()));
+    assertThat(r.succeeded()).isTrue();
+    assertThat(lp.operationCount("requestBuilds")).isEqualTo(1);
   }
 
   @Test

@@ -395,6 +395,7 @@ public final class FakeLaunchpad implements AutoCloseable {
       return;
     }
     closed = true;
+    faults.releaseAll();
     server.close();
   }
 

@@ -59,6 +59,35 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * The next request (of this operation) is acted on, and its answer is held until
+   * {@link Hold#release()}: for a test that kills the client after Launchpad did the work and
+   * before the client heard of it.
+   */
+  public Hold holdAnswer() {
+    FaultInjector.AnswerHold hold = injector.hold(wsOp);
+    return new Hold() {
+      @Override
+      public boolean awaitHeld(Duration timeout) throws InterruptedException {
+        return hold.awaitHeld(timeout);
+      }
+
+      @Override
+      public void release() {
+        hold.release();
+      }
+    };
+  }
+
+  /** An answer the fake holds back. */
+  public interface Hold {
+    /** Waits until the request was acted on and its answer is held; false if it did not come in time. */
+    boolean awaitHeld(Duration timeout) throws InterruptedException;
+
+    /** Sends the held answer. */
+    void release();
+  }
+
   /** Drops every queued fault. */
   public void clear() {
     injector.clear();

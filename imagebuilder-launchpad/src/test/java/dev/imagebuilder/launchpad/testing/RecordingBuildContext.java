@@ -30,6 +30,8 @@ public final class RecordingBuildContext implements BuildContext, AutoCloseable 
   public final List<TargetStatus> updates = new ArrayList<>();
   public final List<String> logs = new ArrayList<>();
   public final List<String> retries = new ArrayList<>();
+  /** Every state the job recorded before a remote call or after its answer, in order. */
+  public final List<Map<String, Object>> checkpoints = new java.util.concurrent.CopyOnWriteArrayList<>();
   public final CompletableFuture<Map<String, TargetStatus>> done = new CompletableFuture<>();
   private volatile boolean declared;
 
@@ -84,6 +86,11 @@ public final class RecordingBuildContext implements BuildContext, AutoCloseable 
   public synchronized void retryScheduled(
       String targetKey, String action, int attempt, int maxAttempts, Duration delay, String reason) {
     retries.add(targetKey + " " + action + " " + attempt + "/" + maxAttempts + " in " + delay + ": " + reason);
+  }
+
+  @Override
+  public void checkpoint(Map<String, Object> state) {
+    checkpoints.add(Map.copyOf(state));
   }
 
   @Override

@@ -192,6 +192,11 @@ public record Catalog(Map<String, Map<String, String>> recipes, Template templat
         }
       }
     }
+    if (out.isEmpty()) {
+      // An empty fan-out would be a build of nothing: refused here, before anything is submitted.
+      throw new InvalidRequestException("images", "the Launchpad catalog holds no recipe to build"
+          + (images.isEmpty() ? "" : " for " + String.join(", ", images)) + ": nothing would be requested");
+    }
     return out;
   }
 

@@ -15,8 +15,9 @@ import java.util.Map;
  * the last state seen. Only remote references and counts: nothing secret.
  *
  * <pre>{@code
- * {"format": 1,
+ * {"format": 2, "cancel_requested": false,
  *  "runs": [{"id": "r0", "image": "redis", "series": "22.04", "recipe": "https://...", "push_rules": 1,
+ *            "web_link": "https://launchpad.net/...",
  *            "phase": "COMPLETED", "build_request": "https://.../+build-request/7",
  *            "cancelled_builds": ["https://.../+build/9"], "error": null}],
  *  "targets": [{"key": "redis/22.04/amd64", "arch": "amd64", "run": "r0", "build": "https://.../+build/8",
@@ -26,7 +27,7 @@ import java.util.Map;
 final class JobState {
   private JobState() {}
 
-  static Map<String, Object> write(List<RecipeRun> runs, Collection<Target> targets) {
+  static Map<String, Object> write(List<RecipeRun> runs, Collection<Target> targets, boolean cancelRequested) {
     List<Object> runList = new ArrayList<>();
     for (RecipeRun r : runs) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -35,6 +36,7 @@ final class JobState {
       m.put("series", r.entry.seriesName());
       m.put("recipe", r.recipe.toString());
       m.put("push_rules", r.pushRules);
+      m.put("web_link", r.webLink == null ? null : r.webLink.toString());
       m.put("phase", r.phase.name());
       m.put("build_request", r.buildRequest == null ? null : r.buildRequest.toString());
       m.put("cancelled_builds", r.cancelledUnwanted.stream().map(URI::toString).toList());
@@ -56,18 +58,20 @@ final class JobState {
     }
     Map<String, Object> state = new LinkedHashMap<>();
     state.put("format", OciBuildJob.STATE_FORMAT);
+    state.put("cancel_requested", cancelRequested);
     state.put("runs", runList);
     state.put("targets", targetList);
     return state;
   }
 
   /** Rebuilds runs and targets into {@code job}; {@code catalog} gives back the entries. */
-  static void read(Map<String, Object> state, Catalog catalog, OciBuildJob job) {
+  static int read(Map<String, Object> state, Catalog catalog, OciBuildJob job) {
     Object format = state.get("format");
-    if (!(format instanceof Number n) || n.intValue() != OciBuildJob.STATE_FORMAT) {
+    if (!(format instanceof Number n) || n.intValue() < 1 || n.intValue() > OciBuildJob.STATE_FORMAT) {
       throw new ImageBuildException("the ticket's launchpad state has format " + format
-          + "; this version reads format " + OciBuildJob.STATE_FORMAT);
+          + "; this version reads formats 1 to " + OciBuildJob.STATE_FORMAT);
     }
+    job.restoreCancelRequested(Boolean.TRUE.equals(state.get("cancel_requested")));
     Map<String, RecipeRun> byId = new LinkedHashMap<>();
     for (Map<String, Object> m : maps(state.get("runs"))) {
       String image = string(m, "image");
@@ -83,6 +87,8 @@ final class JobState {
         run.cancelledUnwanted.add(URI.create((String) c));
       }
       run.error = (String) m.get("error");
+      String web = (String) m.get("web_link");
+      run.webLink = web == null ? null : URI.create(web);
       for (Object a : (List<?>) m.getOrDefault("ignored_architectures", List.of())) {
         run.ignored.add((String) a);
       }
@@ -104,21 +110,35 @@ final class JobState {
       t.uploadAttempts = ((Number) m.getOrDefault("upload_attempts", 0)).intValue();
       job.putTarget(t);
     }
+    return ((Number) format).intValue();
   }
 
   /**
    * What a restored run's targets are before the first poll: failures recorded in the ticket
-   * stay failures; work never sent, or sent without an answer, is not sent again by a resume.
+   * stay failures; a requestBuilds sent without a recorded answer (phase UNKNOWN) is unconfirmed.
    */
   static TargetStatus restoredStatus(RecipeRun run, TargetStatus queued) {
     return switch (run.phase) {
       case FAILED -> queued.withState(TargetState.FAILED_TO_BUILD, "requestBuilds failed").withError(run.error);
-      case UNKNOWN -> queued.withState(TargetState.FAILED_TO_BUILD, "requestBuilds: no answer").withError(run.error);
-      case TO_REQUEST, REQUESTING -> queued.withState(TargetState.FAILED_TO_BUILD, "not requested")
-          .withError("requestBuilds was " + (run.phase == RecipeRun.Phase.TO_REQUEST ? "not sent" : "sent without an answer")
-              + " before the previous process stopped; a resume submits nothing, so retry these targets to request them");
+      case UNKNOWN -> unconfirmed(run, queued);
       default -> queued;
     };
+  }
+
+  /**
+   * A target whose requestBuilds went out without an answer anyone recorded. Launchpad lists no
+   * build requests of a recipe, so whether it made one cannot be checked from here: the target
+   * says so, with the recipe's page to look at, and is never requested again by itself.
+   */
+  static TargetStatus unconfirmed(RecipeRun run, TargetStatus status) {
+    String page = run.webLink != null ? run.webLink.toString() : run.recipe.toString();
+    return status.withState(TargetState.UNCONFIRMED, "requestBuilds unconfirmed")
+        .withLinks(run.webLink != null ? run.webLink : status.webLink(), status.logUrl())
+        .withError("requestBuilds was sent for " + run.entry.image() + " " + run.entry.seriesName()
+            + " but its answer was never recorded" + (run.error != null ? " (" + run.error + ")" : "")
+            + "; Launchpad lists no build requests of a recipe, so it cannot be checked from here."
+            + " Look at " + page + ": if a build of this series was requested then, follow it there;"
+            + " if none was, retry this target by name to request it");
   }
 
   @SuppressWarnings("unchecked")

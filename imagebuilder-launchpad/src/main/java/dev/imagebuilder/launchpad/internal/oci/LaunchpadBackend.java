@@ -69,8 +69,7 @@ public final class LaunchpadBackend implements Backend {
   public BuildJob resume(ImageRequest request, Map<String, Object> state, BuildContext context) {
     oci(request);
     OciBuildJob job = new OciBuildJob(client, settings, context, clock);
-    JobState.read(state, catalogOrNull(), job);
-    job.restoreStatuses();
+    job.restoreStatuses(JobState.read(state, catalogOrNull(), job));
     job.begin();
     return job;
   }
@@ -79,8 +78,7 @@ public final class LaunchpadBackend implements Backend {
   public BuildJob retry(ImageRequest request, Map<String, Object> state, Set<String> targetKeys, BuildContext context) {
     oci(request);
     OciBuildJob job = new OciBuildJob(client, settings, context, clock);
-    JobState.read(state, catalogOrNull(), job);
-    job.restoreStatuses();
+    job.restoreStatuses(JobState.read(state, catalogOrNull(), job));
     Set<String> known = job.targetsByKey().keySet();
     for (String key : targetKeys) {
       if (!known.contains(key)) {
@@ -88,7 +86,10 @@ public final class LaunchpadBackend implements Backend {
             + String.join(", ", known) + ")");
       }
     }
-    context.schedule(() -> job.retryTargets(targetKeys).whenComplete((v, failure) -> {
+    job.keepOnly(targetKeys);
+    // Declared before any call: every ticket recorded from here on holds the targets it serves.
+    context.declareTargets(job.statuses());
+    context.schedule(() -> job.retryTargets().whenComplete((v, failure) -> {
       if (failure != null) {
         context.fail(LaunchpadClient.unwrap(failure));
       } else {

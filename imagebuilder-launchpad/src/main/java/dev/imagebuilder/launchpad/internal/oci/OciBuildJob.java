@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OciBuildJob implements BuildJob {
   private static final Logger LOG = LoggerFactory.getLogger(OciBuildJob.class);
-  static final int STATE_FORMAT = 1;
+  /** 2: every intent is recorded before its call (write-ahead), so TO_REQUEST means never sent. */
+  static final int STATE_FORMAT = 2;
 
   private final LaunchpadClient client;
   private final LaunchpadSettings settings;
@@ -45,6 +46,10 @@ public final class OciBuildJob implements BuildJob {
   private final Map<String, Target> targets = new LinkedHashMap<>();
   private int nextRunId;
   private volatile boolean cancelled;
+  /** A cancel of the whole build was asked for (recorded before it is sent; a resume sends it again). */
+  private boolean cancelRequested;
+  /** Builds this process sent a cancel for: a resumed process sends each recorded cancel once more. */
+  private final java.util.Set<URI> cancelSent = new java.util.HashSet<>();
   private int cycles;
 
   OciBuildJob(LaunchpadClient client, LaunchpadSettings settings, BuildContext context, Clock clock) {
@@ -60,6 +65,7 @@ public final class OciBuildJob implements BuildJob {
   /** Adds a run for a recipe with targets for {@code archs}; returns it. */
   synchronized RecipeRun addRun(RecipeInfo recipe, List<String> archs, Map<String, Integer> attempts) {
     RecipeRun run = new RecipeRun("r" + nextRunId++, recipe.entry(), recipe.recipe(), recipe.pushRules());
+    run.webLink = recipe.webLink();
     runs.add(run);
     for (String arch : archs) {
       String key = OciTargets.key(recipe.entry(), arch);
@@ -75,6 +81,7 @@ public final class OciBuildJob implements BuildJob {
 
   synchronized RecipeRun newRun(RecipeRun like) {
     RecipeRun run = new RecipeRun("r" + nextRunId++, like.entry, like.recipe, like.pushRules);
+    run.webLink = like.webLink;
     runs.add(run);
     return run;
   }
@@ -120,18 +127,34 @@ public final class OciBuildJob implements BuildJob {
   }
 
   /**
-   * After a restore from a ticket: failures recorded stay failures, and requestBuilds that was
-   * never sent or never answered is not sent by a resume (phase UNKNOWN).
+   * After a restore from a ticket: failures recorded stay failures; a requestBuilds that was sent
+   * without its answer being recorded is UNCONFIRMED (phase UNKNOWN) and never sent again by a
+   * resume; one recorded as not sent yet (write-ahead tickets only) was certainly not sent, and
+   * is sent now.
    */
-  synchronized void restoreStatuses() {
+  synchronized void restoreStatuses(int format) {
     for (RecipeRun run : runs) {
+      boolean neverSent = run.phase == RecipeRun.Phase.TO_REQUEST && format >= 2;
+      if (run.phase == RecipeRun.Phase.REQUESTING || (run.phase == RecipeRun.Phase.TO_REQUEST && !neverSent)) {
+        run.phase = RecipeRun.Phase.UNKNOWN;
+      }
       for (Target t : run.targets.values()) {
         t.status = JobState.restoredStatus(run, t.status);
       }
-      if (run.phase == RecipeRun.Phase.TO_REQUEST || run.phase == RecipeRun.Phase.REQUESTING) {
-        run.phase = RecipeRun.Phase.UNKNOWN;
-      }
     }
+  }
+
+  synchronized void restoreCancelRequested(boolean requested) {
+    cancelRequested = requested;
+  }
+
+  synchronized boolean cancelRequested() {
+    return cancelRequested;
+  }
+
+  /** Records the current state in the ticket's journals; caller holds the lock. */
+  private void checkpoint() {
+    context.checkpoint(JobState.write(runs, targets.values(), cancelRequested));
   }
 
   /**
@@ -139,20 +162,27 @@ public final class OciBuildJob implements BuildJob {
    * failed upload is scheduled again, a failed build is retried in place when Launchpad allows
    * it ({@code can_be_retried}), anything else is requested anew (one requestBuilds per recipe).
    */
-  CompletableFuture<Void> retryTargets(java.util.Set<String> keys) {
-    List<Target> kept = new ArrayList<>();
-    synchronized (this) {
-      for (Target t : List.copyOf(targets.values())) {
-        if (!keys.contains(t.key)) {
-          targets.remove(t.key);
-          t.run.targets.remove(t.arch);
-          t.run.ignored.add(t.arch);
-          continue;
-        }
-        t.status = TargetStatus.queued(t.key, t.status.labels()).withAttempt(t.status.attempt() + 1);
-        kept.add(t);
+  synchronized void keepOnly(java.util.Set<String> keys) {
+    for (Target t : List.copyOf(targets.values())) {
+      if (!keys.contains(t.key)) {
+        targets.remove(t.key);
+        t.run.targets.remove(t.arch);
+        t.run.ignored.add(t.arch);
+        continue;
       }
-      runs.removeIf(r -> r.targets.isEmpty());
+      t.status = TargetStatus.queued(t.key, t.status.labels()).withAttempt(t.status.attempt() + 1);
+    }
+    runs.removeIf(r -> r.targets.isEmpty());
+  }
+
+  /**
+   * Starts retrying the targets {@link #keepOnly} kept (declared to the context first, so that
+   * every ticket recorded from here on names them).
+   */
+  CompletableFuture<Void> retryTargets() {
+    List<Target> kept;
+    synchronized (this) {
+      kept = List.copyOf(targets.values());
     }
     List<CompletableFuture<?>> calls = new ArrayList<>();
     Map<RecipeRun, RecipeRun> fresh = new HashMap<>();
@@ -186,6 +216,9 @@ public final class OciBuildJob implements BuildJob {
     }
     if (build.path("can_be_retried").asBoolean(false)) {
       context.log(t.key, "retry: retrying " + t.build + " in place");
+      synchronized (this) {
+        checkpoint(); // the raised attempt, before the retry it stands for
+      }
       return client.post(t.build, "retry", Map.of()).handle((v, e) -> {
         if (e != null) {
           Throwable c = LaunchpadClient.unwrap(e);
@@ -222,6 +255,7 @@ public final class OciBuildJob implements BuildJob {
     List<CompletableFuture<?>> calls = new ArrayList<>();
     synchronized (this) {
       cycles++;
+      List<RecipeRun> toRequest = new ArrayList<>();
       for (RecipeRun run : runs) {
         if (run.busy || !run.open()) {
           continue;
@@ -229,13 +263,32 @@ public final class OciBuildJob implements BuildJob {
         switch (run.phase) {
           case TO_REQUEST -> {
             if (run.notBefore == null || !started.isBefore(run.notBefore)) {
-              calls.add(requestBuilds(run));
+              toRequest.add(run);
             }
           }
           case PENDING -> calls.add(pollRequest(run, started));
           case COMPLETED -> calls.add(pollBuilds(run, started));
           default -> { }
         }
+      }
+      if (!toRequest.isEmpty()) {
+        // Write-ahead: every requestBuilds of this cycle is on disk as sent before any goes out,
+        // so a resume never takes one that went out for one that did not (one write for all).
+        toRequest.forEach(run -> {
+          run.busy = true;
+          run.phase = RecipeRun.Phase.REQUESTING;
+        });
+        try {
+          checkpoint();
+        } catch (RuntimeException e) {
+          // Not recorded, so not sent: the state says so (the build has failed already).
+          toRequest.forEach(run -> {
+            run.busy = false;
+            run.phase = RecipeRun.Phase.TO_REQUEST;
+          });
+          throw e;
+        }
+        toRequest.forEach(run -> calls.add(requestBuilds(run)));
       }
       for (Target t : targets.values()) {
         if (t.nextUploadAt != null && !t.uploadInFlight && !started.isBefore(t.nextUploadAt)) {
@@ -272,8 +325,6 @@ public final class OciBuildJob implements BuildJob {
   // ---------------------------------------------------------------- requestBuilds
 
   private CompletableFuture<?> requestBuilds(RecipeRun run) {
-    run.busy = true;
-    run.phase = RecipeRun.Phase.REQUESTING;
     LOG.info("requesting builds of {} for build {}", run.recipe, context.buildId());
     CompletableFuture<Boolean> answered = client.postFactory(run.recipe, "requestBuilds", Map.of()).handle((location, failure) -> {
       synchronized (this) {
@@ -281,34 +332,17 @@ public final class OciBuildJob implements BuildJob {
         if (failure == null) {
           run.buildRequest = location;
           run.phase = RecipeRun.Phase.PENDING;
+          // The answer, on disk before anything (a poll, a cancel, the ticket) depends on it.
+          checkpoint();
           for (Target t : run.targets.values()) {
             context.log(t.key, "build request " + location);
           }
           return true;
         }
         Throwable t = LaunchpadClient.unwrap(failure);
-        if (t instanceof AuthenticationException) {
-          run.phase = RecipeRun.Phase.TO_REQUEST;
-          context.fail(t);
-        } else if (LaunchpadClient.certainlyNotSent(t) || isStatus(t, 503) || launchpadOops(t)) {
-          // Nothing reached Launchpad (connection refused), or Launchpad itself answered with an
-          // error (503, or a 500 OOPS), which rolls its transaction back: asking again cannot
-          // make a second build request. (502/504, and a 500 without an OOPS id, come from
-          // proxies in front: unknown outcome.)
-          run.phase = RecipeRun.Phase.TO_REQUEST;
-          if (t instanceof dev.imagebuilder.launchpad.internal.client.LaunchpadApiException lp && lp.retryAfter() != null) {
-            Duration wait = lp.retryAfter().compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : lp.retryAfter();
-            run.notBefore = clock.instant().plus(wait);
-          }
-          noteTransient(run, t);
-        } else if (t instanceof RemoteServiceException r && r.status() >= 400 && r.status() < 500) {
-          failRun(run, "requestBuilds refused (HTTP " + r.status() + ")", r.serverText());
-        } else {
-          run.phase = RecipeRun.Phase.UNKNOWN;
-          failRun(run, "requestBuilds: no answer", "requestBuilds got no answer (" + t.getMessage()
-              + "); Launchpad may have created a build request, so it is not sent again blindly:"
-              + " check the recipe's page and retry these targets");
-        }
+        Runnable report = answered(run, t);
+        checkpoint(); // what became of it, on disk before the targets (and the build's end) show it
+        report.run();
         return false;
       }
     });
@@ -316,6 +350,42 @@ public final class OciBuildJob implements BuildJob {
     return answered.thenCompose(requested -> requested && !cancelled
         ? pollRequest(run, clock.instant()) : CompletableFuture.completedFuture(null));
   }
+
+  /**
+   * Records in {@code run} what a requestBuilds that failed with {@code t} leaves, and returns the
+   * target reports that follow from it; holds the lock.
+   */
+  private Runnable answered(RecipeRun run, Throwable t) {
+    if (t instanceof AuthenticationException) {
+      run.phase = RecipeRun.Phase.TO_REQUEST;
+      context.fail(t);
+    } else if (LaunchpadClient.certainlyNotSent(t) || isStatus(t, 503) || launchpadOops(t)) {
+      // Nothing reached Launchpad (connection refused), or Launchpad itself answered with an
+      // error (503, or a 500 OOPS), which rolls its transaction back: asking again cannot
+      // make a second build request. (502/504, and a 500 without an OOPS id, come from
+      // proxies in front: unknown outcome.)
+      run.phase = RecipeRun.Phase.TO_REQUEST;
+      if (t instanceof dev.imagebuilder.launchpad.internal.client.LaunchpadApiException lp && lp.retryAfter() != null) {
+        Duration wait = lp.retryAfter().compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : lp.retryAfter();
+        run.notBefore = clock.instant().plus(wait);
+      }
+      noteTransient(run, t);
+    } else if (t instanceof RemoteServiceException r && r.status() >= 400 && r.status() < 500) {
+      run.phase = RecipeRun.Phase.FAILED;
+      run.error = r.serverText();
+      return () -> failRun(run, "requestBuilds refused (HTTP " + r.status() + ")", r.serverText());
+    } else {
+      run.phase = RecipeRun.Phase.UNKNOWN;
+      run.error = "requestBuilds got no answer (" + t.getMessage() + ")";
+      return () -> {
+        for (Target target : run.targets.values()) {
+          report(target, JobState.unconfirmed(run, target.status));
+        }
+      };
+    }
+    return () -> { };
+  }
+
 
   private CompletableFuture<?> pollRequest(RecipeRun run, Instant started) {
     synchronized (this) {
@@ -376,7 +446,7 @@ public final class OciBuildJob implements BuildJob {
             continue;
           }
           if (t == null) {
-            if (!run.cancelledUnwanted.contains(self) && build.path("can_be_cancelled").asBoolean(true)
+            if (!cancelSent.contains(self) && build.path("can_be_cancelled").asBoolean(true)
                 && !BuildStateMapping.map(build, run.publishes()).state().isTerminal()) {
               run.cancelledUnwanted.add(self);
               toCancel.add(self);
@@ -386,6 +456,14 @@ public final class OciBuildJob implements BuildJob {
           seen.put(arch, true);
           t.build = self;
           observe(t, build, started);
+          if (cancelRequested && !cancelSent.contains(self) && build.path("can_be_cancelled").asBoolean(false)) {
+            // A cancel recorded by an earlier process that may not have gone out: send it again.
+            toCancel.add(self);
+          }
+        }
+        if (!toCancel.isEmpty()) {
+          checkpoint(); // the cancels, recorded before they are sent
+          cancelSent.addAll(toCancel);
         }
         for (Target t : run.targets.values()) {
           if (!seen.containsKey(t.arch) && !t.status.state().isTerminal()) {
@@ -405,7 +483,7 @@ public final class OciBuildJob implements BuildJob {
           if (LaunchpadClient.transientFailure(e)) {
             // cancel is a no-op on a build that cannot be cancelled: the next poll may try again.
             synchronized (this) {
-              run.cancelledUnwanted.remove(b);
+              cancelSent.remove(b);
             }
           }
           return null;
@@ -477,6 +555,7 @@ public final class OciBuildJob implements BuildJob {
       t.nextUploadAt = null;
       t.uploadAttempts++;
       build = t.build;
+      checkpoint(); // the attempt counted before it is made: a resume never exceeds the policy
     }
     LOG.info("scheduling registry upload of {} (attempt {})", build, t.uploadAttempts);
     return client.post(build, "scheduleRegistryUpload", Map.of()).handle((v, failure) -> {
@@ -574,10 +653,18 @@ public final class OciBuildJob implements BuildJob {
     List<URI> builds = new ArrayList<>();
     List<RecipeRun> pendingRuns = new ArrayList<>();
     synchronized (this) {
+      cancelRequested = true;
+      try {
+        checkpoint();
+      } catch (RuntimeException e) {
+        // A cancel is idempotent and harmless: sent even when it could not be recorded first.
+        LOG.warn("build {}: cancelling without recording it first: {}", context.buildId(), e.getMessage());
+      }
       for (RecipeRun run : runs) {
         for (Target t : run.targets.values()) {
           if (t.build != null && !t.status.state().isTerminal()) {
             builds.add(t.build);
+            cancelSent.add(t.build);
           }
         }
         if (run.phase == RecipeRun.Phase.PENDING || run.phase == RecipeRun.Phase.REQUESTING) {
@@ -654,6 +741,6 @@ public final class OciBuildJob implements BuildJob {
 
   @Override
   public synchronized Map<String, Object> state() {
-    return JobState.write(runs, targets.values());
+    return JobState.write(runs, targets.values(), cancelRequested);
   }
 }

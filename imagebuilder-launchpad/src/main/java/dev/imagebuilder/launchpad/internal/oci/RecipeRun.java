@@ -37,6 +37,8 @@ final class RecipeRun {
   /** Architectures whose builds belong to targets tracked elsewhere (kept by a retry): left alone. */
   final Set<String> ignored = new LinkedHashSet<>();
   URI buildRequest;
+  /** The recipe's page on Launchpad, where a person can see its builds; may be null. */
+  URI webLink;
   Phase phase = Phase.TO_REQUEST;
   String error;
   boolean busy;

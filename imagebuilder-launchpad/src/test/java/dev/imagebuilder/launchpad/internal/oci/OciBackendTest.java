@@ -334,9 +334,12 @@ class OciBackendTest {
     backend().start(request, ctx);
     Map<String, TargetStatus> done = await(ctx);
     assertThat(done.values()).allSatisfy(t -> {
-      assertThat(t.state()).isEqualTo(TargetState.FAILED_TO_BUILD);
-      assertThat(t.errorSummary()).contains("not sent again blindly");
+      assertThat(t.state()).isEqualTo(TargetState.UNCONFIRMED);
+      assertThat(t.errorSummary()).contains("cannot be checked").contains("retry this target by name");
     });
+    // Recorded as sent before it went out (one record for the cycle), and as unanswered after.
+    assertThat(ctx.checkpoints.get(0).toString()).contains("phase=REQUESTING");
+    assertThat(ctx.checkpoints.get(ctx.checkpoints.size() - 1).toString()).contains("phase=UNKNOWN");
     assertThat(lp.count("POST /devel/" + REDIS_22 + " requestBuilds")).isEqualTo(1);
   }
 

@@ -90,7 +90,8 @@ public final class LaunchpadDispatcher extends Dispatcher {
     Req req = parse(request);
     String op = req.wsOp();
     FaultInjector.Rule fault = faults.take(op);
-    if (fault != null && fault.kind() != FaultInjector.Kind.RESET_AFTER && fault.kind() != FaultInjector.Kind.SLOW) {
+    if (fault != null && fault.kind() != FaultInjector.Kind.RESET_AFTER && fault.kind() != FaultInjector.Kind.SLOW
+        && fault.kind() != FaultInjector.Kind.HOLD) {
       MockResponse response = switch (fault.kind()) {
         case SERVICE_UNAVAILABLE -> text(503, "Service temporarily unavailable. Please try again later.")
             .setHeader("Retry-After", Math.max(0, fault.delay().toSeconds())).build();
@@ -128,6 +129,9 @@ public final class LaunchpadDispatcher extends Dispatcher {
     }
     MockResponse response = builder.build();
     record(req, op, response.getCode(), anonymous[0], fault == null ? null : fault.kind().name(), true);
+    if (fault != null && fault.kind() == FaultInjector.Kind.HOLD) {
+      fault.hold().hold(); // acted on and recorded; the answer waits for the test
+    }
     return response;
   }
 
