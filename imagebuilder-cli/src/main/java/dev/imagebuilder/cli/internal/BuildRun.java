@@ -4,6 +4,7 @@ import dev.imagebuilder.api.AuthenticationException;
 import dev.imagebuilder.api.BuildEvent;
 import dev.imagebuilder.api.BuildHandle;
 import dev.imagebuilder.api.BuildStatus;
+import dev.imagebuilder.api.ImageBuildException;
 import dev.imagebuilder.api.BuildListener;
 import dev.imagebuilder.api.TargetStatus;
 import java.time.Duration;
@@ -28,14 +29,19 @@ final class BuildRun {
   private final Duration timeout;
   private final String timeoutText;
   private final String resumeCommand;
+  private final Predicate<BuildHandle> runsHere;
   private final Object monitor = new Object();
+  /** Why the state file could not be written, once it could not. */
+  private volatile String journalFailure;
 
-  BuildRun(RunOutput output, StateJournal journal, Duration timeout, String timeoutText, String resumeCommand) {
+  BuildRun(RunOutput output, StateJournal journal, Duration timeout, String timeoutText, String resumeCommand,
+      Predicate<BuildHandle> runsHere) {
     this.output = output;
     this.journal = journal;
     this.timeout = timeout;
     this.timeoutText = timeoutText;
     this.resumeCommand = resumeCommand;
+    this.runsHere = runsHere;
   }
 
   /** Until every build has ended. */
@@ -72,7 +78,7 @@ final class BuildRun {
     Outcome outcome;
     try {
       for (BuildHandle h : handles) {
-        journal.track(h);
+        journaling(() -> journal.track(h));
       }
       output.begin(handles);
       for (BuildHandle h : handles) {
@@ -82,24 +88,40 @@ final class BuildRun {
       subscriptions.forEach(BuildListener.Subscription::close);
       for (BuildHandle h : handles) {
         if (h.status().isDone()) {
-          journal.ended(h, failure(h));
+          journaling(() -> journal.ended(h, failure(h)));
         }
       }
-      journal.close();
+      journaling(journal::close);
       outcome = outcome(ending, handles, recorded, rejected);
       output.end(outcome);
     } finally {
       subscriptions.forEach(BuildListener.Subscription::close);
-      journal.close();
+      journaling(journal::close);
       guard.close();
     }
     return outcome;
   }
 
+  /**
+   * Runs a write of the state file. Once builds were submitted a failure to write it must not
+   * stop the run (the builds exist) nor read as "nothing submitted": it is told once, and the
+   * exit status is at least 1.
+   */
+  private void journaling(Runnable write) {
+    try {
+      write.run();
+    } catch (ImageBuildException e) {
+      if (journalFailure == null) {
+        journalFailure = e.getMessage();
+        output.notice("Warning: " + e.getMessage() + "; the builds go on, but this run cannot be resumed from it");
+      }
+    }
+  }
+
   private void onEvent(BuildHandle h, BuildEvent event) {
     output.event(event);
     if (event instanceof BuildEvent.Completed) {
-      journal.ended(h, failure(h));
+      journaling(() -> journal.ended(h, failure(h)));
     }
     // Other changes reach the journal through its refresher, at most half a second later: one
     // write per change would rewrite the whole file thousands of times in a mass rebuild.
@@ -149,11 +171,15 @@ final class BuildRun {
     int exit = switch (ending) {
       case INTERRUPTED -> ExitCode.INTERRUPTED;
       case DEADLINE -> ExitCode.DEADLINE;
-      default -> auth ? ExitCode.AUTH : bad ? ExitCode.FAILED : ExitCode.OK;
+      default -> auth ? ExitCode.AUTH : bad || journalFailure != null ? ExitCode.FAILED : ExitCode.OK;
     };
-    boolean running = handles.stream().anyMatch(h -> !h.status().isDone());
+    boolean remoteRunning = handles.stream().anyMatch(h -> !h.status().isDone() && !runsHere.test(h));
+    // Work running in this process stops with it (the engine's close stops it and removes its work
+    // files): it is not "going on", and says so.
+    List<String> stoppedHere = ending == Outcome.Ending.COMPLETED ? List.of()
+        : handles.stream().filter(h -> !h.status().isDone() && runsHere.test(h)).map(BuildHandle::id).toList();
     return new Outcome(ending, builds, rejected, journal.file(), timeoutText,
-        running ? resumeCommand : null, exit);
+        remoteRunning ? resumeCommand : null, exit, stoppedHere, journalFailure);
   }
 
   /** Why tracking a build failed or stopped, or null. */

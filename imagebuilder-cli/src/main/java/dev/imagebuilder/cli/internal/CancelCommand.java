@@ -35,7 +35,7 @@ final class CancelCommand implements Callable<Integer> {
     StateJournal journal = StateJournal.read(journalOptions.state);
     Settings settings = journal.settings().overriddenBy(connection.settings()).requireResumable(journal);
     journal.settings(settings);
-    try (Engine engine = Engine.open(settings, connection.config, invocation)) {
+    try (Engine engine = Engine.open(settings, connection.config, invocation, journal)) {
       RunOutput out = output.create(invocation, false);
       List<Outcome.BuildOutcome> builds = new ArrayList<>();
       boolean failed = false;
@@ -51,7 +51,7 @@ final class CancelCommand implements Callable<Integer> {
           // Best-effort: a build that cannot be re-attached must not spare the others.
           String failure = "cannot re-attach: " + ex.getMessage();
           failed = true;
-          journal.mark(e.buildId(), e.status(), failure);
+          journal.mark(e.buildId(), e.status(), failure, null);
           if (!output.json) {
             out.notice("build " + e.buildId() + ": cancel failed: " + failure);
           }
@@ -68,8 +68,9 @@ final class CancelCommand implements Callable<Integer> {
           failure = "the remote cancel did not finish within " + CANCEL_SECONDS + "s";
         }
         failed |= failure != null;
+        // The targets as the cancel left them, so that 'status' agrees with it.
         journal.mark(e.buildId(), failure == null ? "CANCELLED" : "RUNNING",
-            failure == null ? "cancelled by '" + Cli.NAME + " cancel'" : failure);
+            failure == null ? "cancelled by '" + Cli.NAME + " cancel'" : failure, h.targets());
         if (!output.json) {
           out.notice("build " + e.buildId() + ": " + (failure == null ? "cancel sent" : "cancel failed: " + failure));
         }

@@ -28,7 +28,19 @@ final class Engine implements AutoCloseable {
   }
 
   static Engine open(Settings settings, Map<String, String> extraConfig, Invocation invocation) {
+    return open(settings, extraConfig, invocation, null);
+  }
+
+  /**
+   * An engine whose builds record their tickets in {@code journal} before every remote call
+   * (none for commands that only read, or a dry run).
+   */
+  static Engine open(Settings settings, Map<String, String> extraConfig, Invocation invocation,
+      dev.imagebuilder.api.TicketJournal journal) {
     ImageBuilder.Builder b = ImageBuilder.newBuilder().environment(invocation.environment());
+    if (journal != null) {
+      b.journal(journal);
+    }
     String launchpad = settings.launchpad();
     DemoLaunchpad demo = null;
     if (launchpad != null && launchpad.strip().toLowerCase(Locale.ROOT).equals(DEMO)) {
@@ -62,6 +74,11 @@ final class Engine implements AutoCloseable {
 
   ImageBuilder builder() {
     return builder;
+  }
+
+  /** True when the handle's work runs in this process and stops with it (cloud, touch). */
+  boolean runsHere(dev.imagebuilder.api.BuildHandle handle) {
+    return builder.runsInProcess(handle);
   }
 
   /** The fake Launchpad of {@code --launchpad demo}, or null. */

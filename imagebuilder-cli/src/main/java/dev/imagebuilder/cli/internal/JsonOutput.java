@@ -92,6 +92,9 @@ final class JsonOutput implements RunOutput {
     n.put("exit_code", o.exitCode());
     n.put("state_file", o.stateFile() == null ? null : o.stateFile().toString());
     n.put("resume_command", o.resumeCommand());
+    var stopped = n.putArray("stopped_with_process");
+    o.stoppedHere().forEach(stopped::add);
+    n.put("state_file_error", o.journalFailure());
     List<TargetStatus> all = o.allTargets();
     ObjectNode counts = n.putObject("counts");
     counts.put("targets", all.size());

@@ -11,6 +11,8 @@ import java.util.List;
  *
  * @param rejected request items that were not submitted (submit: no backend for them)
  * @param resumeCommand the command that re-attaches to the builds, or null when nothing runs
+ * @param stoppedHere builds whose work ran in this process and stopped with it (cloud, touch)
+ * @param journalFailure why the state file could not be written, or null
  */
 record Outcome(
     Ending ending,
@@ -19,7 +21,9 @@ record Outcome(
     Path stateFile,
     String timeout,
     String resumeCommand,
-    int exitCode) {
+    int exitCode,
+    List<String> stoppedHere,
+    String journalFailure) {
 
   /** Why the command stopped. */
   enum Ending {
@@ -46,6 +50,13 @@ record Outcome(
   Outcome {
     builds = List.copyOf(builds);
     rejected = List.copyOf(rejected);
+    stoppedHere = List.copyOf(stoppedHere);
+  }
+
+  /** An outcome with no build stopped with this process and a state file that was written. */
+  Outcome(Ending ending, List<BuildOutcome> builds, List<Rejected> rejected, Path stateFile, String timeout,
+      String resumeCommand, int exitCode) {
+    this(ending, builds, rejected, stateFile, timeout, resumeCommand, exitCode, List.of(), null);
   }
 
   List<TargetStatus> allTargets() {

@@ -1,6 +1,9 @@
 package dev.imagebuilder.cli.internal;
 
 import dev.imagebuilder.api.BuildHandle;
+import dev.imagebuilder.api.BuildStatus;
+import dev.imagebuilder.api.InvalidRequestException;
+import dev.imagebuilder.api.NoBackendAvailableException;
 import dev.imagebuilder.api.Ticket;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +41,7 @@ final class ResumeCommand implements Callable<Integer> {
     StateJournal journal = StateJournal.read(journalOptions.state);
     Settings settings = journal.settings().overriddenBy(connection.settings()).requireResumable(journal);
     journal.settings(settings);
-    try (Engine engine = Engine.open(settings, connection.config, invocation)) {
+    try (Engine engine = Engine.open(settings, connection.config, invocation, journal)) {
       RunOutput out = output.create(invocation, true);
       List<Outcome.BuildOutcome> recorded = new ArrayList<>();
       List<BuildHandle> handles = new ArrayList<>();
@@ -47,14 +50,24 @@ final class ResumeCommand implements Callable<Integer> {
           if (e.isDone()) {
             recorded.add(e.recorded());
           } else {
-            handles.add(engine.builder().resume(new Ticket(e.ticket())));
+            try {
+              handles.add(engine.builder().resume(new Ticket(e.ticket())));
+            } catch (InvalidRequestException | NoBackendAvailableException ex) {
+              // Not re-attachable (a ticket that holds no targets, a backend missing here): said
+              // on that build, the others still resumed; never a success.
+              String failure = "cannot resume: " + ex.getMessage();
+              journal.mark(e.buildId(), BuildStatus.ERROR.name(), failure, null);
+              Outcome.BuildOutcome was = e.recorded();
+              recorded.add(new Outcome.BuildOutcome(e.buildId(), e.backend(), BuildStatus.ERROR, was.targets(), failure));
+            }
           }
         }
         if (!output.json) {
           out.notice("Resuming " + handles.size() + " of " + journal.entries().size()
               + " builds from " + journal.file());
         }
-        BuildRun run = new BuildRun(out, journal, wait, timeout, FollowOptions.resumeCommand(journal.file()));
+        BuildRun run = new BuildRun(out, journal, wait, timeout, FollowOptions.resumeCommand(journal.file()),
+            engine::runsHere);
         return run.follow(handles, recorded, List.of(), BuildRun::allEnded, Outcome.Ending.COMPLETED, guard)
             .exitCode();
       }

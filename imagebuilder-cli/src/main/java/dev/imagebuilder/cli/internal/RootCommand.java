@@ -115,7 +115,9 @@ final class RootCommand implements Callable<Integer> {
     boolean waiting = wait || autoRetryUploads != null;
     Duration timeout = follow.timeout();
     Settings settings = connection.settings();
-    try (Engine engine = Engine.open(settings, connection.config, invocation)) {
+    // The journal exists before the engine: every ticket is recorded in it before any remote call.
+    StateJournal journal = dryRun ? null : StateJournal.create(follow.stateFile(invocation), settings);
+    try (Engine engine = Engine.open(settings, connection.config, invocation, journal)) {
       RunOutput out = output.create(invocation, waiting);
       if (engine.demo() != null && !output.json) {
         out.notice("Demo: a fake Launchpad with demo data runs in this process at "
@@ -127,14 +129,13 @@ final class RootCommand implements Callable<Integer> {
         out.plans(List.of(plan));
         return ExitCode.OK;
       }
-      StateJournal journal = StateJournal.create(follow.stateFile(invocation), settings);
       try (InterruptGuard guard = new InterruptGuard(invocation.ownsProcess())) {
         BuildHandle handle = engine.builder().submit(request);
         if (!output.json) {
           out.notice("State file: " + journal.file());
         }
         BuildRun run = new BuildRun(out, journal, timeout, follow.timeout,
-            FollowOptions.resumeCommand(journal.file(), settings));
+            FollowOptions.resumeCommand(journal.file(), settings), engine::runsHere);
         Outcome outcome = run.follow(List.of(handle), List.of(),
             waiting ? BuildRun::allEnded : BuildRun::allSubmitted,
             waiting ? Outcome.Ending.COMPLETED : Outcome.Ending.SUBMITTED, guard);

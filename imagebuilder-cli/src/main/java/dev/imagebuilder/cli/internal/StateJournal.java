@@ -8,14 +8,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imagebuilder.api.BuildHandle;
 import dev.imagebuilder.api.BuildStatus;
+import dev.imagebuilder.api.ImageBuildException;
 import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.api.Ticket;
+import dev.imagebuilder.api.TicketJournal;
+import dev.imagebuilder.core.internal.io.DurableFiles;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,12 +27,18 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The state file: every build of a run with its ticket and last known targets, rewritten
- * atomically (a temporary file moved over the old one) whenever something changes, so that a
- * process killed at any moment leaves a journal that {@code resume}, {@code cancel} and
- * {@code status} can read. Format {@code image-builder-state/1}, described in docs/cli.md.
+ * The state file: every build of a run with its ticket and last known targets, so that a process
+ * killed at any moment leaves a journal that {@code resume}, {@code cancel} and {@code status}
+ * can read. Format {@code image-builder-state/1}, described in docs/cli.md.
+ *
+ * <p>It is the run's {@link TicketJournal}: the engine records a build's ticket here before each
+ * call that creates remote work and once its answer is known, and each such record is durable
+ * when it returns (written beside, forced, renamed over, directory forced). Once a build has
+ * recorded a ticket that way, only its own records replace it: the targets shown by
+ * {@code status} are refreshed every half second, the ticket never from a snapshot that might be
+ * older than the last record.
  */
-final class StateJournal implements AutoCloseable {
+final class StateJournal implements AutoCloseable, TicketJournal {
   static final String FORMAT = "image-builder-state/1";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final long REFRESH_MILLIS = 500;
@@ -44,8 +51,14 @@ final class StateJournal implements AutoCloseable {
   private ScheduledExecutorService refresher;
   private String lastWritten;
 
-  /** One build as recorded. */
-  record Entry(String buildId, String backend, String status, String ticket, JsonNode targets, String failure) {
+  /**
+   * One build as recorded.
+   *
+   * @param journaled whether the engine recorded this ticket itself (write-ahead); such a ticket
+   *     is never replaced by a snapshot
+   */
+  record Entry(String buildId, String backend, String status, String ticket, JsonNode targets, String failure,
+      boolean journaled) {
     /** The build as last recorded. */
     Outcome.BuildOutcome recorded() {
       List<TargetStatus> list = new ArrayList<>();
@@ -132,7 +145,7 @@ final class StateJournal implements AutoCloseable {
         throw new UsageException("--state: '" + file + "' has a build without build_id or ticket");
       }
       journal.entries.put(id, new Entry(id, b.path("backend").asText(), b.path("status").asText("RUNNING"),
-          ticket.toString(), b.path("targets"), text(b, "failure")));
+          ticket.toString(), b.path("targets"), text(b, "failure"), b.path("journaled").asBoolean(false)));
     }
     journal.lastWritten = null;
     return journal;
@@ -155,11 +168,35 @@ final class StateJournal implements AutoCloseable {
     return List.copyOf(entries.values());
   }
 
-  /** Follows a build: recorded now, and again whenever it changes. */
-  synchronized void track(BuildHandle handle) {
-    live.put(handle.id(), handle);
-    record(handle, null);
-    write();
+  /**
+   * Stores a build's ticket durably (see the class comment); the engine calls it before each
+   * remote call, possibly before {@link #track} has seen the build.
+   *
+   * @throws ImageBuildException when the state file cannot be written: the engine then makes no
+   *     remote call
+   */
+  @Override
+  public synchronized void record(String buildId, Ticket ticket) {
+    Entry e = entries.get(buildId);
+    entries.put(buildId, e == null
+        ? new Entry(buildId, backendOf(ticket), BuildStatus.RUNNING.name(), ticket.json(), targetsOf(ticket), null, true)
+        : new Entry(buildId, e.backend(), e.status(), ticket.json(), e.targets(), e.failure(), true));
+    writeOrThrow();
+  }
+
+  /** Follows a build: recorded now (unless the engine already recorded it), and whenever it changes. */
+  void track(BuildHandle handle) {
+    // Read outside the lock: a ticket is the job's state, and a job records under its own lock.
+    Snapshot snapshot = Snapshot.of(handle, null);
+    synchronized (this) {
+      live.put(handle.id(), handle);
+      apply(snapshot);
+      writeOrThrow();
+      startRefresher();
+    }
+  }
+
+  private void startRefresher() {
     if (refresher == null) {
       // A backend's ticket grows without events (a build request URL arrives, say): look again often.
       refresher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -172,44 +209,100 @@ final class StateJournal implements AutoCloseable {
   }
 
   /** Records a build's end (or tracking failure) and writes. */
-  synchronized void ended(BuildHandle handle, String failure) {
-    if (!live.containsKey(handle.id())) {
-      return; // no longer followed: closing the engine detaches builds that go on
+  void ended(BuildHandle handle, String failure) {
+    Snapshot snapshot = Snapshot.of(handle, failure);
+    synchronized (this) {
+      if (!live.containsKey(handle.id())) {
+        return; // no longer followed: closing the engine detaches builds that go on
+      }
+      apply(snapshot);
+      writeOrThrow();
     }
-    record(handle, failure);
-    write();
   }
 
-  /** Marks a recorded build, for cancel. */
-  synchronized void mark(String buildId, String status, String failure) {
+  /** Marks a recorded build, for cancel, with its targets as they stand now. */
+  synchronized void mark(String buildId, String status, String failure, List<TargetStatus> targets) {
     Entry e = entries.get(buildId);
     if (e != null) {
-      entries.put(buildId, new Entry(e.buildId(), e.backend(), status, e.ticket(), e.targets(), failure));
-      write();
+      JsonNode recorded = targets == null ? e.targets() : targetsJson(targets);
+      entries.put(buildId, new Entry(e.buildId(), e.backend(), status, e.ticket(), recorded, failure, e.journaled()));
+      writeOrThrow();
     }
   }
 
-  /** Writes the current state of every live build, when it changed. */
-  synchronized void refresh() {
-    try {
-      live.values().forEach(h -> record(h, entries.containsKey(h.id()) ? entries.get(h.id()).failure() : null));
-      write();
-    } catch (RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(StateJournal.class).warn("state file {}: {}", file, e.getMessage());
+  /** Writes the current state of every live build, when it changed; a failure is only logged. */
+  void refresh() {
+    List<BuildHandle> handles;
+    synchronized (this) {
+      handles = List.copyOf(live.values());
+    }
+    List<Snapshot> snapshots = new ArrayList<>();
+    for (BuildHandle h : handles) {
+      snapshots.add(Snapshot.of(h, null));
+    }
+    synchronized (this) {
+      try {
+        snapshots.forEach(this::apply);
+        writeOrThrow();
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(StateJournal.class).warn("state file {}: {}", file, e.getMessage());
+      }
     }
   }
 
-  private void record(BuildHandle handle, String failure) {
-    Ticket ticket = handle.ticket();
+  /** A build as it stood when read, taken without holding the journal's lock. */
+  private record Snapshot(String buildId, String backend, String status, Ticket ticket, JsonNode targets,
+      String failure) {
+    static Snapshot of(BuildHandle handle, String failure) {
+      return new Snapshot(handle.id(), handle.backend(), handle.status().name(), handle.ticket(),
+          targetsJson(handle.targets()), failure);
+    }
+  }
+
+  /** Applies a snapshot; a ticket the engine recorded itself is kept. Caller holds the lock. */
+  private void apply(Snapshot s) {
+    Entry e = entries.get(s.buildId());
+    boolean journaled = e != null && e.journaled();
+    String failure = s.failure() != null ? s.failure() : e == null ? null : e.failure();
+    entries.put(s.buildId(), new Entry(s.buildId(), s.backend(), s.status(),
+        journaled ? e.ticket() : s.ticket().json(), s.targets(), failure, journaled));
+  }
+
+  private static ArrayNode targetsJson(List<TargetStatus> list) {
     ArrayNode targets = JSON.createArrayNode();
-    for (TargetStatus t : handle.targets()) {
+    for (TargetStatus t : list) {
       targets.add(Json.target(t));
     }
-    entries.put(handle.id(), new Entry(handle.id(), handle.backend(), handle.status().name(),
-        ticket.json(), targets, failure));
+    return targets;
   }
 
-  private void write() {
+  private static String backendOf(Ticket ticket) {
+    try {
+      return JSON.readTree(ticket.json()).path("backend").asText("");
+    } catch (JsonProcessingException e) {
+      return "";
+    }
+  }
+
+  /** The targets a ticket names, as QUEUED rows until the build reports them. */
+  private static ArrayNode targetsOf(Ticket ticket) {
+    ArrayNode targets = JSON.createArrayNode();
+    try {
+      for (JsonNode key : JSON.readTree(ticket.json()).path("targets")) {
+        targets.add(Json.target(TargetStatus.queued(key.asText(), Map.of())));
+      }
+    } catch (JsonProcessingException e) {
+      // An unreadable ticket would have failed before it reached us; no rows then.
+    }
+    return targets;
+  }
+
+  /**
+   * Replaces the state file durably.
+   *
+   * @throws ImageBuildException naming the file and the reason, with the old file left intact
+   */
+  private void writeOrThrow() {
     ObjectNode root = JSON.createObjectNode();
     root.put("format", FORMAT);
     root.put("created", created.toString());
@@ -225,6 +318,7 @@ final class StateJournal implements AutoCloseable {
       b.put("backend", e.backend());
       b.put("status", e.status());
       b.put("failure", e.failure());
+      b.put("journaled", e.journaled());
       try {
         b.set("ticket", JSON.readTree(e.ticket()));
       } catch (JsonProcessingException ex) {
@@ -241,34 +335,26 @@ final class StateJournal implements AutoCloseable {
     if (text.equals(lastWritten)) {
       return;
     }
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
     try {
-      Files.deleteIfExists(tmp);
-      try {
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      } catch (UnsupportedOperationException e) {
-        Files.createFile(tmp);
-      }
-      Files.writeString(tmp, text);
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
+      DurableFiles.replace(file, text.getBytes(StandardCharsets.UTF_8));
       lastWritten = text;
     } catch (IOException e) {
-      throw new UsageException("--state: cannot write '" + file + "': " + e.getMessage(), e);
+      throw new ImageBuildException("the state file '" + file + "' cannot be written: " + e, e);
     }
   }
 
   /** Stops following; writes a last time. */
   @Override
-  public synchronized void close() {
-    if (refresher != null) {
-      refresher.shutdownNow();
+  public void close() {
+    synchronized (this) {
+      if (refresher != null) {
+        refresher.shutdownNow();
+      }
     }
     refresh();
-    live.clear();
+    synchronized (this) {
+      live.clear();
+    }
   }
 
   private static String text(JsonNode node, String field) {

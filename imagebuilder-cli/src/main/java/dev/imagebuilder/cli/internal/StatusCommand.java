@@ -92,7 +92,7 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   private int report(RunOutput out, StateJournal journal, List<Outcome.BuildOutcome> recorded, List<BuildHandle> handles) {
-    BuildRun run = new BuildRun(out, journal, null, null, FollowOptions.resumeCommand(journal.file()));
+    BuildRun run = new BuildRun(out, journal, null, null, FollowOptions.resumeCommand(journal.file()), h -> false);
     Outcome o = run.outcome(Outcome.Ending.SNAPSHOT, handles, recorded, List.of());
     boolean failed = o.failedTargets().stream().anyMatch(t -> t.state().isFailure())
         || o.builds().stream().anyMatch(b -> b.status() == dev.imagebuilder.api.BuildStatus.ERROR

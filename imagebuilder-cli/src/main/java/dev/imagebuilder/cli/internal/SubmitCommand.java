@@ -58,9 +58,10 @@ final class SubmitCommand implements Callable<Integer> {
     }
     var timeout = follow.timeout();
     Settings settings = connection.settings();
-    try (Engine engine = Engine.open(settings, connection.config, invocation)) {
+    // The journal exists before the engine: every ticket is recorded in it before any remote call.
+    StateJournal journal = StateJournal.create(follow.stateFile(invocation), settings);
+    try (Engine engine = Engine.open(settings, connection.config, invocation, journal)) {
       RunOutput out = output.create(invocation, wait);
-      StateJournal journal = StateJournal.create(follow.stateFile(invocation), settings);
       try (InterruptGuard guard = new InterruptGuard(invocation.ownsProcess())) {
         List<Outcome.Rejected> rejected = new ArrayList<>();
         List<BuildHandle> handles = submit(engine, requests, rejected);
@@ -70,7 +71,8 @@ final class SubmitCommand implements Callable<Integer> {
         if (!handles.isEmpty() && !output.json) {
           out.notice("State file: " + journal.file());
         }
-        BuildRun run = new BuildRun(out, journal, timeout, follow.timeout, FollowOptions.resumeCommand(journal.file(), settings));
+        BuildRun run = new BuildRun(out, journal, timeout, follow.timeout, FollowOptions.resumeCommand(journal.file(), settings),
+            engine::runsHere);
         return run.follow(handles, rejected, wait ? BuildRun::allEnded : BuildRun::allSubmitted,
             wait ? Outcome.Ending.COMPLETED : Outcome.Ending.SUBMITTED, guard).exitCode();
       }

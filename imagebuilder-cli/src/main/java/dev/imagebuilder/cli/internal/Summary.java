@@ -57,10 +57,10 @@ final class Summary {
     }
     switch (o.ending()) {
       case SUBMITTED -> lines.add("Submitted; the builds go on. Follow them with: " + o.resumeCommand());
-      case DEADLINE -> lines.add("The local deadline (--timeout " + o.timeout()
-          + ") passed with builds still running; they go on. Resume with: " + o.resumeCommand());
-      case INTERRUPTED -> lines.add("Interrupted: stopped waiting, nothing was cancelled; the builds go on."
-          + " Resume with: " + o.resumeCommand());
+      case DEADLINE -> lines.add("The local deadline (--timeout " + o.timeout() + ") passed with builds still running"
+          + (o.resumeCommand() != null ? "; the remote ones go on. Resume with: " + o.resumeCommand() : "."));
+      case INTERRUPTED -> lines.add("Interrupted: stopped waiting, nothing was cancelled"
+          + (o.resumeCommand() != null ? "; the remote builds go on. Resume with: " + o.resumeCommand() : "."));
       case COMPLETED -> lines.add(o.exitCode() == ExitCode.OK ? "All targets succeeded." : "Some targets did not succeed.");
       case CANCELLED -> lines.add("Cancel requested for every build still running.");
       case SNAPSHOT -> {
@@ -69,6 +69,14 @@ final class Summary {
         }
       }
       default -> { }
+    }
+    if (!o.stoppedHere().isEmpty()) {
+      lines.add("Stopped with this process (the work ran here, nothing of it goes on; its work files are removed): "
+          + String.join(", ", o.stoppedHere()) + ". Build " + (o.stoppedHere().size() == 1 ? "it" : "them")
+          + " again with: " + Cli.NAME + " retry --state " + o.stateFile());
+    }
+    if (o.journalFailure() != null) {
+      lines.add("The state file could not be written (" + o.journalFailure() + "): do not resume from it.");
     }
     if (o.stateFile() != null && o.ending() != Outcome.Ending.SUBMITTED
         && o.ending() != Outcome.Ending.DEADLINE && o.ending() != Outcome.Ending.INTERRUPTED) {

@@ -61,7 +61,11 @@ final class WorkerCommand implements Callable<Integer> {
     }
     Duration interval = dev.imagebuilder.spi.Configuration.parseDuration("--progress-interval", progressInterval);
     Path dir = journal != null ? journal : FollowOptions.stateHome(invocation).resolve("image-builder").resolve("worker-journal");
-    try (Engine engine = Engine.open(connection.settings(), connection.config, invocation);
+    // The variable names the broker this worker serves, nothing more: the worker's own engine must
+    // not read it as the amqp backend's broker too, or it would hand each request back to the queue.
+    Invocation served = new Invocation(invocation.out(), invocation.err(), invocation.terminal(),
+        name -> name.startsWith("IMAGEBUILDER_AMQP_") ? null : invocation.env(name), invocation.ownsProcess());
+    try (Engine engine = Engine.open(connection.settings(), connection.config, served);
          QueueWorker worker = worker(uri, dir, interval, engine)) {
       try {
         worker.start();
