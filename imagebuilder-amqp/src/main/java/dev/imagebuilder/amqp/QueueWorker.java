@@ -10,6 +10,7 @@ import dev.imagebuilder.api.BuildHandle;
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.Ticket;
+import dev.imagebuilder.api.TicketJournal;
 import dev.imagebuilder.core.ImageBuilder;
 import dev.imagebuilder.core.WireFormat;
 import java.io.IOException;
@@ -138,13 +139,13 @@ public final class QueueWorker implements AutoCloseable {
       Objects.requireNonNull(imageBuilder, "imageBuilder");
       this.builds = new Builds() {
         @Override
-        public BuildHandle submit(ImageRequest request) {
-          return imageBuilder.submit(request);
+        public BuildHandle submit(ImageRequest request, TicketJournal journal) {
+          return imageBuilder.submit(request, journal);
         }
 
         @Override
-        public BuildHandle resume(Ticket ticket) {
-          return imageBuilder.resume(ticket);
+        public BuildHandle resume(Ticket ticket, TicketJournal journal) {
+          return imageBuilder.resume(ticket, journal);
         }
       };
       return this;

@@ -35,6 +35,12 @@ final class BuildFarm {
   private final Map<String, TargetState> builds = new ConcurrentHashMap<>();
   private final Map<String, ImageRequest> requestOf = new ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger();
+  /**
+   * When set, a started build plans (declares its target and creates its remote build) only once
+   * this is released, on a worker thread that dies with its ImageBuilder: a build killed before
+   * it planned anything.
+   */
+  volatile java.util.concurrent.CountDownLatch planning;
 
   BackendProvider provider() {
     return new BackendProvider() {
@@ -107,12 +113,43 @@ final class BuildFarm {
 
     @Override
     public BuildJob start(ImageRequest request, BuildContext context) {
+      starts.incrementAndGet();
+      requests.add(request);
+      java.util.concurrent.CountDownLatch gate = planning;
+      if (gate == null) {
+        return follow(create(request), context);
+      }
+      java.util.concurrent.atomic.AtomicReference<BuildJob> planned = new java.util.concurrent.atomic.AtomicReference<>();
+      context.execute(() -> {
+        try {
+          gate.await();
+        } catch (InterruptedException e) {
+          return; // the process died before planning: nothing was created anywhere
+        }
+        planned.set(follow(create(request), context));
+      });
+      return new BuildJob() {
+        @Override
+        public void cancel() {
+          BuildJob job = planned.get();
+          if (job != null) {
+            job.cancel();
+          }
+        }
+
+        @Override
+        public Map<String, Object> state() {
+          BuildJob job = planned.get();
+          return job == null ? Map.of() : job.state();
+        }
+      };
+    }
+
+    private String create(ImageRequest request) {
       String id = "farm-" + ids.incrementAndGet();
       builds.put(id, TargetState.BUILDING);
-      requests.add(request);
       requestOf.put(id, request);
-      starts.incrementAndGet();
-      return follow(id, context);
+      return id;
     }
 
     @Override

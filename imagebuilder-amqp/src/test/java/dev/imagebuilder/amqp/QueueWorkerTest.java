@@ -272,6 +272,83 @@ class QueueWorkerTest {
   }
 
   @Test
+  void aWorkerKilledBeforeItsBuildPlannedATargetIsFollowedByARealBuildNotASuccessOfNothing() throws Exception {
+    String trigger = broker.triggerQueue();
+    farm.planning = new java.util.concurrent.CountDownLatch(1);
+    ImageBuilder firstBuilder = imageBuilder();
+    QueueWorker first = started(worker("first", firstBuilder));
+    String id = broker.publishRequest(queue, cloud(trigger));
+    List<ProgressReport> before = broker.reportsUntil(trigger, WAIT, r -> "first".equals(r.worker()));
+    assertThat(before.get(before.size() - 1).targets()).isEmpty();
+
+    // The process dies after its first report, before its build planned anything.
+    first.abort();
+    firstBuilder.close();
+    assertThat(farm.builds()).isEmpty();
+    farm.planning = null;
+
+    QueueWorker second = started(worker("second", imageBuilder()));
+    BuildFarm.await("the new build", WAIT, () -> farm.builds().size() == 1);
+    farm.finishAll(TargetState.SUCCEEDED);
+    List<ProgressReport> rest = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
+    assertThat(rest).filteredOn(ProgressReport::isTerminal).singleElement().satisfies(end -> {
+      assertThat(end.requestId()).isEqualTo(id);
+      assertThat(end.worker()).isEqualTo("second");
+      assertThat(end.status()).isEqualTo(BuildStatus.SUCCEEDED);
+      assertThat(end.targets()).singleElement().satisfies(t -> assertThat(t.state()).isEqualTo(TargetState.SUCCEEDED));
+    });
+    assertThat(farm.resumes.get()).as("a ticket without targets is not resumed").isZero();
+    BuildFarm.await("the acknowledgement", WAIT, () -> second.activeRequests() == 0);
+  }
+
+  @Test
+  void aRequestIdReusedWithAnotherBodyIsDeadLetteredAndTheFirstRequestIsLeftAlone() throws Exception {
+    String trigger = broker.triggerQueue();
+    String otherTrigger = broker.triggerQueue();
+    QueueWorker worker = started(worker("w1", imageBuilder()));
+    String id = broker.publishRequest(queue, cloud(trigger));
+    BuildFarm.await("a build", WAIT, () -> farm.builds().size() == 1);
+    farm.finishAll(TargetState.SUCCEEDED);
+    broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
+    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    String firstEntry = Files.readString(journal.resolve("journal").resolve(id + ".json"));
+
+    byte[] other = cloud(otherTrigger).replace("hello", "cowsay").getBytes(StandardCharsets.UTF_8);
+    broker.publish(queue, other, new AMQP.BasicProperties.Builder()
+        .headers(Map.of("x-imagebuilder-request-id", id)).build());
+
+    GetResponse dead = broker.next(queue + ".dead", WAIT);
+    assertThat(dead.getBody()).isEqualTo(other);
+    assertThat(header(dead, "x-imagebuilder-error")).contains(id).contains("already used by another request");
+    assertThat(header(dead, "x-imagebuilder-error-field")).isEqualTo("message_id");
+    // The reader the second body names hears of it; the first request and its journal are untouched.
+    ProgressReport rejection = ProgressReport.fromJson(broker.next(otherTrigger, WAIT).getBody());
+    assertThat(rejection.state()).isEqualTo("failed");
+    assertThat(rejection.message()).contains("already used by another request");
+    assertThat(Files.readString(journal.resolve("journal").resolve(id + ".json"))).isEqualTo(firstEntry);
+    assertThat(farm.starts.get()).isEqualTo(1);
+    worker.close();
+  }
+
+  @Test
+  void aRejectedRequestIsReportedToTheTriggerQueueItNames() throws Exception {
+    String trigger = broker.triggerQueue();
+    QueueWorker worker = started(worker("w1", imageBuilder()));
+    byte[] badItem = ("[{\"image_type\": \"cloud\", \"image\": \"ftp://example.org/a.img\","
+        + " \"series\": \"jammy\", \"trigger\": \"" + trigger + "\"}]").getBytes(StandardCharsets.UTF_8);
+    broker.publish(queue, badItem, new AMQP.BasicProperties.Builder().messageId("bad-item-2").build());
+
+    ProgressReport rejection = ProgressReport.fromJson(broker.next(trigger, WAIT).getBody());
+    assertThat(rejection.requestId()).isEqualTo("bad-item-2");
+    assertThat(rejection.state()).isEqualTo("failed");
+    assertThat(rejection.message()).startsWith("rejected: ").contains("ftp://example.org/a.img");
+    assertThat(broker.next(queue + ".dead", WAIT).getBody()).isEqualTo(badItem);
+    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    assertThat(farm.starts.get()).isZero();
+    worker.close();
+  }
+
+  @Test
   void workerThatLosesItsConnectionReconnectsAndResumesWithoutBuildingAgain() throws Exception {
     String trigger = broker.triggerQueue();
     QueueWorker worker = started(worker("dropped", imageBuilder()));

@@ -5,19 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imagebuilder.api.Ticket;
+import dev.imagebuilder.core.internal.io.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * Where workers keep what they need to take over each other's requests: one JSON file per
@@ -60,28 +58,40 @@ public final class RequestJournal {
    * @param deliveries how many times a worker took it up
    * @param items one per item, empty until the request was read
    * @param finished when every item's end was published, or null
+   * @param bodySha256 the sha256 of the message body the request id was first seen with, or null
+   *     (entries of older versions): a request id names one request, and a different body under
+   *     it is refused
    */
-  public record Entry(String requestId, int deliveries, List<Item> items, Instant finished) {
+  public record Entry(String requestId, int deliveries, List<Item> items, Instant finished, String bodySha256) {
     public Entry {
       items = List.copyOf(items);
     }
 
     public Entry withItems(List<Item> newItems) {
-      return new Entry(requestId, deliveries, newItems, finished);
+      return new Entry(requestId, deliveries, newItems, finished, bodySha256);
     }
 
     public Entry withItem(int index, Item item) {
       List<Item> copy = new ArrayList<>(items);
       copy.set(index, item);
-      return new Entry(requestId, deliveries, copy, finished);
+      return new Entry(requestId, deliveries, copy, finished, bodySha256);
     }
 
     public Entry delivered() {
-      return new Entry(requestId, deliveries + 1, items, finished);
+      return new Entry(requestId, deliveries + 1, items, finished, bodySha256);
     }
 
     public Entry finishedAt(Instant time) {
-      return new Entry(requestId, deliveries, items, time);
+      return new Entry(requestId, deliveries, items, time, bodySha256);
+    }
+
+    public Entry withBody(String sha256) {
+      return new Entry(requestId, deliveries, items, finished, sha256);
+    }
+
+    /** True when a request was recorded under this id before (delivered, or with a body). */
+    public boolean known() {
+      return deliveries > 0 || finished != null || bodySha256 != null;
     }
   }
 
@@ -92,7 +102,7 @@ public final class RequestJournal {
     try {
       root = JSON.readTree(file.toFile());
     } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-      return new Entry(requestId, 0, List.of(), null);
+      return new Entry(requestId, 0, List.of(), null, null);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the journal entry " + file, e);
     }
@@ -103,10 +113,11 @@ public final class RequestJournal {
           item.path("terminal_published").asBoolean(false)));
     }
     return new Entry(requestId, root.path("deliveries").asInt(0), items,
-        root.path("finished").isTextual() ? Instant.parse(root.get("finished").asText()) : null);
+        root.path("finished").isTextual() ? Instant.parse(root.get("finished").asText()) : null,
+        root.path("body_sha256").isTextual() ? root.get("body_sha256").asText() : null);
   }
 
-  /** Replaces the entry atomically. */
+  /** Replaces the entry atomically and durably (forced to the device, directory too) before returning. */
   public void write(Entry entry) {
     ObjectNode root = JSON.createObjectNode();
     root.put("request_id", entry.requestId());
@@ -126,6 +137,7 @@ public final class RequestJournal {
       node.put("terminal_published", item.terminalPublished());
     }
     root.put("finished", entry.finished() == null ? null : entry.finished().toString());
+    root.put("body_sha256", entry.bodySha256());
     try {
       replace(entryFile(entry.requestId()), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     } catch (IOException e) {
@@ -196,17 +208,6 @@ public final class RequestJournal {
   }
 
   private void replace(Path target, byte[] content) throws IOException {
-    Files.createDirectories(directory);
-    Path temp = directory.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-    try {
-      Files.write(temp, content);
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+    DurableFiles.replace(target, content);
   }
 }

@@ -9,6 +9,7 @@ import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.api.Ticket;
+import dev.imagebuilder.api.TicketJournal;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,6 +59,8 @@ final class RequestRun {
     boolean terminal;
     String lastTicket;
     String lastProgress;
+    /** Set once the engine recorded this item's ticket itself (write-ahead): snapshots never replace it. */
+    volatile boolean journaled;
 
     Item(int index, ImageRequest request) {
       this.index = index;
@@ -70,6 +73,11 @@ final class RequestRun {
   private final long deliveryTag;
   private final AMQP.BasicProperties properties;
   private final List<Item> items = new ArrayList<>();
+  /**
+   * Guards {@link #entry} and its writes: the engine records tickets from its own threads, before
+   * each remote call, while everything else runs on the I/O thread.
+   */
+  private final Object journalLock = new Object();
   private RequestJournal.Entry entry;
   private ScheduledFuture<?> heartbeat;
   private boolean over;
@@ -103,7 +111,9 @@ final class RequestRun {
 
   /** Submits or resumes every item not yet finished; cancels them if the request was cancelled. */
   void start(boolean cancelled) {
-    host.journal().write(entry);
+    synchronized (journalLock) {
+      host.journal().write(entry);
+    }
     for (Item item : items) {
       RequestJournal.Item recorded = entry.items().get(item.index);
       if (recorded.terminalPublished()) {
@@ -114,19 +124,27 @@ final class RequestRun {
         publishTerminal(item, BuildStatus.CANCELLED, List.of(), "cancelled before it started", null);
         continue;
       }
+      boolean resumable = recorded.ticket() != null && holdsTargets(recorded.ticket());
+      if (recorded.ticket() != null && !resumable) {
+        // Tickets are recorded before every remote call, and a build makes none before it has
+        // planned its targets: a ticket without targets proves nothing was asked of anyone.
+        LOG.info("request {} item {}: its ticket holds no targets, so nothing was requested under it;"
+            + " submitting it now", requestId, item.index);
+      }
       try {
-        if (recorded.ticket() != null) {
-          item.handle = host.builds().resume(recorded.ticket());
+        if (resumable) {
+          item.journaled = true;
+          item.handle = host.builds().resume(recorded.ticket(), itemJournal(item));
           LOG.info("request {} item {}: resumed build {} from its ticket", requestId, item.index,
               item.handle.id());
         } else {
-          item.handle = host.builds().submit(item.request);
+          item.handle = host.builds().submit(item.request, itemJournal(item));
           LOG.info("request {} item {}: submitted build {} to {}", requestId, item.index,
               item.handle.id(), item.handle.backend());
         }
       } catch (RuntimeException e) {
         LOG.warn("request {} item {}: could not {}: {}", requestId, item.index,
-            recorded.ticket() != null ? "resume" : "submit", describe(e));
+            resumable ? "resume" : "submit", describe(e));
         publishTerminal(item, BuildStatus.ERROR, List.of(), describe(e), null);
         continue;
       }
@@ -250,8 +268,10 @@ final class RequestRun {
     if (item.subscription != null) {
       item.subscription.close();
     }
-    entry = entry.withItem(item.index, entry.items().get(item.index).published());
-    writeJournal("the end of item " + item.index);
+    synchronized (journalLock) {
+      entry = entry.withItem(item.index, entry.items().get(item.index).published());
+      writeJournal("the end of item " + item.index);
+    }
     LOG.info("request {} item {}: {} ({})", requestId, item.index, report.state(), status);
     finishIfDone();
   }
@@ -262,8 +282,10 @@ final class RequestRun {
     }
     over = true;
     stopHeartbeat();
-    entry = entry.finishedAt(Instant.now());
-    writeJournal("the request's end");
+    synchronized (journalLock) {
+      entry = entry.finishedAt(Instant.now());
+      writeJournal("the request's end");
+    }
     host.finished(this);
   }
 
@@ -280,20 +302,57 @@ final class RequestRun {
     }
   }
 
+  /**
+   * Records a snapshot of the item's ticket, for backends that do not record their own (local
+   * work). Once the engine recorded the ticket itself, a snapshot (which may be older than the
+   * last record) never replaces it.
+   */
   private void journalTicket(Item item) {
-    if (item.handle == null) {
+    if (item.handle == null || item.journaled) {
       return;
     }
     try {
-      Ticket ticket = item.handle.ticket();
+      Ticket ticket = item.handle.ticket(); // read outside the lock: the job records under its own
       if (!ticket.json().equals(item.lastTicket)) {
-        entry = entry.withItem(item.index, entry.items().get(item.index).withTicket(ticket));
-        host.journal().write(entry);
+        synchronized (journalLock) {
+          if (item.journaled) {
+            return;
+          }
+          entry = entry.withItem(item.index, entry.items().get(item.index).withTicket(ticket));
+          host.journal().write(entry);
+        }
         item.lastTicket = ticket.json();
       }
     } catch (RuntimeException e) {
       LOG.error("request {} item {}: ticket not journaled; a takeover would lose this build: {}",
           requestId, item.index, e.toString());
+    }
+  }
+
+  /**
+   * The journal the engine records the item's ticket in before each remote call, durably: a
+   * worker killed right after would have it for the takeover. A failure to write it fails the
+   * build, so no call is made that nothing would remember.
+   */
+  private TicketJournal itemJournal(Item item) {
+    return (buildId, ticket) -> {
+      synchronized (journalLock) {
+        entry = entry.withItem(item.index, entry.items().get(item.index).withTicket(ticket));
+        host.journal().write(entry);
+        item.journaled = true;
+      }
+    };
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper TICKETS = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** Whether a recorded ticket names any target (its build planned before it was recorded). */
+  static boolean holdsTargets(Ticket ticket) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode targets = TICKETS.readTree(ticket.json()).path("targets");
+      return targets.isArray() && !targets.isEmpty();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return true; // unreadable: let resume say what is wrong with it, never submit blindly
     }
   }
 

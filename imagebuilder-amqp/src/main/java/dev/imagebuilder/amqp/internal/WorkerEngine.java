@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -220,13 +222,22 @@ public final class WorkerEngine implements RequestRun.Host {
         return;
       }
       RequestJournal.Entry entry = journal.read(requestId);
+      String bodySha256 = sha256(body);
+      if (entry.known() && entry.bodySha256() != null && !entry.bodySha256().equals(bodySha256)) {
+        // A request id names one request: another body under it is a different request, which
+        // must neither be taken for the first (and dropped) nor overwrite its journal entry.
+        rejectOnly(channel, tag, props, body, requestId, "message_id", "'" + requestId + "' was already used by"
+            + " another request (a different body); give each request its own message_id");
+        return;
+      }
       if (entry.finished() != null) {
-        // Its end was published; only the acknowledgement was lost.
-        LOG.info("request {} was finished already; acknowledging it again", requestId);
+        // The same request again (same id, same body): its end was published; not built again.
+        LOG.info("request {} was finished already (the same body again); acknowledging it without building it again",
+            requestId);
         channel.basicAck(tag, false);
         return;
       }
-      entry = entry.delivered();
+      entry = entry.delivered().withBody(bodySha256);
       if (entry.deliveries() > settings.maxDeliveries()) {
         reject(channel, tag, props, body, requestId, null, "taken up " + (entry.deliveries() - 1)
             + " times without finishing (more than " + settings.maxDeliveries() + ")");
@@ -276,6 +287,20 @@ public final class WorkerEngine implements RequestRun.Host {
    * Sends a request that cannot be served to the dead-letter exchange, with why in its headers,
    * tells its reply queue if it has one, and acknowledges it: it is never requeued.
    */
+  /** Dead-letters a delivery without touching the journal entry its id names (it may be another request's). */
+  private void rejectOnly(Channel channel, long tag, AMQP.BasicProperties props, byte[] body,
+      String requestId, String field, String error) throws IOException {
+    reject(channel, tag, props, body, requestId, field, error);
+  }
+
+  private static String sha256(byte[] body) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+  }
+
   private void reject(Channel channel, long tag, AMQP.BasicProperties props, byte[] body,
       String requestId, String field, String error) throws IOException {
     Map<String, Object> headers = new HashMap<>(props.getHeaders() == null ? Map.of() : props.getHeaders());
@@ -289,16 +314,24 @@ public final class WorkerEngine implements RequestRun.Host {
     publisher.publish(settings.topology().deadLetterExchange(), settings.topology().queue(),
         props.builder().headers(headers).deliveryMode(2).build(), body);
     LOG.warn("request {} dead-lettered: {}", requestId, error);
+    ProgressReport report = new ProgressReport(requestId, 0, 0, null, null, null,
+        ProgressReport.FAILED, dev.imagebuilder.api.BuildStatus.ERROR, "rejected: " + error,
+        List.of(), null, settings.workerId(), Instant.now());
+    // Whoever waits on the request hears of the rejection: its reply queue, and every trigger
+    // queue the message names (the request's own reader, even when the rest of it is invalid).
+    Set<String> audience = new LinkedHashSet<>(RejectedTriggers.of(body));
     String replyTo = props.getReplyTo();
     if (replyTo != null && !replyTo.isBlank()) {
+      audience.add(replyTo);
+    }
+    for (String queue : audience) {
       try {
-        ProgressReport report = new ProgressReport(requestId, 0, 0, null, null, null,
-            ProgressReport.FAILED, dev.imagebuilder.api.BuildStatus.ERROR, "rejected: " + error,
-            List.of(), null, settings.workerId(), Instant.now());
-        publisher.publish("", replyTo, RequestRun.reportProperties(requestId), report.toJson());
+        if (!queue.equals(replyTo)) {
+          publisher.ensureQueue(queue);
+        }
+        publisher.publish("", queue, RequestRun.reportProperties(requestId), report.toJson());
       } catch (IOException | RuntimeException e) {
-        LOG.warn("request {}: the rejection could not be reported to {}: {}", requestId, replyTo,
-            e.toString());
+        LOG.warn("request {}: the rejection could not be reported to {}: {}", requestId, queue, e.toString());
       }
     }
     channel.basicAck(tag, false);
