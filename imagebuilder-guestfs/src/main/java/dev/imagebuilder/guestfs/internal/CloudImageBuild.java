@@ -50,6 +50,7 @@ final class CloudImageBuild implements BuildJob {
   private final TargetStatus initial;
   private final Path output;
   private final Cancellation cancellation = new Cancellation();
+  private volatile Runnable onFinished = () -> { };
   private volatile TargetStatus current;
   private volatile boolean started;
   private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
@@ -72,12 +73,18 @@ final class CloudImageBuild implements BuildJob {
     context.execute(this::run);
   }
 
+  /** Runs {@code action} once the build's task has ended and its work files are gone. */
+  void whenFinished(Runnable action) {
+    onFinished = action;
+  }
+
   private void run() {
     started = true;
     try {
       runSteps();
     } finally {
       finished.countDown();
+      onFinished.run();
     }
   }
 

@@ -30,6 +30,8 @@ public final class GuestfsBackend implements Backend {
   static final String DEFAULT_TARGET_KEY = "image";
 
   private final BackendContext backendContext;
+  /** Builds running in this process: close() stops them and waits until their work files are gone. */
+  private final Set<CloudImageBuild> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public GuestfsBackend(BackendContext backendContext) {
     this.backendContext = backendContext;
@@ -110,8 +112,24 @@ public final class GuestfsBackend implements Backend {
     TargetStatus initial = TargetStatus.queued(targetKey(settings), labels(request, settings)).withAttempt(attempt);
     CloudImageBuild build = new CloudImageBuild(request, context, settings, store, keys,
         backendContext.processes(), initial, outputPath(settings, request, context.buildId()));
+    running.add(build);
+    build.whenFinished(() -> running.remove(build));
     build.start();
     return build;
+  }
+
+  /** virt-customize runs here: the build stops with the process. */
+  @Override
+  public boolean runsInProcess() {
+    return true;
+  }
+
+  /** Stops every build still running and waits (bounded) until its work files are removed. */
+  @Override
+  public void close() {
+    for (CloudImageBuild build : List.copyOf(running)) {
+      build.cancel();
+    }
   }
 
   private PpaKeySource keySource(GuestfsSettings settings) {

@@ -40,6 +40,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** The touch backend: builds and publishes system-image channels (see {@code docs/systemimage.md}). */
 public final class SystemImageBackend implements Backend {
+  /** Builds running in this process, stopped by {@link #close()}. */
+  private final Set<TouchBuildJob> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final BackendContext context;
   private final Map<String, RootfsCustomizer> registered;
   private final ChannelPublisher.CommitObserver commitObserver;
@@ -122,8 +124,30 @@ public final class SystemImageBackend implements Backend {
     BuildSetup setup = setup(r);
     TouchBuild build = new TouchBuild(r, buildContext, setup, devices, attempts);
     build.declareKnownTargets();
-    buildContext.execute(build);
-    return new TouchBuildJob(build);
+    TouchBuildJob job = new TouchBuildJob(build);
+    running.add(job);
+    buildContext.execute(() -> {
+      try {
+        build.run();
+      } finally {
+        running.remove(job);
+      }
+    });
+    return job;
+  }
+
+  /** Mirroring, the rootfs and publication run here: the build stops with the process. */
+  @Override
+  public boolean runsInProcess() {
+    return true;
+  }
+
+  /** Stops every build still running here and waits (bounded) until its work area is removed. */
+  @Override
+  public void close() {
+    for (TouchBuildJob job : java.util.List.copyOf(running)) {
+      job.cancel();
+    }
   }
 
   /**
