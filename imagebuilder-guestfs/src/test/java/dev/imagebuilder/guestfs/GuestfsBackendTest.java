@@ -7,6 +7,7 @@ import dev.imagebuilder.api.BuildEvent;
 import dev.imagebuilder.api.BuildHandle;
 import dev.imagebuilder.api.BuildResult;
 import dev.imagebuilder.api.CloudImageRequest;
+import dev.imagebuilder.api.ImageBuildException;
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.NoBackendAvailableException;
@@ -394,6 +395,24 @@ class GuestfsBackendTest {
     assertGone(tools.childPid());
     assertGone(Long.parseLong(Files.readString(tools.dir.resolve("pid")).strip()));
     assertThat(list(state.resolve("guestfs/images"))).as("cancel returns once the work copy is removed").isEmpty();
+  }
+
+  @Test
+  void closingTheBuilderStopsALocalBuildRemovesItsWorkFilesAndSaysItStoppedWithTheProcess() throws Exception {
+    config.put("guestfs.virt-customize", tools.virtCustomize(FakeTools.HANGS).toString());
+    ImageBuilder b = builder();
+    BuildHandle handle = b.submit(request().packages("hello").build());
+    awaitProgress("Installing packages: hello");
+    assertThat(b.runsInProcess(handle)).isTrue();
+    assertThat(list(state.resolve("guestfs/images"))).as("a work copy while it runs").isNotEmpty();
+
+    b.close(); // Ctrl-C, --timeout, or a worker stopping: the process takes its builds down
+
+    assertThatThrownBy(() -> handle.result().get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(ImageBuildException.class)
+        .hasMessageContaining("ran in this process and stopped with it").hasMessageContaining("build it again")
+        .hasMessageNotContaining("go on");
+    assertGone(tools.childPid());
+    assertThat(list(state.resolve("guestfs/images"))).as("close() returns once the work copy is removed").isEmpty();
   }
 
   @Test
