@@ -1,0 +1,51 @@
+package dev.imagebuilder.apt.internal;
+
+import dev.imagebuilder.api.InvalidRequestException;
+import java.net.URI;
+import java.util.Locale;
+
+/**
+ * Where a key is fetched by its fingerprint: a URL template with {@code {fingerprint}}. Given a
+ * keyserver's base URL instead, the HKP lookup {@code /pks/lookup?op=get&options=mr&search=0x...}
+ * (what {@code add-apt-repository} asks keyserver.ubuntu.com) is appended to it.
+ *
+ * @param template an http or https URL with the placeholder {@code {fingerprint}}
+ */
+public record KeyserverLookup(String template) {
+  static final String PLACEHOLDER = "{fingerprint}";
+  static final String HKP_LOOKUP = "/pks/lookup?op=get&options=mr&search=0x" + PLACEHOLDER;
+
+  /**
+   * A base URL ({@code https://keyserver.ubuntu.com}) or a template with {@code {fingerprint}}.
+   *
+   * @param field the configuration key, for messages
+   */
+  public static KeyserverLookup parse(String field, String text) {
+    String t = text.strip();
+    String template = t.contains(PLACEHOLDER) ? t : t.replaceFirst("/+$", "") + HKP_LOOKUP;
+    URI sample;
+    try {
+      sample = new URI(template.replace(PLACEHOLDER, "0".repeat(40)));
+    } catch (java.net.URISyntaxException e) {
+      throw new InvalidRequestException(field, "'" + text + "' is not a URL: " + e.getReason());
+    }
+    String scheme = sample.getScheme() == null ? "" : sample.getScheme().toLowerCase(Locale.ROOT);
+    if (!(scheme.equals("https") || scheme.equals("http")) || sample.getHost() == null) {
+      throw new InvalidRequestException(field, "'" + text + "' is not an http or https URL");
+    }
+    if (sample.getRawUserInfo() != null) {
+      throw new InvalidRequestException(field, "URL must not carry user information");
+    }
+    return new KeyserverLookup(template);
+  }
+
+  /** The URL of the key with {@code fingerprint} (40 hex digits, so nothing needs escaping). */
+  public URI uriFor(String fingerprint) {
+    return URI.create(template.replace(PLACEHOLDER, fingerprint));
+  }
+
+  @Override
+  public String toString() {
+    return template;
+  }
+}
