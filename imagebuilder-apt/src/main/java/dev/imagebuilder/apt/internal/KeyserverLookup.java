@@ -1,8 +1,6 @@
 package dev.imagebuilder.apt.internal;
 
-import dev.imagebuilder.api.InvalidRequestException;
 import java.net.URI;
-import java.util.Locale;
 
 /**
  * Where a key is fetched by its fingerprint: a URL template with {@code {fingerprint}}. Given a
@@ -23,19 +21,7 @@ public record KeyserverLookup(String template) {
   public static KeyserverLookup parse(String field, String text) {
     String t = text.strip();
     String template = t.contains(PLACEHOLDER) ? t : t.replaceFirst("/+$", "") + HKP_LOOKUP;
-    URI sample;
-    try {
-      sample = new URI(template.replace(PLACEHOLDER, "0".repeat(40)));
-    } catch (java.net.URISyntaxException e) {
-      throw new InvalidRequestException(field, "'" + text + "' is not a URL: " + e.getReason());
-    }
-    String scheme = sample.getScheme() == null ? "" : sample.getScheme().toLowerCase(Locale.ROOT);
-    if (!(scheme.equals("https") || scheme.equals("http")) || sample.getHost() == null) {
-      throw new InvalidRequestException(field, "'" + text + "' is not an http or https URL");
-    }
-    if (sample.getRawUserInfo() != null) {
-      throw new InvalidRequestException(field, "URL must not carry user information");
-    }
+    HttpUrls.require(field, text, template.replace(PLACEHOLDER, "0".repeat(40)));
     return new KeyserverLookup(template);
   }
 

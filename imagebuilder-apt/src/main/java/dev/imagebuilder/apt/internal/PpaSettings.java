@@ -1,13 +1,10 @@
 package dev.imagebuilder.apt.internal;
 
-import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.spi.Configuration;
 import dev.imagebuilder.spi.HttpService;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -53,7 +50,7 @@ public record PpaSettings(
             .orElse(PpaUrlTemplate.LAUNCHPAD),
         config.path(PPA_KEY_FILE),
         config.qualified(PPA_KEY_FILE),
-        httpUri(config.qualified(LAUNCHPAD_API), config.get(LAUNCHPAD_API, DEFAULT_LAUNCHPAD_API)),
+        launchpadApi(config.qualified(LAUNCHPAD_API), config.get(LAUNCHPAD_API, DEFAULT_LAUNCHPAD_API)),
         KeyserverLookup.parse(keyserverField,
             deprecated.get(config, KEYSERVER, DEPRECATED_KEYSERVER_URL_TEMPLATE).orElse(DEFAULT_KEYSERVER)));
   }
@@ -74,19 +71,8 @@ public record PpaSettings(
         .orElse("Launchpad " + launchpadApi + " and keyserver " + keyserver);
   }
 
-  private static URI httpUri(String field, String text) {
-    try {
-      URI uri = new URI(text.strip());
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
-        throw new InvalidRequestException(field, "'" + text + "' is not an http or https URL");
-      }
-      if (uri.getRawUserInfo() != null) {
-        throw new InvalidRequestException(field, "URL must not carry user information");
-      }
-      return uri.toString().endsWith("/") ? uri : URI.create(uri + "/");
-    } catch (URISyntaxException e) {
-      throw new InvalidRequestException(field, "'" + text + "' is not a URL: " + e.getReason());
-    }
+  private static URI launchpadApi(String field, String text) {
+    URI uri = HttpUrls.require(field, text, text.strip());
+    return uri.toString().endsWith("/") ? uri : URI.create(uri + "/");
   }
 }
