@@ -46,13 +46,22 @@ class TouchPpaSourcesTest {
         .contains("ppas=ppa:team/tools+extra",
             "URIs: http://127.0.0.1:9/ppa/team/tools+extra/ubuntu",
             "Signed-By: /etc/apt/keyrings/team-ubuntu-tools_extra.gpg");
-    // The keyring is the configured key, binary, as every apt that reads deb822 files takes it.
+    // The keyring is the configured key (as gpg reads both), binary, as every apt that reads
+    // deb822 files takes it.
     Path keyring = work.resolve("keyring.gpg");
     Trees.run(List.of("sh", "-c", "tar -xJOf '" + rootfs + "' system/etc/apt/keyrings/team-ubuntu-tools_extra.gpg > '"
         + keyring + "'"));
-    assertThat(Trees.run(List.of("gpg", "--batch", "--show-keys", "--with-colons", keyring.toString())))
-        .contains("fpr:");
     assertThat(Files.readAllBytes(keyring)[0] & 0x80).as("binary, not armored").isNotZero();
+    assertThat(fingerprints(keyring)).isNotEmpty()
+        .isEqualTo(fingerprints(Path.of(config.get("systemimage.ppa-key-file"))));
+  }
+
+  private List<String> fingerprints(Path keys) throws Exception {
+    Path home = Files.createDirectories(work.resolve("gnupg"));
+    Files.setAttribute(home, "unix:mode", 0700);
+    return Trees.run(List.of("gpg", "--homedir", home.toString(), "--batch", "--show-keys",
+            "--with-colons", keys.toString())).lines()
+        .filter(l -> l.startsWith("fpr:")).toList();
   }
 
   private static Path rootfs(Path index, Path publish) throws Exception {
