@@ -1,6 +1,7 @@
 package dev.imagebuilder.systemimage;
 
 import dev.imagebuilder.api.Ppa;
+import dev.imagebuilder.apt.internal.PpaAptSource;
 import java.net.URI;
 import java.util.List;
 import java.util.Objects;
@@ -14,7 +15,8 @@ import java.util.Objects;
  * @param suite the suite, normally the request's series codename
  * @param components the components, normally {@code main}
  * @param sourcesFile the deb822 file's path inside the rootfs ({@code /etc/apt/sources.list.d/...})
- * @param keyFile the armoured signing key's path inside the rootfs ({@code /etc/apt/keyrings/...})
+ * @param keyFile the signing key's path inside the rootfs ({@code /etc/apt/keyrings/...}), a binary
+ *     OpenPGP keyring that {@code Signed-By} names
  */
 public record AptSource(
     Ppa ppa, URI uri, String suite, List<String> components, String sourcesFile, String keyFile) {
@@ -24,12 +26,11 @@ public record AptSource(
     components = List.copyOf(components);
   }
 
-  /** The deb822 stanza, as written to {@link #sourcesFile()}. */
+  /**
+   * The deb822 stanza written to {@link #sourcesFile()} (after a comment line naming the PPA and
+   * its key).
+   */
   public String deb822() {
-    return "Types: deb\n"
-        + "URIs: " + uri + "\n"
-        + "Suites: " + suite + "\n"
-        + "Components: " + String.join(" ", components) + "\n"
-        + "Signed-By: " + keyFile + "\n";
+    return PpaAptSource.stanza(uri, suite, components, keyFile);
   }
 }

@@ -86,7 +86,7 @@ class ChrootCustomizerSystemTest {
     List<String> entries = Trees.tarList(rootfs);
     assertThat(entries).contains("system/usr/bin/hello",
         "system/usr/share/imagebuilder-ppa-marker/marker",
-        "system/etc/apt/sources.list.d/imagebuilder-test-owner-ubuntu-test-ppa.sources")
+        "system/etc/apt/sources.list.d/test-owner-ubuntu-test-ppa-bookworm.sources")
         .doesNotContain("system/usr/sbin/policy-rc.d", "system/etc/resolv.conf.imagebuilder-saved");
     // Device nodes and ownership survived the unpack and repack.
     assertThat(Trees.run(List.of("tar", "-tvJf", rootfs.toString())))

@@ -105,14 +105,14 @@ class TouchPublicationTest {
       Path rootfs = file(image, "ubports");
       assertThat(Trees.tarList(rootfs)).contains("system/etc/os-release", "system/usr/bin/fake-shell",
           "system/etc/imagebuilder-marker",
-          "system/etc/apt/sources.list.d/imagebuilder-team-ubuntu-tools.sources",
-          "system/etc/apt/keyrings/imagebuilder-team-ubuntu-tools.asc");
+          "system/etc/apt/sources.list.d/team-ubuntu-tools-focal.sources",
+          "system/etc/apt/keyrings/team-ubuntu-tools.gpg");
       assertThat(Trees.tarMember(rootfs, "system/var/lib/dpkg/status"))
           .contains("Package: base-files", "Package: hello", "Package: foo-utils");
       assertThat(Trees.tarMember(rootfs, "system/etc/imagebuilder-marker"))
           .contains("series=focal", "ppas=ppa:team/tools",
               "URIs: http://127.0.0.1:9/ppa/team/tools/ubuntu", "Suites: focal",
-              "Signed-By: /etc/apt/keyrings/imagebuilder-team-ubuntu-tools.asc");
+              "Signed-By: /etc/apt/keyrings/team-ubuntu-tools.gpg");
       assertThat(Trees.run(List.of("tar", "-tvJf", rootfs.toString())))
           .contains("system/bin -> usr/bin");
 

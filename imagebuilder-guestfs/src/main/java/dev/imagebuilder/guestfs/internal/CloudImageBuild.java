@@ -6,6 +6,9 @@ import dev.imagebuilder.api.PackageSpec;
 import dev.imagebuilder.api.Ppa;
 import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
+import dev.imagebuilder.apt.internal.OpenPgpKeyring;
+import dev.imagebuilder.apt.internal.PpaAptSource;
+import dev.imagebuilder.apt.internal.PpaKeySource;
 import dev.imagebuilder.spi.BuildContext;
 import dev.imagebuilder.spi.BuildJob;
 import dev.imagebuilder.spi.ProcessFailedException;
@@ -102,9 +105,10 @@ final class CloudImageBuild implements BuildJob {
       List<PpaAptSource> sources = new ArrayList<>();
       for (Ppa ppa : request.ppas()) {
         cancellation.check("fetching the signing key of " + ppa);
-        OpenPgpKey key = keys.keyFor(ppa);
-        log("Signing key of " + ppa.reference() + ": " + key.fingerprint() + " (" + keys.describe() + ")");
-        sources.add(PpaAptSource.of(ppa, request.series(), settings.ppaUrlTemplate(), key));
+        OpenPgpKeyring key = keys.keyFor(ppa);
+        log("Signing key of " + ppa.reference() + ": " + String.join(", ", key.fingerprints())
+            + " (" + keys.describe() + ")");
+        sources.add(PpaAptSource.of(ppa, request.series(), settings.ppa().urlTemplate(), key));
       }
       Files.createDirectories(output.getParent());
       work = Files.createTempDirectory(output.getParent(), ".imagebuilder-work-");

@@ -7,6 +7,8 @@ import dev.imagebuilder.api.Plan;
 import dev.imagebuilder.api.PlannedTarget;
 import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
+import dev.imagebuilder.apt.internal.PpaAptSource;
+import dev.imagebuilder.apt.internal.PpaKeySource;
 import dev.imagebuilder.spi.Backend;
 import dev.imagebuilder.spi.BackendContext;
 import dev.imagebuilder.spi.BuildContext;
@@ -14,6 +16,7 @@ import dev.imagebuilder.spi.BuildJob;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +31,8 @@ import java.util.Set;
  */
 public final class GuestfsBackend implements Backend {
   static final String DEFAULT_TARGET_KEY = "image";
+  /** Each of the two requests for a PPA key (Launchpad, then the keyserver). */
+  private static final Duration KEY_REQUEST_TIMEOUT = Duration.ofMinutes(1);
 
   private final BackendContext backendContext;
   /** Builds running in this process: close() stops them and waits until their work files are gone. */
@@ -50,7 +55,7 @@ public final class GuestfsBackend implements Backend {
       throw new InvalidRequestException("series", "'" + cloud.series()
           + "' has no known codename, and PPAs are added by codename: give the codename instead");
     }
-    if (!cloud.ppas().isEmpty() && settings.ppaKeyFile().isPresent()) {
+    if (!cloud.ppas().isEmpty() && settings.ppa().keyFile().isPresent()) {
       keySource(settings).keyFor(cloud.ppas().get(0));
     }
   }
@@ -63,8 +68,7 @@ public final class GuestfsBackend implements Backend {
     notes.add("downloads " + cloud.image() + " unless a verified copy is cached in "
         + settings.cacheDirectory());
     if (!cloud.ppas().isEmpty()) {
-      notes.add("PPA signing keys from " + settings.ppaKeyFile().map(p -> "key file " + p)
-          .orElse("Launchpad " + settings.launchpadApi() + " and " + settings.keyserver()));
+      notes.add("PPA signing keys from " + settings.ppa().describeKeySource());
     }
     notes.add("writes a " + settings.outputFormat().qemuName() + " image to " + settings.outputDirectory());
     String description = "customize " + cloud.image() + " for " + cloud.series().codenameOrVersion()
@@ -133,11 +137,7 @@ public final class GuestfsBackend implements Backend {
   }
 
   private PpaKeySource keySource(GuestfsSettings settings) {
-    return settings.ppaKeyFile()
-        .<PpaKeySource>map(f -> new FilePpaKeySource(f,
-            backendContext.configuration().qualified(GuestfsSettings.PPA_KEY_FILE)))
-        .orElseGet(() -> new LaunchpadPpaKeySource(backendContext.http(), settings.launchpadApi(),
-            settings.keyserver()));
+    return settings.ppa().keySource(backendContext.http(), KEY_REQUEST_TIMEOUT);
   }
 
   private GuestfsSettings settings() {

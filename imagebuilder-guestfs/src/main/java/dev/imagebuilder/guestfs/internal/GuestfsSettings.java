@@ -1,9 +1,8 @@
 package dev.imagebuilder.guestfs.internal;
 
 import dev.imagebuilder.api.InvalidRequestException;
+import dev.imagebuilder.apt.internal.PpaSettings;
 import dev.imagebuilder.spi.Configuration;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -17,6 +16,8 @@ import java.util.regex.Pattern;
  *
  * @param memoryMb appliance memory in MiB, or 0 for libguestfs's default
  * @param outputName the output file's base name, or empty for a name derived from the base image
+ * @param ppa the PPA keys shared with the touch backend ({@code ppa-url-template}, {@code ppa-key-file},
+ *     {@code launchpad-api}, {@code keyserver})
  */
 public record GuestfsSettings(
     String virtCustomize,
@@ -27,10 +28,7 @@ public record GuestfsSettings(
     Path cacheDirectory,
     Duration timeout,
     int memoryMb,
-    PpaUrlTemplate ppaUrlTemplate,
-    Optional<Path> ppaKeyFile,
-    URI launchpadApi,
-    URI keyserver,
+    PpaSettings ppa,
     Optional<String> backendSettings) {
 
   public static final String VIRT_CUSTOMIZE = "virt-customize";
@@ -41,15 +39,9 @@ public record GuestfsSettings(
   public static final String CACHE_DIRECTORY = "cache-directory";
   public static final String TIMEOUT = "timeout";
   public static final String MEMORY = "memory";
-  public static final String PPA_URL_TEMPLATE = "ppa-url-template";
-  public static final String PPA_KEY_FILE = "ppa-key-file";
-  public static final String LAUNCHPAD_API = "launchpad-api";
-  public static final String KEYSERVER = "keyserver";
   public static final String BACKEND_SETTINGS = "backend-settings";
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(1);
-  public static final String DEFAULT_LAUNCHPAD_API = "https://api.launchpad.net/devel/";
-  public static final String DEFAULT_KEYSERVER = "https://keyserver.ubuntu.com";
 
   private static final Pattern MEMORY_VALUE = Pattern.compile("(\\d+)\\s*([mMgG])?i?[bB]?");
   private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,199}");
@@ -76,12 +68,7 @@ public record GuestfsSettings(
         config.path(CACHE_DIRECTORY).orElse(stateDirectory.resolve("cache")),
         timeout,
         config.get(MEMORY).map(v -> memoryMb(config.qualified(MEMORY), v)).orElse(0),
-        config.get(PPA_URL_TEMPLATE)
-            .map(v -> PpaUrlTemplate.parse(config.qualified(PPA_URL_TEMPLATE), v))
-            .orElse(PpaUrlTemplate.LAUNCHPAD),
-        config.path(PPA_KEY_FILE),
-        httpUri(config.qualified(LAUNCHPAD_API), config.get(LAUNCHPAD_API, DEFAULT_LAUNCHPAD_API)),
-        httpUri(config.qualified(KEYSERVER), config.get(KEYSERVER, DEFAULT_KEYSERVER)),
+        PpaSettings.from(config),
         config.get(BACKEND_SETTINGS).map(String::strip).filter(s -> !s.isEmpty()));
   }
 
@@ -101,18 +88,5 @@ public record GuestfsSettings(
       throw new InvalidRequestException(field, "'" + text + "' must be between 256M and 1024G");
     }
     return (int) n;
-  }
-
-  private static URI httpUri(String field, String text) {
-    try {
-      URI uri = new URI(text.strip());
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
-        throw new InvalidRequestException(field, "'" + text + "' is not an http or https URL");
-      }
-      return uri;
-    } catch (URISyntaxException e) {
-      throw new InvalidRequestException(field, "'" + text + "' is not a URL: " + e.getReason());
-    }
   }
 }

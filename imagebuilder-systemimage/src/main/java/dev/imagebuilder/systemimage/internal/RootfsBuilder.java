@@ -4,11 +4,14 @@ import dev.imagebuilder.api.IntegrityException;
 import dev.imagebuilder.api.PackageSpec;
 import dev.imagebuilder.api.Ppa;
 import dev.imagebuilder.api.Series;
+import dev.imagebuilder.apt.internal.AptRootFiles;
+import dev.imagebuilder.apt.internal.PpaAptSource;
+import dev.imagebuilder.apt.internal.PpaKeySource;
+import dev.imagebuilder.apt.internal.PpaUrlTemplate;
 import dev.imagebuilder.spi.ProcessRunner;
 import dev.imagebuilder.systemimage.AptSource;
 import dev.imagebuilder.systemimage.Customization;
 import dev.imagebuilder.systemimage.RootfsCustomizer;
-import dev.imagebuilder.systemimage.internal.customize.AptSources;
 import dev.imagebuilder.systemimage.internal.customize.ChrootAptCustomizer;
 import dev.imagebuilder.systemimage.internal.tar.RootfsArchive;
 import dev.imagebuilder.systemimage.internal.tar.TarXzWriter;
@@ -16,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -25,14 +29,16 @@ import java.util.function.Consumer;
  * again as {@code .tar.xz} with the same {@code system/} layout.
  */
 final class RootfsBuilder {
-  private final AptSources aptSources;
+  private final PpaKeySource keys;
+  private final PpaUrlTemplate ppaUrls;
   private final RootfsCustomizer customizer;
   private final ProcessRunner processes;
   private final int xzPreset;
 
-  RootfsBuilder(AptSources aptSources, RootfsCustomizer customizer, ProcessRunner processes,
-      int xzPreset) {
-    this.aptSources = aptSources;
+  RootfsBuilder(PpaKeySource keys, PpaUrlTemplate ppaUrls, RootfsCustomizer customizer,
+      ProcessRunner processes, int xzPreset) {
+    this.keys = keys;
+    this.ppaUrls = ppaUrls;
     this.customizer = customizer;
     this.processes = processes;
     this.xzPreset = xzPreset;
@@ -59,10 +65,7 @@ final class RootfsBuilder {
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
-      List<AptSource> sources = aptSources.write(system, ppas, series);
-      for (AptSource s : sources) {
-        log.accept("added " + s.ppa() + " as " + s.sourcesFile() + " (" + s.uri() + ")");
-      }
+      List<AptSource> sources = addPpas(system, ppas, series, log);
       log.accept("customizing the rootfs with the '" + customizer.name() + "' customizer: packages "
           + packages);
       customizer.customize(new Customization(system, series, sources, packages, device, processes, log));
@@ -79,5 +82,20 @@ final class RootfsBuilder {
     } finally {
       WorkTrees.delete(tree, log);
     }
+  }
+
+  /** Writes each PPA's keyring and deb822 sources file into the rootfs, as the customizer sees them. */
+  private List<AptSource> addPpas(Path system, List<Ppa> ppas, Series series, Consumer<String> log)
+      throws IOException {
+    List<AptSource> sources = new ArrayList<>();
+    for (Ppa ppa : ppas) {
+      PpaAptSource source = PpaAptSource.of(ppa, series, ppaUrls, keys.keyFor(ppa));
+      AptRootFiles.install(system, source);
+      log.accept("added " + ppa + " as " + source.sourcesPath() + " (" + source.archive() + ", key "
+          + String.join(", ", source.key().fingerprints()) + ")");
+      sources.add(new AptSource(ppa, source.archive(), source.suite(), PpaAptSource.COMPONENTS,
+          source.sourcesPath(), source.keyringPath()));
+    }
+    return sources;
   }
 }

@@ -1,6 +1,7 @@
 package dev.imagebuilder.systemimage.internal;
 
 import dev.imagebuilder.api.InvalidRequestException;
+import dev.imagebuilder.apt.internal.PpaSettings;
 import dev.imagebuilder.spi.Configuration;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,10 +25,7 @@ public record Settings(
     String customizer,
     Optional<String> customizerCommand,
     Optional<Path> keyring,
-    String ppaUrlTemplate,
-    Optional<Path> ppaKeyFile,
-    String launchpadApi,
-    String keyserverTemplate,
+    PpaSettings ppa,
     int xzPreset,
     String publicHost,
     int publicHttpPort,
@@ -38,10 +36,6 @@ public record Settings(
     Duration customizeTimeout) {
 
   public static final String DEFAULT_ROOTFS_PREFIX = "ubuntu|ubports";
-  public static final String DEFAULT_PPA_URL = "https://ppa.launchpadcontent.net/{owner}/{name}/{distribution}";
-  public static final String DEFAULT_LAUNCHPAD_API = "https://api.launchpad.net/1.0/";
-  public static final String DEFAULT_KEYSERVER =
-      "https://keyserver.ubuntu.com/pks/lookup?op=get&options=mr&search=0x{fingerprint}";
 
   public static Settings from(Configuration c, Path stateDirectory) {
     Path publish = Path.of(c.require("publish-directory").strip());
@@ -63,11 +57,6 @@ public record Settings(
     if (preset < 0 || preset > 9) {
       throw new InvalidRequestException(c.qualified("xz-preset"), "'" + preset + "' is not 0 to 9");
     }
-    String ppaUrl = c.get("ppa-url-template", DEFAULT_PPA_URL).strip();
-    if (!ppaUrl.startsWith("https://") && !ppaUrl.startsWith("http://")) {
-      throw new InvalidRequestException(c.qualified("ppa-url-template"),
-          "'" + ppaUrl + "' is not an http(s) URL template");
-    }
     Path cache = c.path("cache-directory").orElse(stateDirectory.resolve("blobs"));
     Path work = c.path("work-directory").orElse(stateDirectory.resolve("work"));
     return new Settings(publish,
@@ -79,10 +68,7 @@ public record Settings(
             .map(String::strip).filter(s -> !s.isEmpty()).toList(),
         customizer, command,
         c.path("keyring"),
-        ppaUrl,
-        c.path("ppa-key-file"),
-        c.get("launchpad-api", DEFAULT_LAUNCHPAD_API),
-        c.get("keyserver-url-template", DEFAULT_KEYSERVER),
+        PpaSettings.from(c),
         preset,
         c.get("public-host", "localhost").strip(),
         port(c, "public-http-port", 80),

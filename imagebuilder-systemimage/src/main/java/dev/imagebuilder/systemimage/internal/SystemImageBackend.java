@@ -7,18 +7,15 @@ import dev.imagebuilder.api.PlannedTarget;
 import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.api.TouchImageRequest;
+import dev.imagebuilder.apt.internal.PpaKeySource;
 import dev.imagebuilder.spi.Backend;
 import dev.imagebuilder.spi.BackendContext;
 import dev.imagebuilder.spi.BuildContext;
 import dev.imagebuilder.spi.BuildJob;
 import dev.imagebuilder.spi.Configuration;
 import dev.imagebuilder.systemimage.RootfsCustomizer;
-import dev.imagebuilder.systemimage.internal.customize.AptSources;
 import dev.imagebuilder.systemimage.internal.customize.ChrootAptCustomizer;
 import dev.imagebuilder.systemimage.internal.customize.CommandTemplateCustomizer;
-import dev.imagebuilder.systemimage.internal.customize.FilePpaKeySource;
-import dev.imagebuilder.systemimage.internal.customize.LaunchpadPpaKeySource;
-import dev.imagebuilder.systemimage.internal.customize.PpaKeySource;
 import dev.imagebuilder.systemimage.internal.pgp.SignatureVerifier;
 import dev.imagebuilder.systemimage.internal.pgp.SigningKey;
 import dev.imagebuilder.systemimage.internal.protocol.ChannelEntry;
@@ -224,9 +221,7 @@ public final class SystemImageBackend implements Backend {
             + " channel; make one with dev.imagebuilder.systemimage.KeyTool"));
     SigningKey key = SigningKey.load(c.qualified("signing-key"), keySource, s.signingKeyPassphrase());
     Optional<SignatureVerifier> verifier = s.keyring().map(p -> SignatureVerifier.load(c.qualified("keyring"), p));
-    PpaKeySource keys = s.ppaKeyFile().<PpaKeySource>map(p -> new FilePpaKeySource(c.qualified("ppa-key-file"), p))
-        .orElseGet(() -> new LaunchpadPpaKeySource(context.http(), s.launchpadApi(),
-            s.keyserverTemplate(), s.requestTimeout()));
+    PpaKeySource keys = s.ppa().keySource(context.http(), s.requestTimeout());
     RootfsCustomizer customizer = customizer(c, s);
     try {
       Files.createDirectories(s.publishDirectory());
@@ -239,7 +234,7 @@ public final class SystemImageBackend implements Backend {
     return new BuildSetup(s, ChannelNames.target(r),
         new SystemImageClient(context.http(), r.systemImageServer(), s.requestTimeout()),
         verifier, new ChannelPublisher(s.publishDirectory(), key, commitObserver), blobs,
-        new RootfsBuilder(new AptSources(s.ppaUrlTemplate(), keys), customizer, context.processes(),
+        new RootfsBuilder(keys, s.ppa().urlTemplate(), customizer, context.processes(),
             s.xzPreset()));
   }
 
