@@ -170,7 +170,8 @@ class RemoteBackendTest {
   void cancelReachesTheWorkerAndTheRemoteBuild() throws Exception {
     startWorker();
     BuildHandle handle = client().submit(cloud());
-    BuildFarm.await("the target on the client", WAIT, () -> !handle.targets().isEmpty());
+    BuildFarm.await("the build on the farm, reported to the client", WAIT, () -> farm.builds().size() == 1
+        && handle.targets().stream().noneMatch(t -> t.key().equals("request")));
     String build = farm.onlyBuild();
 
     handle.cancel().get();
@@ -187,7 +188,8 @@ class RemoteBackendTest {
     startWorker();
     ImageBuilder first = client();
     BuildHandle handle = first.submit(cloud());
-    BuildFarm.await("the target on the client", WAIT, () -> !handle.targets().isEmpty());
+    BuildFarm.await("the hand-off confirmed and the build on the farm", WAIT,
+        () -> farm.builds().size() == 1 && handle.ticket().json().contains("\"handoff\":\"published\""));
     Ticket ticket = handle.ticket();
     assertThat(ticket.json()).contains("reply_queue").doesNotContain("guest");
     first.close();
@@ -201,6 +203,28 @@ class RemoteBackendTest {
     BuildHandle again = client().resume(ticket);
     assertThatThrownBy(() -> again.await(WAIT)).isInstanceOf(ImageBuildException.class)
         .hasMessageContaining("reply queue").hasMessageContaining("is gone");
+    assertThat(farm.starts.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aHandOffRecordedButNeverConfirmedIsResumedUnconfirmedAndNotPublishedAgain() throws Exception {
+    startWorker();
+    ImageBuilder first = client();
+    List<Ticket> recorded = new java.util.concurrent.CopyOnWriteArrayList<>();
+    BuildHandle handle = first.submit(cloud(), (id, t) -> recorded.add(t));
+    BuildFarm.await("the build on the farm", WAIT, () -> farm.builds().size() == 1);
+    // The record made before the publish: what a process killed between the two leaves.
+    Ticket beforePublish = recorded.get(0);
+    assertThat(beforePublish.json()).contains("\"handoff\":\"publishing\"").contains("\"targets\":[\"request\"]");
+    first.close();
+
+    BuildResult r = client().resume(beforePublish).await(WAIT);
+
+    assertThat(r.targets()).singleElement().satisfies(t -> {
+      assertThat(t.state()).isEqualTo(TargetState.UNCONFIRMED);
+      assertThat(t.errorSummary()).contains("cannot be checked").contains("worker journal entry");
+    });
+    assertThat(broker.messageCount(queue)).as("nothing published again").isZero();
     assertThat(farm.starts.get()).isEqualTo(1);
   }
 

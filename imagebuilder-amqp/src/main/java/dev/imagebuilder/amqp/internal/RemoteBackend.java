@@ -79,7 +79,8 @@ public final class RemoteBackend implements Backend {
       throw new InvalidRequestException("ticket.state", "has no request_id and reply_queue of an amqp build");
     }
     RemoteBuildJob job = new RemoteBuildJob(this, id, reply, context);
-    context.execute(job::reattach);
+    Object handoff = state.get("handoff");
+    context.execute(() -> job.reattach(handoff instanceof String h ? h : null));
     return job;
   }
 

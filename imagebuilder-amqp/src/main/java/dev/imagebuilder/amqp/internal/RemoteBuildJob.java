@@ -8,6 +8,7 @@ import com.rabbitmq.client.ShutdownSignalException;
 import dev.imagebuilder.api.BuildStatus;
 import dev.imagebuilder.api.ImageBuildException;
 import dev.imagebuilder.api.RemoteServiceException;
+import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.core.WireFormat;
 import dev.imagebuilder.spi.BuildContext;
@@ -36,9 +37,13 @@ final class RemoteBuildJob implements BuildJob {
   private final String requestId;
   private final String replyQueue;
   private final BuildContext context;
+  /** The key of the one target that stands for the request until a worker reports the real ones. */
+  static final String HANDOFF_TARGET = "request";
   private Set<String> declaredKeys = Set.of();
   private volatile Channel channel;
   private volatile boolean ended;
+  /** "publishing" once the hand-off is recorded, "published" once the broker confirmed it. */
+  private volatile String phase = "new";
 
   RemoteBuildJob(RemoteBackend backend, String requestId, String replyQueue, BuildContext context) {
     this.backend = backend;
@@ -47,10 +52,20 @@ final class RemoteBuildJob implements BuildJob {
     this.context = context;
   }
 
-  /** Declares the reply queue, starts listening, then publishes the request (confirmed). */
+  /**
+   * Declares the reply queue, starts listening, then publishes the request (confirmed). The
+   * hand-off is recorded before the publish and its confirmation after it (DESIGN 4.9), with one
+   * placeholder target standing for the request until the worker reports the real ones.
+   */
   void submit() {
     try {
       listen();
+      synchronized (this) {
+        context.declareTargets(List.of(placeholder()));
+        declaredKeys = Set.of(HANDOFF_TARGET);
+        phase = "publishing";
+        context.checkpoint(state());
+      }
       AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
           .contentType(Headers.JSON)
           .contentEncoding("utf-8")
@@ -61,6 +76,10 @@ final class RemoteBuildJob implements BuildJob {
           .build();
       byte[] body = WireFormat.write(List.of(context.request())).getBytes(StandardCharsets.UTF_8);
       backend.publisher().publish("", backend.settings().topology().queue(), properties, body);
+      synchronized (this) {
+        phase = "published";
+        context.checkpoint(state());
+      }
       LOG.info("build {}: request {} sent to queue {}", context.buildId(), requestId,
           backend.settings().topology().queue());
     } catch (IOException e) {
@@ -74,9 +93,28 @@ final class RemoteBuildJob implements BuildJob {
     listen(false);
   }
 
-  /** Consumes the reply queue of a build started elsewhere; it must still exist. */
-  void reattach() {
+  /**
+   * Consumes the reply queue of a build started elsewhere; it must still exist. A hand-off
+   * recorded as begun but never confirmed cannot be checked from here (the broker does not say
+   * whether it took a message): it is reported UNCONFIRMED, never published again blindly.
+   */
+  void reattach(String recordedPhase) {
+    phase = recordedPhase == null ? "published" : recordedPhase;
+    if ("publishing".equals(phase)) {
+      ended = true;
+      context.declareTargets(List.of(placeholder().withState(TargetState.UNCONFIRMED, "hand-off unconfirmed")
+          .withError("request " + requestId + " was being handed to queue " + backend.settings().topology().queue()
+              + " when the process stopped, and its confirmation was never recorded; whether a worker has it"
+              + " cannot be checked from here. Look for a worker journal entry named " + requestId
+              + ".json, or reports on " + replyQueue + "; if there are none, submit the request again")));
+      return;
+    }
     listen(true);
+  }
+
+  private TargetStatus placeholder() {
+    return TargetStatus.queued(HANDOFF_TARGET, Map.of("request_id", requestId, "queue",
+        backend.settings().topology().queue())).withState(TargetState.QUEUED, "handed to the queue");
   }
 
   private void listen(boolean existing) {
@@ -204,6 +242,6 @@ final class RemoteBuildJob implements BuildJob {
   @Override
   public Map<String, Object> state() {
     return Map.of("request_id", requestId, "reply_queue", replyQueue,
-        "queue", backend.settings().topology().queue());
+        "queue", backend.settings().topology().queue(), "handoff", phase);
   }
 }
