@@ -233,7 +233,7 @@ public final class StreamingDownloader implements Downloader, AutoCloseable {
 
     private TempFile open(long total) {
       TempFile file = TempFile.create(request.source(), request.target(), request.expectedSize(),
-          new ProgressThrottle(listener, total), opener);
+          new ProgressThrottle(listener, total), opener, workers, TempFile.FORCE_EVERY);
       files.add(file);
       if (result.isDone()) {
         // cancelled while the answer was on its way

@@ -17,6 +17,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>Written data is forced to disk every {@link #FORCE_EVERY} bytes as it arrives, so the
  * page cache never holds much unwritten data and the final fsync before the move is short; a
  * single fsync of a whole GiB at the end stalls for as long as the disk needs to write it all.
+ * Each early force runs on the flusher while the next bytes are written, so the disk and the
+ * network work at the same time; a write waits only when the previous force is still running
+ * once the next one is due, which bounds the unforced data to about twice that.
  */
 final class TempFile {
   static final long FORCE_EVERY = 64L << 20;
@@ -49,10 +56,16 @@ final class TempFile {
   private FileChannel channel;
   private long size;
   private long unforced;
+  private final Executor flusher;
+  private final long forceEvery;
+  /** The early force in progress, if any; a FutureTask so that a waiting writer can run it. */
+  private FutureTask<Void> flushing;
   private boolean discarded;
 
   private TempFile(URI source, Path target, long expectedSize, ProgressThrottle progress,
-      Opener opener) throws IOException {
+      Opener opener, Executor flusher, long forceEvery) throws IOException {
+    this.flusher = flusher;
+    this.forceEvery = forceEvery;
     this.source = source;
     this.target = target;
     this.expectedSize = expectedSize;
@@ -68,10 +81,14 @@ final class TempFile {
     }
   }
 
+  /**
+   * @param flusher runs the early forces (the shared worker pool)
+   * @param forceEvery bytes between early forces: {@link #FORCE_EVERY} but in tests
+   */
   static TempFile create(URI source, Path target, long expectedSize, ProgressThrottle progress,
-      Opener opener) {
+      Opener opener, Executor flusher, long forceEvery) {
     try {
-      return new TempFile(source, target, expectedSize, progress, opener);
+      return new TempFile(source, target, expectedSize, progress, opener, flusher, forceEvery);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary file beside " + target, e);
     }
@@ -116,9 +133,9 @@ final class TempFile {
       }
       size += n;
       unforced += n;
-      if (unforced >= FORCE_EVERY) {
-        // Data only: the size is settled by the final force(true).
-        channel.force(false);
+      if (unforced >= forceEvery) {
+        awaitFlush();
+        startFlush();
         unforced = 0;
       }
     } catch (IOException e) {
@@ -137,6 +154,7 @@ final class TempFile {
       throw stopped();
     }
     try {
+      awaitFlush();
       channel.force(true);
       channel.close();
       if (expectedSize >= 0 && size != expectedSize) {
@@ -186,6 +204,42 @@ final class TempFile {
     } catch (AtomicMoveNotSupportedException e) {
       // Same directory, so this only happens on file systems without rename; still one step.
       Files.move(path, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** Data only: the size is settled by the final force(true). */
+  private void startFlush() {
+    FileChannel c = channel;
+    FutureTask<Void> task = new FutureTask<>(() -> {
+      c.force(false);
+      return null;
+    });
+    flushing = task;
+    try {
+      flusher.execute(task);
+    } catch (RejectedExecutionException e) {
+      // The pool is shutting down: the next wait runs the force itself.
+    }
+  }
+
+  /**
+   * Waits for the early force in progress; runs it here if the pool has not started it yet, so
+   * that a writer never waits for a task queued behind itself.
+   */
+  private void awaitFlush() throws IOException {
+    FutureTask<Void> task = flushing;
+    if (task == null) {
+      return;
+    }
+    flushing = null;
+    task.run(); // does nothing if it has started already
+    try {
+      task.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while forcing " + path + " to disk");
     }
   }
 

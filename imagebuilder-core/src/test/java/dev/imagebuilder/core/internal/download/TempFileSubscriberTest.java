@@ -120,7 +120,8 @@ class TempFileSubscriberTest {
 
   private TempFile tempFile(long expectedSize) {
     return TempFile.create(SOURCE, dir.resolve("image.img"), expectedSize,
-        new ProgressThrottle(null, expectedSize), TempFile.Opener.DEFAULT);
+        new ProgressThrottle(null, expectedSize), TempFile.Opener.DEFAULT, Runnable::run,
+        TempFile.FORCE_EVERY);
   }
 
   /** The client's side of the subscription: counts what was asked for. */

@@ -1,0 +1,110 @@
+package dev.imagebuilder.benchmarks;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Wall time of the {@code image-builder} command, several launchers side by side in one run: each
+ * round runs every command with every launcher in turn (rotating the order, so that load from
+ * other processes falls on all alike), and the report gives best and median per launcher and
+ * command, and each launcher's ratio to the first.
+ *
+ * <p>Arguments: {@code runs=N} (default 10), then one {@code name=command} per launcher, the
+ * command split at spaces, for example {@code before=/tmp/old/bin/image-builder
+ * after=bin/image-builder}. The commands timed are {@code --help} and
+ * {@code --launchpad demo --dry-run}; their output is discarded, and a failing command stops the
+ * benchmark. See docs/benchmarks.md.
+ */
+public final class StartupBenchmark {
+  private static final List<List<String>> COMMANDS = List.of(
+      List.of("--help"),
+      List.of("--launchpad", "demo", "--dry-run"));
+
+  private StartupBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int runs = 10;
+    Map<String, List<String>> launchers = new LinkedHashMap<>();
+    for (String arg : args) {
+      String[] kv = arg.split("=", 2);
+      if (kv[0].equals("runs")) {
+        runs = Integer.parseInt(kv[1]);
+      } else if (kv.length == 2 && !kv[1].isBlank()) {
+        launchers.put(kv[0], Arrays.asList(kv[1].trim().split(" +")));
+      } else {
+        throw new IllegalArgumentException("'" + arg + "' is not runs=N or name=command");
+      }
+    }
+    if (launchers.isEmpty()) {
+      throw new IllegalArgumentException("name at least one launcher: name=command");
+    }
+    System.out.printf("%d processors, load average %s%n", Runtime.getRuntime().availableProcessors(),
+        loadAverage());
+    List<String> names = new ArrayList<>(launchers.keySet());
+    Map<String, List<Double>> times = new LinkedHashMap<>();
+    for (int round = 0; round < runs; round++) {
+      for (int c = 0; c < COMMANDS.size(); c++) {
+        for (int k = 0; k < names.size(); k++) {
+          String name = names.get((round + k) % names.size());
+          List<String> command = new ArrayList<>(launchers.get(name));
+          command.addAll(COMMANDS.get(c));
+          double ms = timed(command);
+          times.computeIfAbsent(key(name, c), x -> new ArrayList<>()).add(ms);
+        }
+      }
+    }
+    System.out.printf("%n%-40s %8s %8s %14s%n", "wall time, ms, " + runs + " runs", "best", "median",
+        "median ratio");
+    for (int c = 0; c < COMMANDS.size(); c++) {
+      double reference = median(times.get(key(names.get(0), c)));
+      for (String name : names) {
+        List<Double> t = times.get(key(name, c));
+        System.out.printf("%-40s %8.0f %8.0f %13.2fx%n",
+            name + ": " + String.join(" ", COMMANDS.get(c)), best(t), median(t),
+            median(t) / reference);
+      }
+    }
+    System.out.printf("load average at the end: %s%n", loadAverage());
+  }
+
+  private static String key(String name, int command) {
+    return name + "\u0000" + command;
+  }
+
+  private static double timed(List<String> command) throws Exception {
+    long t0 = System.nanoTime();
+    Process p = new ProcessBuilder(command)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(ProcessBuilder.Redirect.DISCARD)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .start();
+    int status = p.waitFor();
+    double ms = (System.nanoTime() - t0) / 1e6;
+    if (status != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " exited with " + status);
+    }
+    return ms;
+  }
+
+  private static String loadAverage() {
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
+  }
+
+  private static double best(List<Double> xs) {
+    return xs.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+  }
+
+  private static double median(List<Double> xs) {
+    double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int n = s.length;
+    return n == 0 ? 0 : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+}
