@@ -4,4 +4,5 @@ module dev.imagebuilder.benchmarks {
   requires dev.imagebuilder.launchpad;
   requires dev.imagebuilder.testkit;
   requires java.management;
+  requires java.net.http;
 }

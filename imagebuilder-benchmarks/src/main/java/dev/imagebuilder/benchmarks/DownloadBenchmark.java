@@ -20,6 +20,9 @@ import java.lang.management.MemoryUsage;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,8 +43,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Download throughput against curl, side by side in one run: nginx serves a file of random bytes
  * (incompressible, like images) on 127.0.0.1, and each round times, in turn, {@code curl -o},
- * {@code curl | sha256sum} and the core's {@link Downloader} (sha256 and size verified, data and
- * directory fsynced, moved into place atomically), on the same file from the same server. Rounds
+ * {@code curl | sha256sum}, the JDK's {@code HttpClient} with {@code BodyHandlers.ofFile}, and
+ * the core's {@link Downloader} (sha256 and size verified, data and directory fsynced, moved into
+ * place atomically), on the same file from the same server. Rounds
  * interleave the three so that load from other processes falls on all of them alike; the report
  * gives best and median of each, and our ratios to both curl figures. A sampler records the
  * highest heap use seen during our downloads, to show that memory stays flat.
@@ -53,7 +57,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * served file and the downloads elsewhere than {@code java.io.tmpdir}.
  */
 public final class DownloadBenchmark {
-  private static final List<String> TOOLS = List.of("curl -o", "curl | sha256sum", "Downloader");
+  private static final List<String> TOOLS =
+      List.of("curl -o", "curl | sha256sum", "JDK ofFile", "Downloader");
 
   private DownloadBenchmark() {}
 
@@ -99,6 +104,7 @@ public final class DownloadBenchmark {
         builder.plan(ImageRequest.touch().systemImageServer(uri).channel("bench").series("focal")
             .build());
         Downloader downloader = context.get().downloader();
+        HttpClient jdk = HttpClient.newHttpClient();
         Path out = dir.resolve("out");
         Files.createDirectories(out);
         for (int round = 0; round < runs; round++) {
@@ -110,6 +116,7 @@ public final class DownloadBenchmark {
             switch (tool) {
               case "curl -o" -> nanos = curlToFile(uri, target, size);
               case "curl | sha256sum" -> nanos = curlSha256(uri, sha);
+              case "JDK ofFile" -> nanos = jdkOfFile(jdk, uri, target, size);
               default -> {
                 long[] heap = new long[1];
                 nanos = ours(downloader, uri, target, size, sha, heap);
@@ -158,6 +165,22 @@ public final class DownloadBenchmark {
     long t = System.nanoTime() - t0;
     if (status != 0 || Files.size(target) != size) {
       throw new IllegalStateException("curl -o failed: exit status " + status);
+    }
+    return t;
+  }
+
+  /**
+   * Wall time of the JDK's own client writing the body with {@code BodyHandlers.ofFile}: no hash,
+   * no fsync; what the JDK client can do on its own.
+   */
+  private static long jdkOfFile(HttpClient client, URI uri, Path target, long size)
+      throws Exception {
+    long t0 = System.nanoTime();
+    HttpResponse<Path> r = client.send(HttpRequest.newBuilder(uri).build(),
+        HttpResponse.BodyHandlers.ofFile(target));
+    long t = System.nanoTime() - t0;
+    if (r.statusCode() != 200 || Files.size(target) != size) {
+      throw new IllegalStateException("JDK ofFile failed: " + r.statusCode());
     }
     return t;
   }
