@@ -35,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,31 +42,29 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Download throughput against curl, side by side in one run: nginx serves a file of random bytes
  * (incompressible, like images) on 127.0.0.1, and each round times, in turn, {@code curl -o},
- * {@code curl | sha256sum}, the JDK's {@code HttpClient} with {@code BodyHandlers.ofFile}, and
- * the core's {@link Downloader} (sha256 and size verified, data and directory fsynced, moved into
- * place atomically), on the same file from the same server. Rounds
- * interleave the three so that load from other processes falls on all of them alike; the report
- * gives best and median of each, and our ratios to both curl figures. A sampler records the
- * highest heap use seen during our downloads, to show that memory stays flat.
+ * {@code curl -o} followed by {@code sync FILE} (on disk, as ours is), {@code curl | sha256sum},
+ * the JDK's {@code HttpClient} with {@code BodyHandlers.ofFile}, and the core's
+ * {@link Downloader} (sha256 and size verified, data and directory fsynced, moved into place
+ * atomically), on the same file from the same server. Rounds interleave the tools, rotating their
+ * order, so that load from other processes falls on all of them alike; the report gives best and
+ * median of each, and our ratios to the curl figures. A sampler records the heap that stays in
+ * use after collections during our downloads, to show that memory stays flat.
  *
  * <p>nginx runs as a child process with its own configuration in a temporary directory, on a free
  * port, and is stopped at the end. Needs {@code nginx} (Debian: {@code nginx-light}) and
- * {@code curl}. Arguments (all optional): {@code mib=1024 runs=5 dir=PATH}. Run with {@code -Xmx256m} and
- * the options {@code bin/image-builder} uses; see docs/benchmarks.md. {@code dir=PATH} puts the
- * served file and the downloads elsewhere than {@code java.io.tmpdir}.
+ * {@code curl}. Arguments (all optional): {@code mib=1024 runs=5 dir=PATH}. Run with
+ * {@code -Xmx256m} and the options {@code bin/image-builder} uses; see docs/benchmarks.md.
+ * {@code dir=PATH} puts the served file and the downloads elsewhere than
+ * {@code java.io.tmpdir}.
  */
 public final class DownloadBenchmark {
   private static final List<String> TOOLS =
-      List.of("curl -o", "curl | sha256sum", "JDK ofFile", "Downloader");
+      List.of("curl -o", "curl -o; sync", "curl | sha256sum", "JDK ofFile", "Downloader");
 
   private DownloadBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> a = new TreeMap<>();
-    for (String arg : args) {
-      String[] kv = arg.split("=", 2);
-      a.put(kv[0], kv.length > 1 ? kv[1] : "");
-    }
+    Map<String, String> a = Runs.arguments(args);
     long mib = Long.parseLong(a.getOrDefault("mib", "1024"));
     int runs = Integer.parseInt(a.getOrDefault("runs", "5"));
     Path parent = Path.of(a.getOrDefault("dir", System.getProperty("java.io.tmpdir")));
@@ -76,7 +73,7 @@ public final class DownloadBenchmark {
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20,
         System.getProperty("jdk.httpclient.bufsize", "default"));
-    System.out.printf("load average at the start: %s%n", loadAverage());
+    System.out.printf("load average at the start: %s%n", Runs.loadAverage());
     Path dir = Files.createTempDirectory(parent, "download-bench");
     Process nginx = null;
     try {
@@ -114,7 +111,8 @@ public final class DownloadBenchmark {
             Path target = out.resolve("image-" + round + ".bin");
             long nanos;
             switch (tool) {
-              case "curl -o" -> nanos = curlToFile(uri, target, size);
+              case "curl -o" -> nanos = curlToFile(uri, target, size, false);
+              case "curl -o; sync" -> nanos = curlToFile(uri, target, size, true);
               case "curl | sha256sum" -> nanos = curlSha256(uri, sha);
               case "JDK ofFile" -> nanos = jdkOfFile(jdk, uri, target, size);
               default -> {
@@ -133,19 +131,20 @@ public final class DownloadBenchmark {
 
       System.out.printf("%n%-26s %8s %8s%n", "MiB/s, " + runs + " runs", "best", "median");
       for (String tool : TOOLS) {
-        System.out.printf("%-26s %8.0f %8.0f%n", tool, best(rates.get(tool)),
-            median(rates.get(tool)));
+        System.out.printf("%-26s %8.0f %8.0f%n", tool, Runs.highest(rates.get(tool)),
+            Runs.median(rates.get(tool)));
       }
       List<Double> ours = rates.get("Downloader");
-      List<Double> curl = rates.get("curl -o");
-      List<Double> curlSha = rates.get("curl | sha256sum");
-      System.out.printf("Downloader / curl -o:           best %3.0f%%, median %3.0f%%%n",
-          100 * best(ours) / best(curl), 100 * median(ours) / median(curl));
-      System.out.printf("Downloader / curl | sha256sum:  best %3.0f%%, median %3.0f%%%n",
-          100 * best(ours) / best(curlSha), 100 * median(ours) / median(curlSha));
+      for (String peer : List.of("curl -o", "curl -o; sync", "curl | sha256sum")) {
+        List<Double> theirs = rates.get(peer);
+        System.out.printf("Downloader / %-18s best %3.0f%%, median %3.0f%%%n", peer + ":",
+            100 * Runs.highest(ours) / Runs.highest(theirs),
+            100 * Runs.median(ours) / Runs.median(theirs));
+      }
       System.out.printf("heap live after collections: at most %d MiB above the baseline during our"
-          + " downloads (max heap %d MiB)%n", peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20);
-      System.out.printf("load average at the end: %s%n", loadAverage());
+          + " downloads (max heap %d MiB)%n", peakHeap >> 20,
+          Runtime.getRuntime().maxMemory() >> 20);
+      System.out.printf("load average at the end: %s%n", Runs.loadAverage());
     } finally {
       if (nginx != null) {
         nginx.destroy();
@@ -157,11 +156,19 @@ public final class DownloadBenchmark {
     }
   }
 
-  /** Wall time of {@code curl -o}, the size checked afterwards. */
-  private static long curlToFile(URI uri, Path target, long size) throws Exception {
+  /**
+   * Wall time of {@code curl -o}, the size checked afterwards; with {@code durable}, followed by
+   * {@code sync FILE} (an fsync of that file), like-for-like with our download, which is on disk
+   * when it completes, where curl's may still be in the page cache.
+   */
+  private static long curlToFile(URI uri, Path target, long size, boolean durable)
+      throws Exception {
     long t0 = System.nanoTime();
     int status = new ProcessBuilder("curl", "-sS", "-o", target.toString(), uri.toString())
         .inheritIO().start().waitFor();
+    if (status == 0 && durable) {
+      status = new ProcessBuilder("sync", target.toString()).inheritIO().start().waitFor();
+    }
     long t = System.nanoTime() - t0;
     if (status != 0 || Files.size(target) != size) {
       throw new IllegalStateException("curl -o failed: exit status " + status);
@@ -246,14 +253,6 @@ public final class DownloadBenchmark {
     return sum;
   }
 
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (IOException e) {
-      return "unknown";
-    }
-  }
-
   private static Process startNginx(Path dir, Path www, int port) throws Exception {
     Path conf = dir.resolve("nginx.conf");
     Files.createDirectories(dir.resolve("temp"));
@@ -286,8 +285,8 @@ public final class DownloadBenchmark {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
-        throw new IllegalStateException("nginx stopped: " + Files.readString(dir.resolve("nginx.out"))
-            + readIfExists(dir.resolve("error.log")));
+        throw new IllegalStateException("nginx stopped: "
+            + Files.readString(dir.resolve("nginx.out")) + readIfExists(dir.resolve("error.log")));
       }
       try (Socket s = new Socket("127.0.0.1", port)) {
         return p;
@@ -328,16 +327,6 @@ public final class DownloadBenchmark {
       }
     }
     return HexFormat.of().formatHex(md.digest());
-  }
-
-  private static double best(List<Double> xs) {
-    return xs.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-  }
-
-  private static double median(List<Double> xs) {
-    double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    int n = s.length;
-    return n == 0 ? 0 : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
   /** A backend that only keeps the context the builder hands it: the way to the Downloader. */

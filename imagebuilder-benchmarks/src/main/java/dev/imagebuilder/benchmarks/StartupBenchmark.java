@@ -48,8 +48,8 @@ public final class StartupBenchmark {
     if (launchers.isEmpty()) {
       throw new IllegalArgumentException("name at least one launcher: name=command");
     }
-    System.out.printf("%d processors, load average %s%n", Runtime.getRuntime().availableProcessors(),
-        loadAverage());
+    System.out.printf("%d processors, load average %s%n",
+        Runtime.getRuntime().availableProcessors(), Runs.loadAverage());
     List<String> names = new ArrayList<>(launchers.keySet());
     Map<String, List<Double>> times = new LinkedHashMap<>();
     Map<String, List<Double>> cpuTimes = new LinkedHashMap<>();
@@ -68,18 +68,18 @@ public final class StartupBenchmark {
     }
     report("wall time, ms, " + runs + " runs", names, times);
     report("CPU time (user + system), ms", names, cpuTimes);
-    System.out.printf("load average at the end: %s%n", loadAverage());
+    System.out.printf("load average at the end: %s%n", Runs.loadAverage());
   }
 
   private static void report(String title, List<String> names, Map<String, List<Double>> times) {
-    System.out.printf("%n%-40s %8s %8s %13s%n", title, "best", "median", "median ratio");
+    System.out.printf("%n%-46s %8s %8s %13s%n", title, "best", "median", "median ratio");
     for (int c = 0; c < COMMANDS.size(); c++) {
-      double reference = median(times.get(key(names.get(0), c)));
+      double reference = Runs.median(times.get(key(names.get(0), c)));
       for (String name : names) {
         List<Double> t = times.get(key(name, c));
-        System.out.printf("%-40s %8.0f %8.0f %12.2fx%n",
-            name + ": " + String.join(" ", COMMANDS.get(c)), best(t), median(t),
-            median(t) / reference);
+        System.out.printf("%-46s %8.0f %8.0f %12.2fx%n",
+            name + ": " + String.join(" ", COMMANDS.get(c)), Runs.lowest(t), Runs.median(t),
+            Runs.median(t) / reference);
       }
     }
   }
@@ -108,23 +108,5 @@ public final class StartupBenchmark {
     Files.delete(times);
     cpu[0] = (Double.parseDouble(userSystem[0]) + Double.parseDouble(userSystem[1])) * 1000;
     return ms;
-  }
-
-  private static String loadAverage() {
-    try {
-      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
-    } catch (java.io.IOException e) {
-      return "unknown";
-    }
-  }
-
-  private static double best(List<Double> xs) {
-    return xs.stream().mapToDouble(Double::doubleValue).min().orElse(0);
-  }
-
-  private static double median(List<Double> xs) {
-    double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    int n = s.length;
-    return n == 0 ? 0 : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 }
