@@ -52,7 +52,8 @@ public final class StreamingDownloader implements Downloader, AutoCloseable {
   private volatile boolean closed;
 
   /**
-   * @param workers runs blocking file work (file: copies, fsync and move); not owned
+   * @param workers runs blocking file work (hashing and writing bodies, early forces, file:
+   *     copies, fsync and move); not owned
    */
   public StreamingDownloader(HttpService http, Executor workers) {
     this(http, workers, TempFileSubscriber.DEFAULT_QUEUE_LIMIT, TempFile.Opener.DEFAULT);

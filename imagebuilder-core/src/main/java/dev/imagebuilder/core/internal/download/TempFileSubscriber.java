@@ -4,6 +4,7 @@ import java.net.http.HttpResponse.BodySubscriber;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -157,7 +158,7 @@ final class TempFileSubscriber implements BodySubscriber<TempFile> {
     try {
       worker.execute(this::writeQueued);
     } catch (RejectedExecutionException e) {
-      fail(new java.util.concurrent.CancellationException("the worker pool is shut down"));
+      fail(new CancellationException("the worker pool is shut down"));
     }
   }
 
