@@ -137,6 +137,18 @@ class StreamingDownloaderTest {
   }
 
   @Test
+  void anEmptyBodyGivesAnEmptyFile() throws Exception {
+    server.enqueue(body(new byte[0]));
+
+    Download d = downloader.download(new Request(url("/empty"), dir.resolve("empty"), 0,
+        sha256(new byte[0])), null).get(10, TimeUnit.SECONDS);
+
+    assertThat(d.size()).isZero();
+    assertThat(Files.size(dir.resolve("empty"))).isZero();
+    assertThat(filesIn(dir)).containsExactly("empty");
+  }
+
+  @Test
   void aSizeMismatchLeavesNoFile() throws Exception {
     server.enqueue(body(image));
     server.enqueue(body(image));
