@@ -70,7 +70,10 @@ public final class LaunchpadTrackingBenchmark {
       int before = lp.requests().size();
       long windowStart = System.nanoTime();
       Thread.sleep(poll.multipliedBy(8).toMillis());
-      List<RecordedCall> window = List.copyOf(lp.requests().subList(before, lp.requests().size()));
+      // One snapshot: reading the journal twice lets a request land in between, and subList of
+      // the first copy with the second copy's size throws IndexOutOfBoundsException.
+      List<RecordedCall> journal = lp.requests();
+      List<RecordedCall> window = List.copyOf(journal.subList(before, journal.size()));
       double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
       Map<String, Long> perRequest = new TreeMap<>();
       window.stream().filter(c -> c.path().endsWith("/builds")).forEach(c -> perRequest.merge(c.path(), 1L, Long::sum));
@@ -90,8 +93,9 @@ public final class LaunchpadTrackingBenchmark {
       System.out.printf("all %d targets %s; lag from the last build finishing to the handle completing: %d ms"
               + " (poll interval %d ms)%n",
           r.targets().size(), r.succeeded() ? "succeeded" : "NOT all succeeded", lagMs, poll.toMillis());
+      int total = lp.requests().size();
       System.out.printf("requests to completion: %d in total (%d after the farm finished)%n",
-          lp.requests().size(), lp.requests().size() - beforeFinish);
+          total, total - beforeFinish);
     } finally {
       deleteTree(dir);
     }

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * {@link Downloader} for {@code http}, {@code https} (through the {@link HttpService}, so with its
  * retries, limits and transport rules) and {@code file} URLs. Bytes stream to a temporary file
  * beside the target while their size and sha256 are computed; the file is moved into place only
- * when both match the request.
+ * when both match the request. The HTTP client's thread hands the bytes over to a worker, which
+ * hashes and writes them ({@link TempFileSubscriber}), so receiving and writing overlap.
  */
 public final class StreamingDownloader implements Downloader, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StreamingDownloader.class);
@@ -45,15 +46,29 @@ public final class StreamingDownloader implements Downloader, AutoCloseable {
 
   private final HttpService http;
   private final Executor workers;
+  private final long queueLimit;
+  private final TempFile.Opener opener;
   private final Set<CompletableFuture<Download>> active = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   /**
-   * @param workers runs blocking file work (file: copies, fsync and move); not owned
+   * @param workers runs blocking file work (hashing and writing bodies, early forces, file:
+   *     copies, fsync and move); not owned
    */
   public StreamingDownloader(HttpService http, Executor workers) {
+    this(http, workers, TempFileSubscriber.DEFAULT_QUEUE_LIMIT, TempFile.Opener.DEFAULT);
+  }
+
+  /**
+   * @param queueLimit bytes a download may hold in memory, waiting to be written
+   * @param opener opens each temporary file for writing
+   */
+  StreamingDownloader(HttpService http, Executor workers, long queueLimit,
+      TempFile.Opener opener) {
     this.http = Objects.requireNonNull(http, "http");
     this.workers = Objects.requireNonNull(workers, "workers");
+    this.queueLimit = queueLimit;
+    this.opener = Objects.requireNonNull(opener, "opener");
   }
 
   @Override
@@ -165,10 +180,11 @@ public final class StreamingDownloader implements Downloader, AutoCloseable {
       if (status < 200 || status > 299) {
         return BodySubscribers.mapping(new ErrorTextSubscriber(), Refused::new);
       }
-      long total = request.expectedSize() >= 0 ? request.expectedSize()
-          : info.headers().firstValueAsLong("Content-Length").orElse(-1);
+      long announced = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+      long total = request.expectedSize() >= 0 ? request.expectedSize() : announced;
       TempFile file = open(total);
-      return BodySubscribers.mapping(new TempFileSubscriber(file), Stored::new);
+      return BodySubscribers.mapping(
+          new TempFileSubscriber(file, workers, queueLimit, announced), Stored::new);
     }
 
     void copyFileLater() {
@@ -218,7 +234,7 @@ public final class StreamingDownloader implements Downloader, AutoCloseable {
 
     private TempFile open(long total) {
       TempFile file = TempFile.create(request.source(), request.target(), request.expectedSize(),
-          new ProgressThrottle(listener, total));
+          new ProgressThrottle(listener, total), opener, workers, TempFile.FORCE_EVERY);
       files.add(file);
       if (result.isDone()) {
         // cancelled while the answer was on its way

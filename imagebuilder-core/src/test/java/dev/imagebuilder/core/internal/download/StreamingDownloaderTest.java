@@ -2,6 +2,7 @@ package dev.imagebuilder.core.internal.download;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.imagebuilder.api.ImageBuildException;
 import dev.imagebuilder.api.IntegrityException;
@@ -14,18 +15,23 @@ import dev.imagebuilder.spi.Downloader.Download;
 import dev.imagebuilder.spi.Downloader.Request;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -131,6 +137,18 @@ class StreamingDownloaderTest {
   }
 
   @Test
+  void anEmptyBodyGivesAnEmptyFile() throws Exception {
+    server.enqueue(body(new byte[0]));
+
+    Download d = downloader.download(new Request(url("/empty"), dir.resolve("empty"), 0,
+        sha256(new byte[0])), null).get(10, TimeUnit.SECONDS);
+
+    assertThat(d.size()).isZero();
+    assertThat(Files.size(dir.resolve("empty"))).isZero();
+    assertThat(filesIn(dir)).containsExactly("empty");
+  }
+
+  @Test
   void aSizeMismatchLeavesNoFile() throws Exception {
     server.enqueue(body(image));
     server.enqueue(body(image));
@@ -205,7 +223,81 @@ class StreamingDownloaderTest {
 
     assertThat(f).isCancelled();
     assertThat(filesIn(dir)).isEmpty();
-    Thread.sleep(300); // nothing comes back later either
+    // Nothing comes back later either: once every task the download gave the workers has run
+    // (writes of what was already queued among them), there is still no file.
+    workers.shutdown();
+    assertThat(workers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(filesIn(dir)).isEmpty();
+  }
+
+  @Test
+  void aWriteErrorOnTheWorkerFailsTheDownloadAndLeavesNoFile() throws Exception {
+    Path full = Path.of("/dev/full"); // every write fails with ENOSPC, as on a full disk
+    assumeThat(Files.isWritable(full)).as("/dev/full is writable").isTrue();
+    Downloader toFullDisk = new StreamingDownloader(plumbing.http(), workers,
+        TempFileSubscriber.DEFAULT_QUEUE_LIMIT, path -> FileChannel.open(full,
+            StandardOpenOption.WRITE));
+    server.enqueue(body(image));
+
+    assertThatThrownBy(() -> toFullDisk.download(new Request(url("/a"), dir.resolve("a"),
+        image.length, imageSha), null).get(10, TimeUnit.SECONDS))
+        .cause().isInstanceOf(ImageBuildException.class)
+        .hasMessageContaining("cannot write " + dir)
+        .hasMessageContaining("No space left on device");
+    assertThat(filesIn(dir)).isEmpty();
+    // A local disk error is not a network error: not retried.
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void cancellingWhileBytesWaitForTheWorkerStopsItAndWritesNothingMore() throws Exception {
+    byte[] big = randomBytes(4_000_000);
+    server.enqueue(body(big));
+    HeldWorker held = new HeldWorker();
+    Downloader gated = new StreamingDownloader(plumbing.http(), held, 256 * 1024,
+        TempFile.Opener.DEFAULT);
+
+    CompletableFuture<Download> f = gated.download(
+        new Request(url("/big"), dir.resolve("big"), big.length, sha256(big)), null);
+    Runnable firstWrite = held.tasks.poll(10, TimeUnit.SECONDS);
+    assertThat(firstWrite).as("bytes handed to the worker").isNotNull();
+    assertThat(filesIn(dir)).hasSize(1).allMatch(name -> name.endsWith(".part"));
+    assertThat(f.cancel(true)).isTrue();
+    firstWrite.run();
+    held.runAll();
+
+    assertThat(f).isCancelled();
+    assertThat(filesIn(dir)).isEmpty();
+    assertThat(held.tasks).isEmpty();
+  }
+
+  @Test
+  void aChunkedBodyLargerThanDeclaredFailsWithoutWritingPastTheSize() throws Exception {
+    byte[] big = randomBytes(2_000_000);
+    server.enqueue(new MockResponse.Builder().chunkedBody(new Buffer().write(big), 64 * 1024)
+        .build());
+
+    assertThatThrownBy(() -> downloader.download(
+        new Request(url("/chunked"), dir.resolve("c"), 100_000, null), null)
+        .get(10, TimeUnit.SECONDS))
+        .cause().isInstanceOf(IntegrityException.class)
+        .hasMessageContaining("expected 100000 bytes, got at least");
+    assertThat(filesIn(dir)).isEmpty();
+  }
+
+  @Test
+  void aContentLengthLargerThanDeclaredFailsBeforeAnyByteIsWritten() throws Exception {
+    byte[] big = randomBytes(2_000_000);
+    server.enqueue(body(big));
+    HeldWorker held = new HeldWorker();
+    Downloader gated = new StreamingDownloader(plumbing.http(), held,
+        TempFileSubscriber.DEFAULT_QUEUE_LIMIT, TempFile.Opener.DEFAULT);
+
+    assertThatThrownBy(() -> gated.download(
+        new Request(url("/big"), dir.resolve("b"), 1000, null), null).get(10, TimeUnit.SECONDS))
+        .cause().isInstanceOf(IntegrityException.class)
+        .hasMessageContaining("expected 1000 bytes, got 2000000 (Content-Length)");
+    assertThat(held.tasks).as("nothing was handed to the worker").isEmpty();
     assertThat(filesIn(dir)).isEmpty();
   }
 
@@ -264,19 +356,35 @@ class StreamingDownloaderTest {
     assertThat(server.getRequestCount()).isZero();
   }
 
-  private static List<String> filesIn(Path directory) throws IOException {
+  /** Holds the tasks a download gives its worker pool until the test runs them. */
+  static final class HeldWorker implements Executor {
+    final BlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    void runAll() {
+      for (Runnable r; (r = tasks.poll()) != null; ) {
+        r.run();
+      }
+    }
+  }
+
+  static List<String> filesIn(Path directory) throws IOException {
     try (Stream<Path> s = Files.list(directory)) {
       return s.map(p -> p.getFileName().toString()).sorted().toList();
     }
   }
 
-  private static byte[] randomBytes(int n) {
+  static byte[] randomBytes(int n) {
     byte[] b = new byte[n];
     new Random(n).nextBytes(b);
     return b;
   }
 
-  private static String sha256(byte[] bytes) {
+  static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (java.security.NoSuchAlgorithmException e) {
