@@ -43,6 +43,7 @@ class SubmitTouchTest {
           "--config", "systemimage.publish-directory=" + www,
           "--config", "systemimage.keys-directory=" + keys,
           "--config", "systemimage.customizer=command",
+          "--config", "systemimage.public-host=si.example.test",
           "--config", "systemimage.customizer-command=" + customizer);
 
       assertThat(run.exit()).as(run.toString()).isZero();

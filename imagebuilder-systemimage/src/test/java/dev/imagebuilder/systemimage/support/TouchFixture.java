@@ -49,6 +49,7 @@ public final class TouchFixture {
         + "  printf 'Package: %s\\nStatus: install ok installed\\nVersion: 1.0\\nArchitecture: arm64\\n\\n' \"$p\""
         + " >> \"$rootfs/var/lib/dpkg/status\"\n"
         + "  echo \"installed $p\"\n"
+        + "  echo \"$p\" > \"$rootfs/etc/imagebuilder-pkg-$p\"\n"
         + "done\n");
     Files.setAttribute(script, "unix:mode", 0755);
     return script;
