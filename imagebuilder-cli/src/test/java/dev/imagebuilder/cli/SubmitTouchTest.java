@@ -52,7 +52,7 @@ class SubmitTouchTest {
       assertThat(index).exists();
       assertThat(Files.readString(www.resolve("channels.json"))).contains("\"ci/custom\"");
       assertThat(www.resolve("channels.json.asc")).exists();
-      assertThat(Files.readString(index)).contains("\"version\" : 1");
+      assertThat(Files.readString(index)).contains("\"version\": 1");
     }
   }
 }

@@ -228,7 +228,8 @@ class TouchChannelLifecycleTest {
     assertThat(channelIni).contains("version_detail: ubports=" + rootfsSha + ",keyring=archive-master,version=1\n");
     // Written as the reference writes it: sorted keys, four-space indent, final newline.
     String text = Files.readString(publish.resolve("ci/lifecycle/FP4/index.json"));
-    assertThat(text).startsWith("{\n    \"global\"").endsWith("}\n");
+    assertThat(text).startsWith("{\n    \"global\": {\n        \"generated_at\": ").endsWith("}\n")
+        .contains("\n            \"description\": \"ubports=");
   }
 
   // --- helpers ---

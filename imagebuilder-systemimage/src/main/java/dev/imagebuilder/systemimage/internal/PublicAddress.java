@@ -2,6 +2,7 @@ package dev.imagebuilder.systemimage.internal;
 
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.spi.Configuration;
+import dev.imagebuilder.systemimage.internal.protocol.Printable;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -63,8 +64,8 @@ public record PublicAddress(String host, int httpPort, int httpsPort) {
   private static String check(Configuration c, String key, String host, boolean allowLoopback) {
     String h = host.toLowerCase(Locale.ROOT);
     if (!HOST.matcher(h).matches() || h.length() > 253) {
-      throw new InvalidRequestException(c.qualified(key), "'" + dev.imagebuilder.systemimage.internal
-          .protocol.Printable.escape(host, 200) + "' is not a host name or IPv4 address");
+      throw new InvalidRequestException(c.qualified(key), "'" + Printable.escape(host, 200)
+          + "' is not a host name or IPv4 address");
     }
     if (!allowLoopback && isLoopback(h)) {
       throw new InvalidRequestException(c.qualified(key), "'" + host + "' is a loopback address:"

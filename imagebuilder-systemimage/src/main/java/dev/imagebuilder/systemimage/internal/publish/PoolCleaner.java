@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,7 +83,7 @@ final class PoolCleaner {
   }
 
   private static void removeUnreferenced(Path dir, Set<Path> referenced,
-      java.util.function.Predicate<String> candidate, List<Path> removed) {
+      Predicate<String> candidate, List<Path> removed) {
     if (!Files.isDirectory(dir)) {
       return;
     }
