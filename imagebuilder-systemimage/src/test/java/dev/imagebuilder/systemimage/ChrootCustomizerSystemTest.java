@@ -39,21 +39,14 @@ class ChrootCustomizerSystemTest {
 
   @Test
   void installsAPackageFromAPpaIntoThePublishedRootfs() throws Exception {
-    int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-    SystemTests.require(uid == 0, "the chroot customizer needs root (running as uid " + uid + ")");
+    TouchFixture.requireRoot();
     SystemTests.require(Files.isRegularFile(DATA.resolve("rootfs-system.tar.xz"))
         && Files.isRegularFile(DATA.resolve("ppa-key.asc")),
         "run .ci/setup.d/systemimage.sh first (it makes " + DATA + ")");
 
     HttpServer ppa = LoopbackFiles.serve(DATA.resolve("ppa-root"));
     Path publish = work.resolve("www");
-    Map<String, String> config = TouchFixture.config(work, publish);
-    config.put("systemimage.customizer", "chroot");
-    config.remove("systemimage.customizer-command");
-    config.put("systemimage.ppa-key-file", DATA.resolve("ppa-key.asc").toString());
-    config.put("systemimage.ppa-url-template",
-        "http://127.0.0.1:" + ppa.getAddress().getPort() + "/{owner}/{name}/{distribution}");
-    config.put("systemimage.xz-preset", "0");
+    Map<String, String> config = TouchFixture.chrootConfig(work, publish, DATA, ppa.getAddress().getPort());
     List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
     try (FakeSystemImageServer remote = FakeSystemImageServer.builder().devices("FP4")
             .series("bookworm").rootfsTarball(DATA.resolve("rootfs-system.tar.xz")).build().start();

@@ -33,8 +33,7 @@ class ForeignArchitectureSystemTest {
 
   @Test
   void customizesAnArm64RootfsInAChrootThroughQemu() throws Exception {
-    int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-    SystemTests.require(uid == 0, "the chroot customizer needs root (running as uid " + uid + ")");
+    TouchFixture.requireRoot();
     SystemTests.require(Files.exists(Path.of("/proc/sys/fs/binfmt_misc/qemu-aarch64")),
         "no binfmt_misc handler for arm64 (install qemu-user-static and binfmt-support:"
             + " .ci/setup.d/systemimage-arm64.sh)");
@@ -44,13 +43,7 @@ class ForeignArchitectureSystemTest {
 
     HttpServer ppa = LoopbackFiles.serve(DATA.resolve("ppa-root"));
     Path publish = work.resolve("www");
-    Map<String, String> config = TouchFixture.config(work, publish);
-    config.put("systemimage.customizer", "chroot");
-    config.remove("systemimage.customizer-command");
-    config.put("systemimage.ppa-key-file", DATA.resolve("ppa-key.asc").toString());
-    config.put("systemimage.ppa-url-template",
-        "http://127.0.0.1:" + ppa.getAddress().getPort() + "/{owner}/{name}/{distribution}");
-    config.put("systemimage.xz-preset", "0");
+    Map<String, String> config = TouchFixture.chrootConfig(work, publish, DATA, ppa.getAddress().getPort());
     try (FakeSystemImageServer remote = FakeSystemImageServer.builder().devices("FP4")
             .series("bookworm").rootfsTarball(DATA.resolve("rootfs-arm64-system.tar.xz")).build().start();
         ImageBuilder builder = TouchFixture.builder(work, config)) {

@@ -74,6 +74,27 @@ public final class TouchFixture {
     return c;
   }
 
+  /**
+   * The configuration of a system test with the real chroot customizer: the PPA key and the
+   * local repository made by a {@code .ci/setup.d} script, served on {@code ppaPort}.
+   */
+  public static Map<String, String> chrootConfig(Path work, Path publish, Path data, int ppaPort)
+      throws Exception {
+    Map<String, String> c = config(work, publish);
+    c.put("systemimage.customizer", "chroot");
+    c.remove("systemimage.customizer-command");
+    c.put("systemimage.ppa-key-file", data.resolve("ppa-key.asc").toString());
+    c.put("systemimage.ppa-url-template", "http://127.0.0.1:" + ppaPort + "/{owner}/{name}/{distribution}");
+    c.put("systemimage.xz-preset", "0");
+    return c;
+  }
+
+  /** Requires root, for chroot and mount. */
+  public static void requireRoot() throws IOException {
+    int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    SystemTests.require(uid == 0, "the chroot customizer needs root (running as uid " + uid + ")");
+  }
+
   public static ImageBuilder builder(Path work, Map<String, String> config, BuildListener... listeners) {
     return builderWithEnvironment(work, config, name -> null, listeners);
   }
