@@ -142,6 +142,8 @@ class TouchChannelLifecycleTest {
         assertThat(a.version()).isEqualTo(2);
         assertThat(a.files()).anyMatch(f -> f.matches("/pool/ubports-[0-9a-f]{64}\\.delta-ubports-[0-9a-f]{64}\\.tar\\.xz"))
             .anyMatch(f -> f.endsWith("/version-2.tar.xz"))
+            // Unchanged, but always carried, as the reference's importer does.
+            .anyMatch(f -> f.startsWith("/pool/keyring-"))
             // The device tarball did not change: not in the delta at all.
             .noneMatch(f -> f.contains("/device-"));
       });

@@ -45,8 +45,10 @@ import java.util.stream.Stream;
 public final class ChannelPublisher {
   public static final String STAGING = ".imagebuilder-staging";
   private static final String LOCK_FILE = "lock";
-  /** Never deltaed; the full file is reused (as the reference server does, and for boot overlays). */
+  /** Never deltaed; a changed file goes in whole (the reference's generate_delta, boot overlays). */
   private static final Set<String> WHOLE_IN_DELTAS = Set.of("version", "keyring", "boot");
+  /** In every delta even when unchanged, as the reference's importer does ("keyring- hack"). */
+  private static final String ALWAYS_IN_DELTAS = "keyring";
   private static final Map<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
   /** Test seam: called after each file is moved into the tree during a commit. */
@@ -207,8 +209,9 @@ public final class ChannelPublisher {
 
   /**
    * The files of the delta from {@code base} to the new image, as the reference's importer picks
-   * them: per new file, the base's file with the same prefix; an unchanged file is left out; a
-   * file with no counterpart, and the version, keyring and boot files, go in whole.
+   * them: per new file, the base's file with the same prefix; an unchanged file is left out (but
+   * the keyring always goes in); a file with no counterpart, and changed version, keyring and
+   * boot files, go in whole.
    */
   private List<PayloadFile> deltaFiles(Path staging, Image base, List<PayloadFile> files)
       throws IOException {
@@ -217,10 +220,12 @@ public final class ChannelPublisher {
       String prefix = f.path().prefix();
       var source = base.files().stream().filter(b -> b.prefix().equals(prefix)).findFirst();
       PayloadFile chosen;
-      if (source.isEmpty() || WHOLE_IN_DELTAS.contains(prefix)) {
+      if (source.isEmpty() || ALWAYS_IN_DELTAS.equals(prefix)) {
         chosen = f;
       } else if (source.get().path().equals(f.path())) {
         continue;
+      } else if (WHOLE_IN_DELTAS.contains(prefix)) {
+        chosen = f;
       } else {
         chosen = delta(staging, source.get().path(), f);
       }
