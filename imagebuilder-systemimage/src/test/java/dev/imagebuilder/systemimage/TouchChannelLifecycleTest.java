@@ -217,6 +217,20 @@ class TouchChannelLifecycleTest {
   }
 
   @Test
+  void whenAnIndexOfTheTreeCannotBeReadExpiryRemovesNoFile() throws Exception {
+    config.put("systemimage.full-images", "1");
+    build(request("bacon", "pkg-a"));
+    build(request("FP4", "pkg-a"));
+    Files.writeString(publish.resolve("ci/lifecycle/bacon/index.json"), "{ damaged");
+
+    build(request("FP4", "pkg-b"));
+
+    assertThat(images("FP4")).containsExactly("full 2");
+    // Version 1 of FP4 is listed nowhere now, but what bacon lists cannot be known: it stays.
+    assertThat(publish.resolve("ci/lifecycle/FP4/version-1.tar.xz")).isRegularFile();
+  }
+
+  @Test
   void descriptionAndVersionDetailAreWrittenAsTheReferenceServerWritesThem() throws Exception {
     build(request("FP4", "hello"));
     JsonNode image = JSON.readTree(publish.resolve("ci/lifecycle/FP4/index.json").toFile()).at("/images/0");
