@@ -115,7 +115,8 @@ public final class ProtocolJson {
     }
     String type = text(n, "type", field);
     if (!"full".equals(type) && !"delta".equals(type)) {
-      throw new IntegrityException(field + ".type is '" + type + "', not 'full' or 'delta'");
+      throw new IntegrityException(field + ".type is '" + Printable.escape(type, 100)
+          + "', not 'full' or 'delta'");
     }
     int version = version(n.get("version"), field + ".version");
     Integer base = null;
@@ -147,7 +148,7 @@ public final class ProtocolJson {
     RemotePath signature = RemotePath.of(field + ".signature", text(n, "signature", field));
     String checksum = text(n, "checksum", field);
     if (checksum == null || !SHA256.matcher(checksum).matches()) {
-      throw new IntegrityException(field + ".checksum '" + checksum
+      throw new IntegrityException(field + ".checksum '" + Printable.escape(checksum, 100)
           + "' is not a lower-case sha256 hex digest");
     }
     JsonNode size = n.get("size");

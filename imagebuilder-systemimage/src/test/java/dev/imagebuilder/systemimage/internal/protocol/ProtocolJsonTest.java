@@ -114,4 +114,11 @@ class ProtocolJsonTest {
         .hasMessageContaining("devices.FP4.redirect").hasMessageContaining("\\u001b")
         .hasMessageNotContaining("\u001b");
   }
+
+  @Test
+  void remoteTextQuotedInAnErrorIsEscaped() {
+    assertThatThrownBy(() -> ProtocolJson.index(("{\"images\": [{\"type\": \"\\u001b[2Jfull\", \"version\": 1,"
+        + " \"files\": []}]}").getBytes(StandardCharsets.UTF_8), "index.json"))
+        .hasMessageContaining("'\\u001b[2Jfull'").hasMessageNotContaining("\u001b");
+  }
 }
