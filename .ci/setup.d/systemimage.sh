@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Setup for the systemimage backend's system tests (run as root by bin/run-tests; idempotent):
-#  - tools the tests call: gpgv (checks published signatures), tar/xz, mmdebstrap;
+#  - tools the tests call: gpgv (checks published signatures), tar/xz, mmdebstrap, python3 (its
+#    http.server serves a published tree as user nobody: TouchChannelLifecycleTest);
 #  - a minimal Debian rootfs, packed in the system-image layout (entries under system/), that
 #    FakeSystemImageServer serves as the remote rootfs: rootfs-system.tar.xz;
 #  - a local apt repository laid out like a Launchpad PPA (<owner>/<name>/ubuntu/dists/...), signed
@@ -14,7 +15,8 @@ MIRROR=http://deb.debian.org/debian
 ARCH=$(dpkg --print-architecture)
 
 need=()
-for tool in mmdebstrap:mmdebstrap apt-ftparchive:apt-utils dpkg-deb:dpkg gpg:gnupg gpgv:gpgv xz:xz-utils; do
+for tool in mmdebstrap:mmdebstrap apt-ftparchive:apt-utils dpkg-deb:dpkg gpg:gnupg gpgv:gpgv xz:xz-utils \
+    /usr/bin/python3:python3; do
   command -v "${tool%%:*}" >/dev/null || need+=("${tool##*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -35,10 +35,12 @@ public final class Series {
 
   private final String codename;
   private final String version;
+  private final boolean givenAsCodename;
 
-  private Series(String codename, String version) {
+  private Series(String codename, String version, boolean givenAsCodename) {
     this.codename = codename;
     this.version = version;
+    this.givenAsCodename = givenAsCodename;
   }
 
   /**
@@ -53,10 +55,10 @@ public final class Series {
     }
     String s = text.strip().toLowerCase(java.util.Locale.ROOT);
     if (VERSION.matcher(s).matches()) {
-      return new Series(CODENAME_BY_VERSION.get(s), s);
+      return new Series(CODENAME_BY_VERSION.get(s), s, false);
     }
     if (CODENAME.matcher(s).matches()) {
-      return new Series(s, VERSION_BY_CODENAME.get(s));
+      return new Series(s, VERSION_BY_CODENAME.get(s), true);
     }
     throw new InvalidRequestException("series", Checks.quote(text)
         + " is not a series (give a codename such as 'jammy' or a version such as '22.04')");
@@ -65,7 +67,7 @@ public final class Series {
   /** Every release this library knows both names of, oldest first. */
   public static java.util.List<Series> known() {
     return CODENAME_BY_VERSION.entrySet().stream()
-        .map(e -> new Series(e.getValue(), e.getKey()))
+        .map(e -> new Series(e.getValue(), e.getKey(), false))
         .toList();
   }
 
@@ -87,6 +89,14 @@ public final class Series {
   /** The codename when known, else the version: how apt and cloud images name a series. */
   public String codenameOrVersion() {
     return codename != null ? codename : version;
+  }
+
+  /**
+   * The series in the form it was given: the codename when parsed from a codename, else the
+   * version. Equal series may differ here ({@code jammy} and {@code 22.04}).
+   */
+  public String asGiven() {
+    return givenAsCodename ? codename : version;
   }
 
   @Override

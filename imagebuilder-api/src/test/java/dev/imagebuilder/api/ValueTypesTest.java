@@ -42,6 +42,15 @@ class ValueTypesTest {
     assertThat(named.toString()).isEqualTo("zealous");
   }
 
+  @Test
+  void aSeriesRemembersTheFormItWasGivenInWithoutChangingEquality() {
+    assertThat(Series.of("Focal").asGiven()).isEqualTo("focal");
+    assertThat(Series.of("20.04").asGiven()).isEqualTo("20.04");
+    assertThat(Series.of("focal")).isEqualTo(Series.of("20.04")).hasToString("20.04");
+    assertThat(Series.of("27.10").asGiven()).isEqualTo("27.10");
+    assertThat(Series.of("zealous").asGiven()).isEqualTo("zealous");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"", "22.4", "22.13", "2204", "22.04.1", "Jammy Jellyfish", "../x", "x"})
   void malformedSeriesAreRejectedNamingTheValue(String bad) {

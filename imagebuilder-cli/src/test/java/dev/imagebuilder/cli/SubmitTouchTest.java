@@ -43,6 +43,7 @@ class SubmitTouchTest {
           "--config", "systemimage.publish-directory=" + www,
           "--config", "systemimage.keys-directory=" + keys,
           "--config", "systemimage.customizer=command",
+          "--config", "systemimage.public-host=si.example.test",
           "--config", "systemimage.customizer-command=" + customizer);
 
       assertThat(run.exit()).as(run.toString()).isZero();
@@ -51,7 +52,7 @@ class SubmitTouchTest {
       assertThat(index).exists();
       assertThat(Files.readString(www.resolve("channels.json"))).contains("\"ci/custom\"");
       assertThat(www.resolve("channels.json.asc")).exists();
-      assertThat(Files.readString(index)).contains("\"version\" : 1");
+      assertThat(Files.readString(index)).contains("\"version\": 1");
     }
   }
 }

@@ -11,14 +11,11 @@ import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TouchImageRequest;
 import dev.imagebuilder.core.ImageBuilder;
+import dev.imagebuilder.systemimage.support.LoopbackFiles;
 import dev.imagebuilder.systemimage.support.SystemTests;
 import dev.imagebuilder.systemimage.support.TouchFixture;
 import dev.imagebuilder.systemimage.support.Trees;
 import dev.imagebuilder.testkit.FakeSystemImageServer;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,21 +39,14 @@ class ChrootCustomizerSystemTest {
 
   @Test
   void installsAPackageFromAPpaIntoThePublishedRootfs() throws Exception {
-    int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-    SystemTests.require(uid == 0, "the chroot customizer needs root (running as uid " + uid + ")");
+    TouchFixture.requireRoot();
     SystemTests.require(Files.isRegularFile(DATA.resolve("rootfs-system.tar.xz"))
         && Files.isRegularFile(DATA.resolve("ppa-key.asc")),
         "run .ci/setup.d/systemimage.sh first (it makes " + DATA + ")");
 
-    HttpServer ppa = serve(DATA.resolve("ppa-root"));
+    HttpServer ppa = LoopbackFiles.serve(DATA.resolve("ppa-root"));
     Path publish = work.resolve("www");
-    Map<String, String> config = TouchFixture.config(work, publish);
-    config.put("systemimage.customizer", "chroot");
-    config.remove("systemimage.customizer-command");
-    config.put("systemimage.ppa-key-file", DATA.resolve("ppa-key.asc").toString());
-    config.put("systemimage.ppa-url-template",
-        "http://127.0.0.1:" + ppa.getAddress().getPort() + "/{owner}/{name}/{distribution}");
-    config.put("systemimage.xz-preset", "0");
+    Map<String, String> config = TouchFixture.chrootConfig(work, publish, DATA, ppa.getAddress().getPort());
     List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
     try (FakeSystemImageServer remote = FakeSystemImageServer.builder().devices("FP4")
             .series("bookworm").rootfsTarball(DATA.resolve("rootfs-system.tar.xz")).build().start();
@@ -95,28 +85,5 @@ class ChrootCustomizerSystemTest {
     assertThat(Files.readString(Path.of("/proc/mounts"))).doesNotContain(work.toString());
     assertThat(events).anyMatch(e -> e instanceof BuildEvent.LogLine l
         && l.line().contains("Setting up hello"));
-  }
-
-  /** A static file server on loopback, enough for apt. */
-  private static HttpServer serve(Path root) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", exchange -> {
-      Path file = root.resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
-      if (!file.startsWith(root) || !Files.isRegularFile(file)) {
-        exchange.sendResponseHeaders(404, -1);
-        exchange.close();
-        return;
-      }
-      boolean head = "HEAD".equals(exchange.getRequestMethod());
-      exchange.sendResponseHeaders(200, head ? -1 : Files.size(file));
-      if (!head) {
-        try (OutputStream out = exchange.getResponseBody()) {
-          Files.copy(file, out);
-        }
-      }
-      exchange.close();
-    });
-    server.start();
-    return server;
   }
 }

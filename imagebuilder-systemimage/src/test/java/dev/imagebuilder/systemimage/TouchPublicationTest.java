@@ -146,7 +146,8 @@ class TouchPublicationTest {
     assertThat(second.succeeded()).as("%s", second.targets()).isTrue();
     assertThat(second.targets().get(0).outputs()).containsEntry("version", "2");
     JsonNode index = verifiedIndex(signingKeyring(), "FP4");
-    assertThat(index.get("images")).extracting(i -> i.get("version").asInt()).containsExactly(1, 2);
+    assertThat(index.get("images")).extracting(i -> i.get("type").asText() + " " + i.get("version").asInt()
+        + (i.has("base") ? " from " + i.get("base").asInt() : "")).containsExactly("full 1", "full 2", "delta 2 from 1");
     for (JsonNode image : index.get("images")) {
       for (JsonNode f : image.get("files")) {
         Path p = publish.resolve(f.get("path").asText().substring(1));

@@ -110,18 +110,4 @@ public final class BlobStore {
       throw new ImageBuildException("download of " + source + " failed: " + c, c);
     }
   }
-
-  /**
-   * Places a cached blob at {@code target}: a hard link when the two share a file system (no
-   * copy of a large file), a copy otherwise.
-   */
-  public static void place(Path blob, Path target) throws IOException {
-    Files.createDirectories(target.getParent());
-    Files.deleteIfExists(target);
-    try {
-      Files.createLink(target, blob);
-    } catch (IOException | UnsupportedOperationException e) {
-      Files.copy(blob, target);
-    }
-  }
 }

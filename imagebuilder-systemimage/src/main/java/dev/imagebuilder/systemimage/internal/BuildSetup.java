@@ -1,7 +1,5 @@
 package dev.imagebuilder.systemimage.internal;
 
-import dev.imagebuilder.systemimage.internal.pgp.SignatureVerifier;
-import dev.imagebuilder.systemimage.internal.protocol.SystemImageClient;
 import dev.imagebuilder.systemimage.internal.publish.ChannelPublisher;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,8 +12,7 @@ import java.util.stream.Stream;
 record BuildSetup(
     Settings settings,
     String targetChannel,
-    SystemImageClient client,
-    Optional<SignatureVerifier> verifier,
+    VerifyingClient remote,
     ChannelPublisher publisher,
     BlobStore blobs,
     RootfsBuilder rootfsBuilder) {
@@ -45,16 +42,8 @@ record BuildSetup(
     }
   }
 
-  /** A path's public URL, from public-host and the enabled port (https first). */
-  Optional<String> publicUrl(String path) {
-    if (settings.publicHttpsPort() != 0) {
-      return Optional.of("https://" + settings.publicHost()
-          + (settings.publicHttpsPort() == 443 ? "" : ":" + settings.publicHttpsPort()) + path);
-    }
-    if (settings.publicHttpPort() != 0) {
-      return Optional.of("http://" + settings.publicHost()
-          + (settings.publicHttpPort() == 80 ? "" : ":" + settings.publicHttpPort()) + path);
-    }
-    return Optional.empty();
+  /** Where devices reach the tree; {@code SystemImageBackend.setup} checked it is configured. */
+  PublicAddress publicAddress() {
+    return settings.publicAddress().orElseThrow();
   }
 }

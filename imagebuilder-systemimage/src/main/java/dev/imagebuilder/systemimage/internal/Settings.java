@@ -3,6 +3,8 @@ package dev.imagebuilder.systemimage.internal;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.apt.internal.PpaSettings;
 import dev.imagebuilder.spi.Configuration;
+import dev.imagebuilder.systemimage.internal.customize.CommandLine;
+import dev.imagebuilder.systemimage.internal.protocol.RemoteNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -23,18 +25,20 @@ public record Settings(
     Pattern rootfsPrefix,
     List<String> excludePrefixes,
     String customizer,
-    Optional<String> customizerCommand,
+    Optional<List<String>> customizerCommand,
     Optional<Path> keyring,
     PpaSettings ppa,
     int xzPreset,
-    String publicHost,
-    int publicHttpPort,
-    int publicHttpsPort,
+    Optional<PublicAddress> publicAddress,
+    int fullImages,
+    List<String> deltaBases,
     Path cacheDirectory,
     Path workDirectory,
     Duration requestTimeout,
     Duration customizeTimeout) {
 
+  /** Full images kept per device, as the reference server's example {@code fullcount}. */
+  public static final int DEFAULT_FULL_IMAGES = 10;
   public static final String DEFAULT_ROOTFS_PREFIX = "ubuntu|ubports";
 
   public static Settings from(Configuration c, Path stateDirectory) {
@@ -48,7 +52,8 @@ public record Settings(
           "'" + prefix + "' is not a regular expression: " + e.getDescription());
     }
     String customizer = c.get("customizer", "chroot").strip();
-    Optional<String> command = c.get("customizer-command").map(String::strip);
+    Optional<List<String>> command = c.get("customizer-command")
+        .map(v -> CommandLine.parse(c.qualified("customizer-command"), v));
     if (customizer.equals("command") && command.isEmpty()) {
       throw new InvalidRequestException(c.qualified("customizer-command"),
           "is required when " + c.qualified("customizer") + " is 'command'");
@@ -56,6 +61,20 @@ public record Settings(
     int preset = c.integer("xz-preset", 6);
     if (preset < 0 || preset > 9) {
       throw new InvalidRequestException(c.qualified("xz-preset"), "'" + preset + "' is not 0 to 9");
+    }
+    int fullImages = c.integer("full-images", DEFAULT_FULL_IMAGES);
+    if (fullImages < 0) {
+      throw new InvalidRequestException(c.qualified("full-images"), "'" + fullImages
+          + "' is negative (0 keeps every full image)");
+    }
+    List<String> deltaBases = Arrays.stream(c.get("delta-bases", "").split(","))
+        .map(String::strip).filter(s -> !s.isEmpty()).toList();
+    for (String base : deltaBases) {
+      boolean version = base.chars().allMatch(Character::isDigit) && base.length() <= 5;
+      if (!version && !RemoteNames.isChannel(base)) {
+        throw new InvalidRequestException(c.qualified("delta-bases"), "'" + base
+            + "' is neither a version number nor a channel name");
+      }
     }
     Path cache = c.path("cache-directory").orElse(stateDirectory.resolve("blobs"));
     Path work = c.path("work-directory").orElse(stateDirectory.resolve("work"));
@@ -70,20 +89,12 @@ public record Settings(
         c.path("keyring"),
         PpaSettings.from(c),
         preset,
-        c.get("public-host", "localhost").strip(),
-        port(c, "public-http-port", 80),
-        port(c, "public-https-port", 443),
+        PublicAddress.from(c),
+        fullImages,
+        deltaBases,
         cache, work,
         c.duration("request-timeout", Duration.ofSeconds(60)),
         c.duration("customize-timeout", Duration.ofHours(2)));
-  }
-
-  private static int port(Configuration c, String key, int def) {
-    int p = c.integer(key, def);
-    if (p < 0 || p > 65535) {
-      throw new InvalidRequestException(c.qualified(key), "'" + p + "' is not a port (0 disables)");
-    }
-    return p;
   }
 
   /** The signing key's source: the configured key, else the KeyTool layout's image-signing key. */

@@ -16,6 +16,7 @@ import dev.imagebuilder.spi.Configuration;
 import dev.imagebuilder.systemimage.RootfsCustomizer;
 import dev.imagebuilder.systemimage.internal.customize.ChrootAptCustomizer;
 import dev.imagebuilder.systemimage.internal.customize.CommandTemplateCustomizer;
+import dev.imagebuilder.systemimage.internal.pgp.AtomicFiles;
 import dev.imagebuilder.systemimage.internal.pgp.SignatureVerifier;
 import dev.imagebuilder.systemimage.internal.pgp.SigningKey;
 import dev.imagebuilder.systemimage.internal.protocol.ChannelEntry;
@@ -83,8 +84,7 @@ public final class SystemImageBackend implements Backend {
     notes.add("publishes into " + settings.publishDirectory() + " as channel " + target);
     List<PlannedTarget> targets = new ArrayList<>();
     for (String d : devices) {
-      targets.add(new PlannedTarget(d, Map.of("device", d, "channel", target,
-          "remote-channel", r.channel(), "series", r.series().toString()),
+      targets.add(new PlannedTarget(d, Labels.of(r, target, d),
           r.channel() + "/" + d + " from " + r.systemImageServer() + " -> " + target + "/" + d
               + " (rootfs + " + r.ppas().size() + " PPAs, " + r.packages().size() + " packages)"));
     }
@@ -161,8 +161,7 @@ public final class SystemImageBackend implements Backend {
     for (Map.Entry<String, Map<String, Object>> e : devices(state).entrySet()) {
       String device = e.getKey();
       Object attempt = e.getValue().get("attempt");
-      TargetStatus t = TargetStatus.queued(device, Map.of("device", device, "channel", channel,
-              "remote-channel", r.channel(), "series", r.series().toString()))
+      TargetStatus t = TargetStatus.queued(device, Labels.of(r, channel, device))
           .withAttempt(attempt instanceof Number n ? Math.max(1, n.intValue()) : 1);
       Object version = e.getValue().get("version");
       Path index = RemotePath.of("index", "/" + channel + "/" + device + "/index.json")
@@ -222,9 +221,18 @@ public final class SystemImageBackend implements Backend {
     SigningKey key = SigningKey.load(c.qualified("signing-key"), keySource, s.signingKeyPassphrase());
     Optional<SignatureVerifier> verifier = s.keyring().map(p -> SignatureVerifier.load(c.qualified("keyring"), p));
     PpaKeySource keys = s.ppa().keySource(context.http(), s.requestTimeout());
+    if (s.publicAddress().isEmpty()) {
+      throw new InvalidRequestException(c.qualified("public-host"), "is not configured: every"
+          + " published version tells devices (channel.ini 'base') which host to ask for updates;"
+          + " set it, or " + c.qualified("public-url") + " (such as https://system-image.example.org)");
+    }
     RootfsCustomizer customizer = customizer(c, s);
     try {
-      Files.createDirectories(s.publishDirectory());
+      if (!Files.isDirectory(s.publishDirectory())) {
+        Files.createDirectories(s.publishDirectory());
+        // Served by a web server running as another user: it must be able to enter it.
+        AtomicFiles.makePublic(s.publishDirectory());
+      }
     } catch (java.io.IOException e) {
       throw new InvalidRequestException(c.qualified("publish-directory"),
           "cannot create " + s.publishDirectory() + ": " + e.getMessage());
@@ -232,8 +240,9 @@ public final class SystemImageBackend implements Backend {
     BlobStore blobs = blobStores.computeIfAbsent(s.cacheDirectory().toAbsolutePath().normalize(),
         dir -> new BlobStore(dir, context.downloader()));
     return new BuildSetup(s, ChannelNames.target(r),
-        new SystemImageClient(context.http(), r.systemImageServer(), s.requestTimeout()),
-        verifier, new ChannelPublisher(s.publishDirectory(), key, commitObserver), blobs,
+        new VerifyingClient(new SystemImageClient(context.http(), r.systemImageServer(),
+            s.requestTimeout()), verifier),
+        new ChannelPublisher(s.publishDirectory(), key, commitObserver, s.xzPreset()), blobs,
         new RootfsBuilder(keys, s.ppa().urlTemplate(), customizer, context.processes(),
             s.xzPreset()));
   }

@@ -1,50 +1,33 @@
 package dev.imagebuilder.systemimage.internal;
 
 import dev.imagebuilder.api.BuildCancelledException;
-import dev.imagebuilder.api.ImageBuildException;
-import dev.imagebuilder.api.IntegrityException;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.api.TouchImageRequest;
 import dev.imagebuilder.spi.BuildContext;
-import dev.imagebuilder.spi.Downloader;
-import dev.imagebuilder.systemimage.internal.pgp.SignatureVerifier;
 import dev.imagebuilder.systemimage.internal.protocol.ChannelEntry;
-import dev.imagebuilder.systemimage.internal.protocol.DeviceIndex;
-import dev.imagebuilder.systemimage.internal.protocol.Image;
-import dev.imagebuilder.systemimage.internal.protocol.ImageFile;
-import dev.imagebuilder.systemimage.internal.protocol.RemotePath;
-import dev.imagebuilder.systemimage.internal.protocol.SystemImageClient;
-import dev.imagebuilder.systemimage.internal.publish.ChannelPublisher;
-import dev.imagebuilder.systemimage.internal.publish.Digests;
-import dev.imagebuilder.systemimage.internal.publish.PayloadFile;
-import dev.imagebuilder.systemimage.internal.publish.PublishedImage;
-import dev.imagebuilder.systemimage.internal.tar.TarXzWriter;
+import dev.imagebuilder.systemimage.internal.protocol.Printable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One touch build: for each device, mirror the remote channel's latest full image except its
- * rootfs, build the custom rootfs, and publish the next full image of the target channel. Runs
- * on one worker thread, device after device; a device's failure does not stop the others. A
- * rootfs built once is reused for every device whose remote image has the same rootfs.
+ * One touch build: the device loop and the targets' states. For each device a
+ * {@link DevicePublication} mirrors the remote channel's latest full image except its rootfs,
+ * builds the custom rootfs and publishes the next image of the target channel. Runs on one worker
+ * thread, device after device; a device's failure does not stop the others. Every line that
+ * reaches the build log or an error summary is escaped ({@link Printable}): much of it quotes the
+ * remote server.
  */
 final class TouchBuild implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(TouchBuild.class);
@@ -56,7 +39,6 @@ final class TouchBuild implements Runnable {
   private final List<String> onlyDevices;
   private final Map<String, Integer> attempts;
   private final Map<String, TargetStatus> targets = new ConcurrentHashMap<>();
-  private final Map<String, Path> builtRootfs = new HashMap<>();
   private volatile boolean cancelled;
   private final CountDownLatch started = new CountDownLatch(1);
   private final CountDownLatch finished = new CountDownLatch(1);
@@ -89,8 +71,7 @@ final class TouchBuild implements Runnable {
   }
 
   private Map<String, String> labels(String device) {
-    return Map.of("device", device, "channel", targetChannel, "remote-channel", request.channel(),
-        "series", request.series().toString());
+    return Labels.of(request, targetChannel, device);
   }
 
   @Override
@@ -109,7 +90,7 @@ final class TouchBuild implements Runnable {
    * worker, which aborts downloads and kills processes); waits, within {@code limit}, until the
    * worker has cleaned up, so a completed cancel leaves no work behind.
    */
-  void cancel(java.time.Duration limit) {
+  void cancel(Duration limit) {
     cancelled = true;
     try {
       if (started.getCount() == 0 && !finished.await(limit.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -121,7 +102,7 @@ final class TouchBuild implements Runnable {
     cancelRemaining("cancelled");
   }
 
-  /** Built rootfs are published by hard link or copy; the work area is not needed any more. */
+  /** Built rootfs are staged by copy; the work area is not needed any more. */
   private void cleanWork() {
     try {
       WorkTrees.delete(setup.workDirectory(context.buildId()), line -> LOG.warn("{}", line));
@@ -131,25 +112,20 @@ final class TouchBuild implements Runnable {
   }
 
   private void runDevices() {
-    SystemImageClient client = setup.client();
+    VerifyingClient remote = setup.remote();
     Map<String, ChannelEntry> channels;
+    ChannelEntry channel;
     try {
-      channels = readChannels(client);
+      channels = remote.channels();
+      channel = channels.get(request.channel());
+      if (channel == null) {
+        throw new InvalidRequestException("channel", "'" + request.channel()
+            + "' is not a channel of " + remote.base() + " (it has: "
+            + String.join(", ", channels.keySet()) + ")");
+      }
     } catch (RuntimeException e) {
       if (targets.isEmpty()) {
         context.fail(e); // nothing to report it on: the devices are not known
-      } else {
-        targets.keySet().forEach(d -> fail(d, TargetState.FAILED_TO_BUILD, e));
-      }
-      return;
-    }
-    ChannelEntry channel = channels.get(request.channel());
-    if (channel == null) {
-      InvalidRequestException e = new InvalidRequestException("channel", "'" + request.channel()
-          + "' is not a channel of " + client.base() + " (it has: "
-          + String.join(", ", channels.keySet()) + ")");
-      if (targets.isEmpty()) {
-        context.fail(e);
       } else {
         targets.keySet().forEach(d -> fail(d, TargetState.FAILED_TO_BUILD, e));
       }
@@ -159,22 +135,30 @@ final class TouchBuild implements Runnable {
       List<String> devices = List.copyOf(channel.devices().keySet());
       if (devices.isEmpty()) {
         context.fail(new InvalidRequestException("channel", "'" + request.channel()
-            + "' on " + client.base() + " has no devices"));
+            + "' on " + remote.base() + " has no devices"));
         return;
       }
       declare(devices);
     }
-    if (setup.verifier().isEmpty()) {
+    if (!remote.verifies()) {
       LOG.warn("No systemimage.keyring is configured: the signatures of {} are not verified;"
-          + " remote files are checked against the sha256 and size in index.json only", client.base());
+          + " remote files are checked against the sha256 and size in index.json only", remote.base());
     }
+    RootfsStep rootfs;
+    try {
+      rootfs = new RootfsStep(request, setup.rootfsBuilder(), setup.workDirectory(context.buildId()));
+    } catch (IOException e) {
+      targets.keySet().forEach(d -> fail(d, TargetState.FAILED_TO_BUILD, e));
+      return;
+    }
+    DevicePublication publication = new DevicePublication(setup, rootfs, context.buildId());
     List<String> devices = List.copyOf(targets.keySet());
     for (int i = 0; i < devices.size(); i++) {
       if (cancelled || context.isClosed()) {
         break;
       }
       String device = devices.get(i);
-      buildDevice(client, channels, channel, device);
+      publish(publication, channels, channel, device);
       // A terminal state ends the build once every device has one: report it only when this
       // device's files (and, after the last device, the work area) are cleaned up.
       if (i == devices.size() - 1) {
@@ -188,106 +172,13 @@ final class TouchBuild implements Runnable {
     }
   }
 
-  private Map<String, ChannelEntry> readChannels(SystemImageClient client) {
-    Optional<SignatureVerifier> v = setup.verifier();
-    if (v.isEmpty()) {
-      return client.channels();
-    }
-    byte[] json = client.get(new RemotePath("/channels.json"));
-    byte[] asc = client.get(new RemotePath("/channels.json.asc"));
-    v.get().verify(json, asc, client.uri(new RemotePath("/channels.json")).toString());
-    return dev.imagebuilder.systemimage.internal.protocol.ProtocolJson.channels(json,
-        client.uri(new RemotePath("/channels.json")).toString());
-  }
-
-  private void buildDevice(SystemImageClient client, Map<String, ChannelEntry> channels,
+  private void publish(DevicePublication publication, Map<String, ChannelEntry> channels,
       ChannelEntry channel, String device) {
-    Consumer<String> log = line -> context.log(device, line);
-    Path staging = null;
-    TargetState failure = TargetState.FAILED_TO_BUILD;
+    Report report = new Report(device);
     try {
-      set(device, TargetState.BUILDING, "resolving");
-      ChannelEntry.DeviceEntry entry = channel.devices().get(device);
-      if (entry == null) {
-        throw new InvalidRequestException("devices", "'" + device + "' is not a device of channel '"
-            + request.channel() + "' (it has: " + String.join(", ", channel.devices().keySet()) + ")");
-      }
-      if (entry.redirect() != null) {
-        ChannelEntry other = channels.get(entry.redirect());
-        entry = other == null ? null : other.devices().get(device);
-        if (entry == null || entry.index() == null) {
-          throw new IntegrityException("device '" + device + "' redirects to channel '"
-              + channel.devices().get(device).redirect() + "', which does not serve it");
-        }
-      }
-      DeviceIndex index = readIndex(client, entry.index());
-      Image image = index.requireLatestFull(client.uri(entry.index()).toString());
-      log.accept("remote " + request.channel() + "/" + device + " full image " + image.version()
-          + " has " + image.files().size() + " files: "
-          + image.files().stream().map(ImageFile::prefix).collect(Collectors.joining(", ")));
-      ImageFile rootfs = findRootfs(image, device);
-
-      ChannelPublisher publisher = setup.publisher();
-      staging = publisher.newStaging(context.buildId() + "-" + device);
-      List<ImageFile> toMirror = image.files().stream()
-          .filter(f -> f != rootfs && !setup.settings().excludePrefixes().contains(f.prefix()))
-          .toList();
-      long total = toMirror.stream().mapToLong(ImageFile::size).sum() + rootfs.size();
-      long[] done = {0};
-      List<PayloadFile> payloads = new ArrayList<>();
-      int order = 0;
-      Map<String, String> detail = new LinkedHashMap<>();
-      for (ImageFile f : image.files()) {
-        if (f == rootfs) {
-          Path remoteRootfs = fetch(client, f, device, done, total);
-          Path built = rootfs(remoteRootfs, f, device, log);
-          payloads.add(stage(publisher, staging, f.prefix(), built, Digests.sha256(built), order++));
-          detail.put(f.prefix(), image.version() + "+custom");
-        } else if (toMirror.contains(f)) {
-          Path blob = fetch(client, f, device, done, total);
-          // The Downloader verified this digest on the way in; no need to read the file again.
-          payloads.add(stage(publisher, staging, f.prefix(), blob, f.checksum(), order++));
-          detail.put(f.prefix(), Integer.toString(image.version()));
-        } else {
-          log.accept("not mirroring " + f.path() + ": prefix '" + f.prefix()
-              + "' is regenerated for the new channel");
-        }
-        checkCancelled();
-      }
-      Optional<Path> keyring = setup.archiveMasterKeyring();
-      if (keyring.isPresent()) {
-        Path k = keyringPayload(staging, keyring.get());
-        payloads.add(stage(publisher, staging, "keyring", k, Digests.sha256(k), order++));
-        detail.put("keyring", "archive-master");
-      }
-      context.progress(device, 0.9, "publishing");
-      set(device, TargetState.PUBLISHING, "publishing");
-      failure = TargetState.FAILED_TO_PUBLISH;
-      checkCancelled();
-      String description = "remote=" + client.base() + "/" + request.channel() + "@" + image.version()
-          + ",series=" + request.series()
-          + ",ppas=" + request.ppas().stream().map(Object::toString).collect(Collectors.joining(" "))
-          + ",packages=" + request.packages().stream().map(Object::toString).collect(Collectors.joining(" "));
-      Settings s = setup.settings();
-      PublishedImage published = publisher.publish(staging,
-          new ChannelPublisher.ImageSpec(targetChannel, device, description, s.publicHost(),
-              s.publicHttpPort(), s.publicHttpsPort()),
-          payloads,
-          v -> detail.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-              .collect(Collectors.joining(",")) + ",version=" + v,
-          setup.gpgFiles());
-      log.accept("published " + targetChannel + "/" + device + " version " + published.version());
-      context.progress(device, 1.0, "published version " + published.version());
-      Map<String, String> outputs = new LinkedHashMap<>();
-      outputs.put("channel", targetChannel);
-      outputs.put("device", device);
-      outputs.put("version", Integer.toString(published.version()));
-      outputs.put("index", published.index().toString());
-      outputs.put("channels", published.channels().toString());
-      outputs.put("publish-directory", s.publishDirectory().toAbsolutePath().toString());
-      outputs.put("remote-version", Integer.toString(image.version()));
-      setup.publicUrl("/" + targetChannel + "/" + device + "/index.json")
-          .ifPresent(u -> outputs.put("index-url", u));
+      Map<String, String> outputs = publication.run(channels, channel, device, report);
+      report.log("published " + targetChannel + "/" + device + " version " + outputs.get("version"));
+      context.progress(device, 1.0, "published version " + outputs.get("version"));
       targets.put(device, targets.get(device).withState(TargetState.SUCCEEDED, "published")
           .withOutputs(outputs));
     } catch (BuildCancelledException | InterruptedException | InterruptedIOException e) {
@@ -299,108 +190,43 @@ final class TouchBuild implements Runnable {
         markCancelled(device);
       } else {
         LOG.debug("{} of build {} failed", device, context.buildId(), e);
-        markFailed(device, failure, e);
+        markFailed(device, report.failure, e);
       }
-    } finally {
-      ChannelPublisher.deleteTree(staging);
     }
   }
 
-  private DeviceIndex readIndex(SystemImageClient client, RemotePath path) {
-    Optional<SignatureVerifier> v = setup.verifier();
-    byte[] json = client.get(path);
-    if (v.isPresent()) {
-      v.get().verify(json, client.get(path.withSuffix(".asc")), client.uri(path).toString());
-    }
-    return dev.imagebuilder.systemimage.internal.protocol.ProtocolJson.index(json,
-        client.uri(path).toString());
-  }
+  /** A device's view of the build: its state changes, progress and (escaped) log lines. */
+  private final class Report implements DeviceReport {
+    private final String device;
+    TargetState failure = TargetState.FAILED_TO_BUILD;
 
-  private ImageFile findRootfs(Image image, String device) {
-    List<ImageFile> matches = image.files().stream()
-        .filter(f -> setup.settings().rootfsPrefix().matcher(f.prefix()).matches()).toList();
-    if (matches.size() != 1) {
-      throw new IntegrityException("image " + image.version() + " of " + request.channel() + "/"
-          + device + " has " + matches.size() + " files whose prefix matches rootfs-prefix '"
-          + setup.settings().rootfsPrefix() + "' (prefixes: " + image.files().stream()
-              .map(ImageFile::prefix).collect(Collectors.joining(", "))
-          + "); exactly one is needed: set imagebuilder.systemimage.rootfs-prefix");
+    Report(String device) {
+      this.device = device;
     }
-    return matches.get(0);
-  }
 
-  private Path fetch(SystemImageClient client, ImageFile f, String device, long[] done, long total)
-      throws IOException {
-    BlobStore blobs = setup.blobs();
-    boolean cached = blobs.has(f.checksum(), f.size());
-    context.log(device, (cached ? "already have " : "mirroring ") + f.path() + " (" + f.size()
-        + " bytes, sha256 " + f.checksum() + ")");
-    long before = done[0];
-    Downloader.ProgressListener progress = (bytes, all) -> context.progress(device,
-        0.6 * (before + bytes) / Math.max(1, total), "mirroring " + f.path().fileName());
-    Path blob = blobs.fetch(client.uri(f.path()), f.checksum(), f.size(), progress);
-    done[0] += f.size();
-    context.progress(device, 0.6 * done[0] / Math.max(1, total), "mirrored " + f.path().fileName());
-    Optional<SignatureVerifier> v = setup.verifier();
-    if (v.isPresent()) {
-      v.get().verify(blob, client.get(f.signature()), client.uri(f.path()).toString());
-      context.log(device, "signature of " + f.path() + " verified");
+    @Override
+    public void state(TargetState state, String raw) {
+      if (state == TargetState.PUBLISHING) {
+        failure = TargetState.FAILED_TO_PUBLISH;
+      }
+      set(device, state, raw);
     }
-    return blob;
-  }
 
-  private Path rootfs(Path remote, ImageFile f, String device, Consumer<String> log)
-      throws Exception {
-    Path built = builtRootfs.get(f.checksum());
-    if (built != null && Files.exists(built)) {
-      log.accept("reusing the rootfs built from " + f.path() + " in this build");
-      return built;
+    @Override
+    public void progress(double fraction, String message) {
+      context.progress(device, fraction, Printable.escape(message));
     }
-    set(device, TargetState.BUILDING, "customizing rootfs");
-    context.progress(device, 0.6, "customizing the rootfs");
-    Path work = setup.workDirectory(context.buildId());
-    Path output = work.resolve("rootfs-" + f.checksum() + ".tar.xz");
-    setup.rootfsBuilder().build(remote, work.resolve(f.checksum()), output, request.series(),
-        request.ppas(), request.packages(), device, log);
-    builtRootfs.put(f.checksum(), output);
-    return output;
-  }
 
-  /** Places a file in staging under its content-addressed pool name and signs it. */
-  private PayloadFile stage(ChannelPublisher publisher, Path staging, String prefix, Path file,
-      String sha, int order) throws IOException {
-    long size = Files.size(file);
-    RemotePath path = RemotePath.of("pool", "/pool/" + prefix + "-" + sha + ".tar.xz");
-    Path published = path.resolveUnder(setup.settings().publishDirectory());
-    Path staged = path.resolveUnder(staging);
-    if (!(Files.isRegularFile(published) && Files.size(published) == size)) {
-      BlobStore.place(file, staged);
-      publisher.sign(staged);
+    @Override
+    public void log(String line) {
+      context.log(device, Printable.escape(line));
     }
-    return new PayloadFile(path, staged, sha, size, order);
-  }
 
-  /** The keyring payload: our archive-master where the recovery and client look for it. */
-  private Path keyringPayload(Path staging, Path archiveMaster) throws IOException {
-    Path out = staging.resolve("keyring-payload.tar.xz");
-    Instant mtime = Files.getLastModifiedTime(archiveMaster).toInstant();
-    try (TarXzWriter tar = TarXzWriter.create(out, 6)) {
-      tar.directory("system", 0755, mtime);
-      tar.directory("system/usr", 0755, mtime);
-      tar.directory("system/usr/share", 0755, mtime);
-      tar.directory("system/usr/share/system-image", 0755, mtime);
-      tar.file("system/usr/share/system-image/archive-master.tar.xz",
-          Files.readAllBytes(archiveMaster), 0644, mtime);
-      Path asc = archiveMaster.resolveSibling(archiveMaster.getFileName() + ".asc");
-      tar.file("system/usr/share/system-image/archive-master.tar.xz.asc",
-          Files.readAllBytes(asc), 0644, mtime);
-    }
-    return out;
-  }
-
-  private void checkCancelled() throws InterruptedException {
-    if (cancelled || context.isClosed() || Thread.currentThread().isInterrupted()) {
-      throw new InterruptedException();
+    @Override
+    public void checkCancelled() throws InterruptedException {
+      if (cancelled || context.isClosed() || Thread.currentThread().isInterrupted()) {
+        throw new InterruptedException();
+      }
     }
   }
 
@@ -417,7 +243,7 @@ final class TouchBuild implements Runnable {
 
   /** Records a failure without reporting it yet (see the device loop). */
   private void markFailed(String device, TargetState state, Throwable e) {
-    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    String message = Printable.escape(e.getMessage() == null ? e.toString() : e.getMessage());
     context.log(device, "failed: " + message);
     targets.put(device, targets.get(device).withState(state, "failed").withError(message));
   }
@@ -464,5 +290,4 @@ final class TouchBuild implements Runnable {
     state.put("devices", devices);
     return state;
   }
-
 }

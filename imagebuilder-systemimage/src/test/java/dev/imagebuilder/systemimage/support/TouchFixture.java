@@ -49,6 +49,7 @@ public final class TouchFixture {
         + "  printf 'Package: %s\\nStatus: install ok installed\\nVersion: 1.0\\nArchitecture: arm64\\n\\n' \"$p\""
         + " >> \"$rootfs/var/lib/dpkg/status\"\n"
         + "  echo \"installed $p\"\n"
+        + "  echo \"$p\" > \"$rootfs/etc/imagebuilder-pkg-$p\"\n"
         + "done\n");
     Files.setAttribute(script, "unix:mode", 0755);
     return script;
@@ -71,6 +72,27 @@ public final class TouchFixture {
     c.put("systemimage.xz-preset", "1");
     c.put("systemimage.public-host", "si.example.test");
     return c;
+  }
+
+  /**
+   * The configuration of a system test with the real chroot customizer: the PPA key and the
+   * local repository made by a {@code .ci/setup.d} script, served on {@code ppaPort}.
+   */
+  public static Map<String, String> chrootConfig(Path work, Path publish, Path data, int ppaPort)
+      throws Exception {
+    Map<String, String> c = config(work, publish);
+    c.put("systemimage.customizer", "chroot");
+    c.remove("systemimage.customizer-command");
+    c.put("systemimage.ppa-key-file", data.resolve("ppa-key.asc").toString());
+    c.put("systemimage.ppa-url-template", "http://127.0.0.1:" + ppaPort + "/{owner}/{name}/{distribution}");
+    c.put("systemimage.xz-preset", "0");
+    return c;
+  }
+
+  /** Requires root, for chroot and mount. */
+  public static void requireRoot() throws IOException {
+    int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    SystemTests.require(uid == 0, "the chroot customizer needs root (running as uid " + uid + ")");
   }
 
   public static ImageBuilder builder(Path work, Map<String, String> config, BuildListener... listeners) {

@@ -13,9 +13,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Runs a user's own command to customize the rootfs. The configured command line is split on
- * whitespace (no shell: wrap it in {@code sh -c '...'} yourself if you need one) and each word has
- * its placeholders replaced: {@code {rootfs}} (the unpacked rootfs directory), {@code {series}}
+ * Runs a user's own command to customize the rootfs. The command is an argument vector (a JSON
+ * array, or a line split into words with shell quoting: {@link CommandLine}); no shell runs
+ * unless the command is one, such as {@code sh -c '...'}. Each word has its placeholders
+ * replaced: {@code {rootfs}} (the unpacked rootfs directory), {@code {series}}
  * (the codename, or the version when no codename is known), {@code {ppas}} and
  * {@code {packages}} (comma-separated, possibly empty), {@code {device}}. The same values are in
  * the environment as {@code IMAGEBUILDER_ROOTFS}, {@code IMAGEBUILDER_SERIES},
@@ -27,12 +28,12 @@ public final class CommandTemplateCustomizer implements RootfsCustomizer {
   private final List<String> template;
   private final Duration timeout;
 
-  public CommandTemplateCustomizer(String field, String commandLine, Duration timeout) {
-    this.field = field;
-    this.template = List.of(commandLine.strip().split("\\s+"));
-    if (commandLine.isBlank()) {
-      throw new InvalidRequestException(field, "is empty");
+  public CommandTemplateCustomizer(String field, List<String> argv, Duration timeout) {
+    if (argv.isEmpty() || argv.get(0).isBlank()) {
+      throw new InvalidRequestException(field, "names no command");
     }
+    this.field = field;
+    this.template = List.copyOf(argv);
     this.timeout = timeout;
   }
 

@@ -32,6 +32,8 @@ public final class KeyringTarball {
         tar.file("keyring.gpg", keyringGpg, 0644, now);
         tar.file("keyring.json", json.toString().getBytes(StandardCharsets.UTF_8), 0644, now);
       }
+      // Published under gpg/ as it is: a temporary file starts as 0600, a rename keeps it.
+      AtomicFiles.makePublic(tmp);
       AtomicFiles.move(tmp, target);
     } finally {
       Files.deleteIfExists(tmp);

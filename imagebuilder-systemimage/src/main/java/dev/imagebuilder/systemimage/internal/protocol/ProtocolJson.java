@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads {@code channels.json} and {@code index.json} as the system-image client does, and
@@ -19,6 +21,7 @@ import java.util.regex.Pattern;
  * document and the field.
  */
 public final class ProtocolJson {
+  private static final Logger LOG = LoggerFactory.getLogger(ProtocolJson.class);
   public static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
@@ -36,12 +39,21 @@ public final class ProtocolJson {
     }
   }
 
-  /** Parses {@code channels.json}. */
+  /**
+   * Parses {@code channels.json}. Channels and devices whose names are not usable
+   * ({@link RemoteNames}: a '/' in a device, control characters...) are left out with a warning
+   * that shows them escaped; the rest of the document is still read.
+   */
   public static Map<String, ChannelEntry> channels(byte[] json, String where) {
     JsonNode root = tree(json, where);
     Map<String, ChannelEntry> out = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
+      if (!RemoteNames.isChannel(e.getKey())) {
+        LOG.warn("{}: ignoring channel '{}': not a usable channel name", where,
+            Printable.escape(e.getKey(), 200));
+        continue;
+      }
       String field = where + ": channel '" + e.getKey() + "'";
       JsonNode c = e.getValue();
       if (!c.isObject()) {
@@ -54,9 +66,17 @@ public final class ProtocolJson {
       }
       for (Iterator<Map.Entry<String, JsonNode>> d = devs.fields(); d.hasNext(); ) {
         Map.Entry<String, JsonNode> de = d.next();
+        if (!RemoteNames.isDevice(de.getKey())) {
+          LOG.warn("{}.devices: ignoring device '{}': not a usable device name", field,
+              Printable.escape(de.getKey(), 200));
+          continue;
+        }
         String dfield = field + ".devices." + de.getKey();
         JsonNode dn = de.getValue();
         String redirect = text(dn, "redirect", dfield);
+        if (redirect != null) {
+          RemoteNames.requireChannel(dfield + ".redirect", redirect);
+        }
         String index = text(dn, "index", dfield);
         if (index == null && redirect == null) {
           throw new IntegrityException(dfield + " has neither 'index' nor 'redirect'");
@@ -64,8 +84,12 @@ public final class ProtocolJson {
         devices.put(de.getKey(), new ChannelEntry.DeviceEntry(de.getKey(),
             index == null ? null : RemotePath.of(dfield + ".index", index), redirect));
       }
+      String alias = text(c, "alias", field);
+      String redirect = text(c, "redirect", field);
       out.put(e.getKey(), new ChannelEntry(e.getKey(), c.path("hidden").asBoolean(false),
-          text(c, "alias", field), text(c, "redirect", field), devices));
+          alias == null ? null : RemoteNames.requireChannel(field + ".alias", alias),
+          redirect == null ? null : RemoteNames.requireChannel(field + ".redirect", redirect),
+          devices));
     }
     return out;
   }
@@ -91,7 +115,8 @@ public final class ProtocolJson {
     }
     String type = text(n, "type", field);
     if (!"full".equals(type) && !"delta".equals(type)) {
-      throw new IntegrityException(field + ".type is '" + type + "', not 'full' or 'delta'");
+      throw new IntegrityException(field + ".type is '" + Printable.escape(type, 100)
+          + "', not 'full' or 'delta'");
     }
     int version = version(n.get("version"), field + ".version");
     Integer base = null;
@@ -123,7 +148,7 @@ public final class ProtocolJson {
     RemotePath signature = RemotePath.of(field + ".signature", text(n, "signature", field));
     String checksum = text(n, "checksum", field);
     if (checksum == null || !SHA256.matcher(checksum).matches()) {
-      throw new IntegrityException(field + ".checksum '" + checksum
+      throw new IntegrityException(field + ".checksum '" + Printable.escape(checksum, 100)
           + "' is not a lower-case sha256 hex digest");
     }
     JsonNode size = n.get("size");

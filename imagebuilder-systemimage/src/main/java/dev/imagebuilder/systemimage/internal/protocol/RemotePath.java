@@ -91,12 +91,7 @@ public record RemotePath(String value) {
   }
 
   private static String quote(String s) {
-    String shown = s.length() > 200 ? s.substring(0, 200) + "..." : s;
-    StringBuilder sb = new StringBuilder("'");
-    for (char c : shown.toCharArray()) {
-      sb.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-    }
-    return sb.append('\'').toString();
+    return "'" + Printable.escape(s, 200) + "'";
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.imagebuilder.spi.HttpService;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -64,9 +65,9 @@ public final class SystemImageClient {
       return Optional.empty();
     }
     if (r.statusCode() != 200) {
-      throw new RemoteServiceException(r.statusCode(), "GET", uri,
-          new String(r.body(), 0, Math.min(r.body().length, 500),
-              java.nio.charset.StandardCharsets.UTF_8));
+      // The body is the server's text: shown escaped, so it cannot drive a terminal.
+      throw new RemoteServiceException(r.statusCode(), "GET", uri, Printable.escape(
+          new String(r.body(), 0, Math.min(r.body().length, 500), StandardCharsets.UTF_8)));
     }
     return Optional.of(r.body());
   }

@@ -98,4 +98,27 @@ class ProtocolJsonTest {
         .getBytes(StandardCharsets.UTF_8), "channels.json"))
         .hasMessageContaining("'/../x'");
   }
+
+  @Test
+  void leavesOutDevicesAndChannelsWhoseNamesAreNotNamesAndRefusesBadRedirects() {
+    var channels = ProtocolJson.channels(("{\"a\": {\"devices\": {"
+        + "\"FP4\": {\"index\": \"/a/FP4/index.json\"}, \"x/y\": {\"index\": \"/a/x/y/index.json\"},"
+        + " \"\\u001b[2J\": {\"index\": \"/a/e/index.json\"}}},"
+        + " \"bad\\u0007\": {\"devices\": {}}, \"../up\": {\"devices\": {}}}")
+        .getBytes(StandardCharsets.UTF_8), "channels.json");
+    assertThat(channels).containsOnlyKeys("a");
+    assertThat(channels.get("a").devices()).containsOnlyKeys("FP4");
+    assertThatThrownBy(() -> ProtocolJson.channels(
+        "{\"a\": {\"devices\": {\"FP4\": {\"redirect\": \"b/\\u001b\"}}}}"
+            .getBytes(StandardCharsets.UTF_8), "channels.json"))
+        .hasMessageContaining("devices.FP4.redirect").hasMessageContaining("\\u001b")
+        .hasMessageNotContaining("\u001b");
+  }
+
+  @Test
+  void remoteTextQuotedInAnErrorIsEscaped() {
+    assertThatThrownBy(() -> ProtocolJson.index(("{\"images\": [{\"type\": \"\\u001b[2Jfull\", \"version\": 1,"
+        + " \"files\": []}]}").getBytes(StandardCharsets.UTF_8), "index.json"))
+        .hasMessageContaining("'\\u001b[2Jfull'").hasMessageNotContaining("\u001b");
+  }
 }

@@ -7,9 +7,12 @@ import dev.imagebuilder.systemimage.internal.pgp.GeneratedKey;
 import dev.imagebuilder.systemimage.internal.pgp.SigningKey;
 import dev.imagebuilder.systemimage.internal.protocol.RemotePath;
 import dev.imagebuilder.systemimage.support.Trees;
+import dev.imagebuilder.systemimage.internal.tar.TarXzWriter;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,19 +32,22 @@ class ChannelPublisherTest {
 
   private PublishedImage publish(Path root, ChannelPublisher.CommitObserver observer, String content)
       throws IOException {
-    ChannelPublisher p = new ChannelPublisher(root, key, observer);
+    ChannelPublisher p = new ChannelPublisher(root, key, observer, 0);
     Path staging = p.newStaging("t");
     try {
       Path payload = staging.resolve("payload");
-      Files.writeString(payload, content);
+      try (TarXzWriter tar = TarXzWriter.create(payload, 0)) {
+        tar.file("system/content", content.getBytes(StandardCharsets.UTF_8), 0644, Instant.EPOCH);
+      }
       String sha = Digests.sha256(payload);
       RemotePath path = RemotePath.of("p", "/pool/device-" + sha + ".tar.xz");
       Path staged = path.resolveUnder(staging);
       Files.createDirectories(staged.getParent());
       Files.move(payload, staged);
       p.sign(staged);
-      return p.publish(staging, new ChannelPublisher.ImageSpec("chan", "FP4", "d", "host", 80, 443),
-          List.of(new PayloadFile(path, staged, sha, Files.size(staged), 0)), v -> "version=" + v, List.of());
+      return p.publish(staging, new ChannelPublisher.ImageSpec("chan", "FP4", "host", 80, 443,
+          List.of("device=" + content), 0, List.of()),
+          List.of(new PayloadFile(path, staged, sha, Files.size(staged), 0)), List.of());
     } finally {
       ChannelPublisher.deleteTree(staging);
     }
@@ -52,8 +58,9 @@ class ChannelPublisherTest {
     Path root = dir.resolve("www");
     assertThat(publish(root, ChannelPublisher.CommitObserver.NONE, "one").version()).isEqualTo(1);
     Map<String, String> before = Trees.snapshot(root);
-    // Moves of version 2: payload + .asc, version tarball + .asc, index + .asc, channels + .asc.
-    for (int failAt = 1; failAt <= 8; failAt++) {
+    // Moves of version 2: payload, version tarball, delta from version 1, index, channels.json,
+    // each with its .asc.
+    for (int failAt = 1; failAt <= 10; failAt++) {
       AtomicInteger moves = new AtomicInteger();
       int at = failAt;
       assertThatThrownBy(() -> publish(root, target -> {
@@ -75,6 +82,7 @@ class ChannelPublisherTest {
       pool = s.filter(p -> p.toString().endsWith(".tar.xz")).findFirst().orElseThrow();
     }
     Files.writeString(pool, "tampered");
+    Files.writeString(pool.resolveSibling(pool.getFileName() + ".asc"), "tampered");
     Map<String, String> before = Trees.snapshot(root);
     assertThatThrownBy(() -> publish(root, ChannelPublisher.CommitObserver.NONE, "one"))
         .hasMessageContaining("already exists with different content");
@@ -96,7 +104,7 @@ class ChannelPublisherTest {
     assertThat(publish(root, ChannelPublisher.CommitObserver.NONE, "one").version()).isEqualTo(2);
 
     Path payload = root.resolve("pool").resolve(asc.getFileName().toString().replace(".asc", ""));
-    assertThat(Files.readString(payload)).isEqualTo("one");
+    assertThat(Trees.tarMember(payload, "system/content")).isEqualTo("one");
     var trusted = new dev.imagebuilder.systemimage.internal.pgp.SignatureVerifier(
         new org.bouncycastle.openpgp.PGPPublicKeyRingCollection(List.of(
             new org.bouncycastle.openpgp.PGPPublicKeyRing(List.of(key.publicKey())))));
