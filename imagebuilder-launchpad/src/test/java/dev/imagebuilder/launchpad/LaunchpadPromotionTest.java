@@ -1,0 +1,197 @@
+package dev.imagebuilder.launchpad;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imagebuilder.api.BuildEvent;
+import dev.imagebuilder.api.BuildResult;
+import dev.imagebuilder.api.ImageRequest;
+import dev.imagebuilder.api.OciPromotion;
+import dev.imagebuilder.api.Plan;
+import dev.imagebuilder.api.TargetState;
+import dev.imagebuilder.api.TargetStatus;
+import dev.imagebuilder.core.ImageBuilder;
+import dev.imagebuilder.testkit.FakeLaunchpad;
+import dev.imagebuilder.testkit.FakeRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Promotion on its own ({@code OciPromotionRequest}) through the public API: push rules read
+ * from FakeLaunchpad point at a FakeRegistry holding the {@code <branch>_edge} lists.
+ */
+class LaunchpadPromotionTest {
+  static final List<String> ARCHS = List.of("amd64", "arm64", "s390x");
+  static final String OWNER = "ubuntu-docker-images";
+
+  @TempDir Path dir;
+  FakeLaunchpad lp;
+  FakeRegistry registry;
+  Path catalog;
+  final List<ImageBuilder> builders = new ArrayList<>();
+  final Map<String, String> edgeDigests = new java.util.HashMap<>();
+
+  @BeforeEach
+  void setUp() {
+    lp = FakeLaunchpad.start();
+    registry = FakeRegistry.builder().build().start();
+    for (String image : List.of("redis", "postgres")) {
+      for (String series : List.of("22.04", "24.04")) {
+        lp.addRecipe(OWNER, OWNER, image, image + "-" + series, series)
+            .processors(ARCHS.toArray(String[]::new)).pushRule(registry.uri().toString(), "ubuntu/" + image, "bot");
+        edgeDigests.put(image + "/" + series, registry.pushImage("ubuntu/" + image, "1.0-" + series + "_edge", ARCHS));
+      }
+    }
+    catalog = lp.writeCatalog(dir.resolve("catalog.json"));
+  }
+
+  @AfterEach
+  void tearDown() {
+    builders.forEach(ImageBuilder::close);
+    registry.close();
+    lp.close();
+  }
+
+  ImageBuilder builder(Consumer<BuildEvent> listener, Map<String, String> config) {
+    ImageBuilder.Builder b = ImageBuilder.newBuilder()
+        .environment(name -> null)
+        .stateDirectory(dir.resolve("state"))
+        .listener(listener::accept)
+        .config("launchpad.service-root", lp.serviceRoot().toString())
+        .config("launchpad.catalog", catalog.toString())
+        .config("launchpad.credentials-file", lp.writeCredentials(dir.resolve("lp.credentials")).toString())
+        .config("launchpad.registry-wait-interval", "10ms");
+    config.forEach(b::config);
+    ImageBuilder built = b.build();
+    builders.add(built);
+    return built;
+  }
+
+  ImageBuilder builder() {
+    return builder(e -> { }, Map.of());
+  }
+
+  static Map<String, TargetStatus> byKey(BuildResult r) {
+    return r.targets().stream().collect(Collectors.toMap(TargetStatus::key, t -> t));
+  }
+
+  @Test
+  void everyImageAndSeriesIsPromotedWithAliasesAndOutputsPerRegistry() {
+    BuildResult r = builder().submit(ImageRequest.ociPromotion()
+            .promotion(OciPromotion.to("beta").withAliases("{version}_{risk}", "latest")).build())
+        .await(Duration.ofSeconds(30));
+
+    assertThat(r.succeeded()).as("%s", r.targets()).isTrue();
+    assertThat(r.targets()).hasSize(4);
+    TargetStatus redis = byKey(r).get("redis/22.04");
+    assertThat(redis.state()).isEqualTo(TargetState.SUCCEEDED);
+    assertThat(redis.outputs())
+        .containsEntry("registry.1.reference", registry.host() + "/ubuntu/redis:1.0-22.04_beta")
+        .containsEntry("registry.1.tag", "1.0-22.04_beta,22.04_beta")
+        .containsEntry("registry.1.digest", edgeDigests.get("redis/22.04"));
+    assertThat(registry.digest("ubuntu/redis", "1.0-22.04_beta")).contains(edgeDigests.get("redis/22.04"));
+    assertThat(registry.digest("ubuntu/redis", "22.04_beta")).contains(edgeDigests.get("redis/22.04"));
+    // "latest" names no series: the newest series only.
+    assertThat(registry.digest("ubuntu/redis", "latest")).contains(edgeDigests.get("redis/24.04"));
+    assertThat(byKey(r).get("redis/24.04").outputs().get("registry.1.tag")).isEqualTo("1.0-24.04_beta,24.04_beta,latest");
+    assertThat(registry.blobBytesReceived()).isZero();
+  }
+
+  @Test
+  void dryRunShowsEveryTagAndWritesNothing() {
+    Plan plan = builder().plan(ImageRequest.ociPromotion().images("redis").series("22.04")
+        .promotion(OciPromotion.to("stable").withAliases("{version}_{risk}")).build());
+
+    assertThat(plan.targets()).hasSize(1);
+    assertThat(plan.targets().get(0).description())
+        .contains("ubuntu/redis:1.0-22.04_edge (" + edgeDigests.get("redis/22.04"))
+        .contains("1.0-22.04_stable [would write]").contains("22.04_stable [would write]");
+    assertThat(plan.notes()).contains("would tag " + registry.host() + "/ubuntu/redis:1.0-22.04_edge as 22.04_stable");
+    assertThat(registry.requests()).allMatch(s -> s.startsWith("GET") || s.startsWith("HEAD"));
+  }
+
+  @Test
+  void anIncompleteListIsAwaitedThenPromoted() {
+    registry.pushImage("ubuntu/redis", "1.0-22.04_edge", List.of("amd64"), "half");
+    String full = edgeDigests.get("redis/22.04");
+    List<String> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ImageBuilder b = builder(e -> {
+      if (e instanceof BuildEvent.LogLine l) {
+        logs.add(l.line());
+        if (l.line().contains("lacks arm64, s390x") && logs.stream().filter(x -> x.contains("lacks")).count() == 1) {
+          // Launchpad finishes pushing the other architectures.
+          registry.pushImage("ubuntu/redis", "1.0-22.04_edge", ARCHS);
+        }
+      }
+    }, Map.of());
+
+    BuildResult r = b.submit(ImageRequest.ociPromotion().images("redis").series("22.04")
+        .promotion(OciPromotion.to("beta")).build()).await(Duration.ofSeconds(30));
+
+    assertThat(r.succeeded()).as("%s", r.targets()).isTrue();
+    assertThat(logs).anyMatch(l -> l.contains("lacks arm64, s390x"));
+    assertThat(registry.digest("ubuntu/redis", "1.0-22.04_beta")).contains(full);
+  }
+
+  @Test
+  void theWaitIsBounded() {
+    registry.pushImage("ubuntu/redis", "1.0-22.04_edge", List.of("amd64"), "half");
+    BuildResult r = builder(e -> { }, Map.of("launchpad.registry-wait-timeout", "50ms"))
+        .submit(ImageRequest.ociPromotion().images("redis").series("22.04").promotion(OciPromotion.to("beta")).build())
+        .await(Duration.ofSeconds(30));
+
+    TargetStatus t = r.targets().get(0);
+    assertThat(t.state()).isEqualTo(TargetState.FAILED_TO_PUBLISH);
+    assertThat(t.errorSummary()).contains("lacks arm64, s390x").contains("after waiting");
+    assertThat(registry.digest("ubuntu/redis", "1.0-22.04_beta")).isEmpty();
+  }
+
+  @Test
+  void deniedFailsThatTargetWithTheRegistrysMessage() {
+    registry.fail("ubuntu/postgres", FakeRegistry.Fault.DENIED, -1);
+    BuildResult r = builder().submit(ImageRequest.ociPromotion().series("22.04")
+        .promotion(OciPromotion.to("beta")).build()).await(Duration.ofSeconds(30));
+
+    assertThat(byKey(r).get("redis/22.04").state()).isEqualTo(TargetState.SUCCEEDED);
+    TargetStatus pg = byKey(r).get("postgres/22.04");
+    assertThat(pg.state()).isEqualTo(TargetState.FAILED_TO_PUBLISH);
+    assertThat(pg.errorSummary()).contains("DENIED: requested access to the resource is denied");
+  }
+
+  @Test
+  void aMissingEdgeTagFailsWithManifestUnknownAfterTheWait() {
+    BuildResult r = builder(e -> { }, Map.of("launchpad.registry-wait-timeout", "0s"))
+        .submit(ImageRequest.ociPromotion().images("redis").series("22.04")
+            .promotion(new OciPromotion("candidate", "stable", List.of())).build())
+        .await(Duration.ofSeconds(30));
+
+    assertThat(r.targets().get(0).state()).isEqualTo(TargetState.FAILED_TO_PUBLISH);
+    assertThat(r.targets().get(0).errorSummary()).contains("1.0-22.04_candidate does not exist yet");
+  }
+
+  @Test
+  void theCatalogsPushRulesReplaceLaunchpads() throws Exception {
+    try (FakeRegistry other = FakeRegistry.builder().build().start()) {
+      String digest = other.pushImage("mirror/redis", "1.0-22.04_edge", ARCHS);
+      String text = Files.readString(catalog);
+      Files.writeString(catalog, text.substring(0, text.lastIndexOf('}'))
+          + ", \"push_rules\": {\"redis\": [{\"registry_url\": \"" + other.uri() + "\", \"image_name\": \"mirror/redis\"}]}}");
+
+      BuildResult r = builder().submit(ImageRequest.ociPromotion().images("redis").series("22.04")
+          .promotion(OciPromotion.to("beta")).build()).await(Duration.ofSeconds(30));
+
+      assertThat(r.succeeded()).as("%s", r.targets()).isTrue();
+      assertThat(other.digest("mirror/redis", "1.0-22.04_beta")).contains(digest);
+      assertThat(registry.digest("ubuntu/redis", "1.0-22.04_beta")).isEmpty();
+    }
+  }
+}
