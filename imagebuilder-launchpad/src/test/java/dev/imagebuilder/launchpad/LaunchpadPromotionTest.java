@@ -107,6 +107,29 @@ class LaunchpadPromotionTest {
   }
 
   @Test
+  void buildsThenPromotionOnceEveryTargetOfAnImageAndSeriesSucceeded() {
+    java.util.concurrent.ScheduledExecutorService farm = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    farm.scheduleAtFixedRate(() -> lp.advancePhases(1), 20, 15, java.util.concurrent.TimeUnit.MILLISECONDS);
+    try {
+      BuildResult r = builder(e -> { }, Map.of("launchpad.poll-interval", "10ms"))
+          .submit(ImageRequest.oci().images("redis").promotion(OciPromotion.to("candidate")).build())
+          .await(Duration.ofSeconds(30));
+
+      assertThat(r.succeeded()).as("%s", r.targets()).isTrue();
+      assertThat(r.targets()).hasSize(6).allSatisfy(t -> {
+        assertThat(t.rawState()).endsWith("/ promoted");
+        assertThat(t.outputs()).containsEntry("published", "true")
+            .containsEntry("registry.1.digest", edgeDigests.get("redis/" + t.label("series")))
+            .containsEntry("registry.1.tag", "1.0-" + t.label("series") + "_candidate");
+      });
+      assertThat(registry.digest("ubuntu/redis", "1.0-24.04_candidate")).contains(edgeDigests.get("redis/24.04"));
+      assertThat(registry.digest("ubuntu/postgres", "1.0-24.04_candidate")).isEmpty();
+    } finally {
+      farm.shutdownNow();
+    }
+  }
+
+  @Test
   void dryRunShowsEveryTagAndWritesNothing() {
     Plan plan = builder().plan(ImageRequest.ociPromotion().images("redis").series("22.04")
         .promotion(OciPromotion.to("stable").withAliases("{version}_{risk}")).build());

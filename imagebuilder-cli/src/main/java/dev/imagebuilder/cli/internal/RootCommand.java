@@ -45,6 +45,7 @@ import picocli.CommandLine.Parameters;
         "%nDocumentation: docs/cli.md"},
     subcommands = {
         SubmitCommand.class,
+        PromoteCommand.class,
         LoginCommand.class,
         ResumeCommand.class,
         CancelCommand.class,
@@ -76,6 +77,16 @@ final class RootCommand implements Callable<Integer> {
 
   @Option(names = "--dry-run", description = "Print what would be built; submit nothing.")
   boolean dryRun;
+
+  // #12: promotion after the builds (see PromoteCommand for promotion on its own).
+  @Option(names = "--retag", paramLabel = "RISK",
+      description = "With --wait: once every build of an image and series is uploaded, tag its <branch>_edge list "
+          + "as <branch>_RISK (beta, candidate, stable) in the registries of its push rules.")
+  String retag;
+
+  @Option(names = "--retag-alias", paramLabel = "TEMPLATE",
+      description = "With --retag: also write this tag ({version}_{risk}, latest, ...; see promote --help). Repeatable.")
+  List<String> retagAliases = new ArrayList<>();
 
   @Mixin ConnectionOptions connection = new ConnectionOptions();
   @Mixin FollowOptions follow = new FollowOptions();
@@ -167,10 +178,29 @@ final class RootCommand implements Callable<Integer> {
       }
       b.autoRetryUploads(autoRetryUploads);
     }
+    b.promotion(promotion());
     try {
       return b.images(images).build();
     } catch (InvalidRequestException e) {
       throw new UsageException("IMAGE: " + detail(e));
+    }
+  }
+
+  /** {@code --retag} and its aliases, or {@code null}; promotion needs the process to wait for the builds. */
+  private dev.imagebuilder.api.OciPromotion promotion() {
+    if (retag == null) {
+      if (!retagAliases.isEmpty()) {
+        throw new UsageException("--retag-alias: needs --retag RISK");
+      }
+      return null;
+    }
+    if (!wait && autoRetryUploads == null && !dryRun) {
+      throw new UsageException("--retag: needs --wait (promotion runs once the builds are uploaded)");
+    }
+    try {
+      return new dev.imagebuilder.api.OciPromotion("edge", retag, retagAliases);
+    } catch (InvalidRequestException e) {
+      throw new UsageException((e.field().equals("aliases") ? "--retag-alias: " : "--retag: ") + detail(e));
     }
   }
 

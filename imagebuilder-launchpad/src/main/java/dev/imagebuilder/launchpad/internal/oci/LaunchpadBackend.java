@@ -70,6 +70,7 @@ public final class LaunchpadBackend implements Backend {
     // Catalog errors (unknown image or series) are the caller's: thrown here, before any work.
     List<Catalog.Entry> entries = catalog().select(oci.images(), oci.series());
     OciBuildJob job = new OciBuildJob(client, settings, context, clock);
+    promotions.attach(job, oci(request), context);
     context.schedule(() -> resolveAndBegin(oci, entries, job, context, 1), Duration.ZERO);
     return job;
   }
@@ -82,6 +83,7 @@ public final class LaunchpadBackend implements Backend {
     }
     oci(request);
     OciBuildJob job = new OciBuildJob(client, settings, context, clock);
+    promotions.attach(job, oci(request), context);
     JobState.read(state, catalogOrNull(), job);
     job.restoreStatuses();
     job.begin();
@@ -95,6 +97,7 @@ public final class LaunchpadBackend implements Backend {
     }
     oci(request);
     OciBuildJob job = new OciBuildJob(client, settings, context, clock);
+    promotions.attach(job, oci(request), context);
     JobState.read(state, catalogOrNull(), job);
     job.restoreStatuses();
     Set<String> known = job.targetsByKey().keySet();

@@ -116,6 +116,14 @@ final class PromotionBackend {
     }
   }
 
+  /** Makes {@code job} promote after its builds when the request asks for it. */
+  void attach(OciBuildJob job, dev.imagebuilder.api.OciImageRequest r, BuildContext context) {
+    if (r.promotion() != null) {
+      job.promoteAfterBuilds((statuses, report) -> new AfterBuildPromotion(r.promotion(), this::runner, client,
+          catalog, context, statuses, report));
+    }
+  }
+
   BuildJob start(OciPromotionRequest r, BuildContext context) {
     Catalog c = catalog.get();
     List<Catalog.Entry> entries = c.select(r.images(), r.series());
