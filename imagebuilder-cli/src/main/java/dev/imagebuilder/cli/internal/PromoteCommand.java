@@ -107,11 +107,7 @@ final class PromoteCommand implements Callable<Integer> {
     try {
       promotion = new OciPromotion(from, to, aliases);
     } catch (InvalidRequestException e) {
-      String option = switch (e.field()) {
-        case "from" -> "--from";
-        case "aliases" -> "--alias";
-        default -> "--to";
-      };
+      String option = e.field().startsWith("aliases") ? "--alias" : e.field().equals("from") ? "--from" : "--to";
       throw new UsageException(option + ": " + RootCommand.detail(e));
     }
     OciPromotionRequest.Builder b = ImageRequest.ociPromotion().promotion(promotion);

@@ -200,7 +200,7 @@ final class RootCommand implements Callable<Integer> {
     try {
       return new dev.imagebuilder.api.OciPromotion("edge", retag, retagAliases);
     } catch (InvalidRequestException e) {
-      throw new UsageException((e.field().equals("aliases") ? "--retag-alias: " : "--retag: ") + detail(e));
+      throw new UsageException((e.field().startsWith("aliases") ? "--retag-alias: " : "--retag: ") + detail(e));
     }
   }
 

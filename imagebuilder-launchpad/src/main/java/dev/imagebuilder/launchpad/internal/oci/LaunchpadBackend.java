@@ -58,7 +58,11 @@ public final class LaunchpadBackend implements Backend {
     if (fanout.targets().isEmpty()) {
       throw nothingToBuild(oci, recipes);
     }
-    return new Plan(request, NAME, fanout.targets(), fanout.notes());
+    List<String> notes = new java.util.ArrayList<>(fanout.notes());
+    if (oci.promotion() != null) {
+      notes.addAll(promotions.afterBuildNotes(entries, oci.promotion()));
+    }
+    return new Plan(request, NAME, fanout.targets(), notes);
   }
 
   @Override

@@ -91,6 +91,25 @@ final class PromotionBackend {
     return new Plan(r, LaunchpadBackend.NAME, targets, notes);
   }
 
+  /** For a build's dry run with promotion: every tag the promotion would write after the builds. */
+  List<String> afterBuildNotes(List<Catalog.Entry> entries, dev.imagebuilder.api.OciPromotion p) {
+    Catalog c = catalog.get();
+    PromotionResolver resolver = new PromotionResolver(client, c);
+    List<String> notes = new ArrayList<>();
+    for (Catalog.Entry e : entries) {
+      PromotionSource src = join(resolver.resolve(e));
+      List<String> tags = PromotionTags.targets(e, src.branch(), p, PromotionTags.newest(c, e));
+      if (src.repositories().isEmpty()) {
+        notes.add(e.image() + " " + e.seriesName() + ": no push rules, nothing to promote");
+      }
+      for (PromotionSource.Repository repo : src.repositories()) {
+        notes.add("after the builds of " + e.image() + " " + e.seriesName() + ": would tag "
+            + repo.tag(PromotionTags.tag(src.branch(), p.from())) + " as " + String.join(", ", tags));
+      }
+    }
+    return notes;
+  }
+
   /** One registry's line of a dry run: what the source is and what each tag would become. */
   private String describe(PromotionSource.Repository repo, String from, List<String> tags, List<String> archs) {
     ImageReference source = repo.tag(from);
