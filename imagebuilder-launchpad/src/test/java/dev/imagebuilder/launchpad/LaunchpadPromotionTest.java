@@ -116,6 +116,10 @@ class LaunchpadPromotionTest {
           .await(Duration.ofSeconds(30));
 
       assertThat(r.succeeded()).as("%s", r.targets()).isTrue();
+      // FakeLaunchpad pushed the builds' own list over the one set up by hand.
+      assertThat(registry.digest("ubuntu/redis", "1.0-24.04_edge")).isNotEqualTo(java.util.Optional.of(edgeDigests.get("redis/24.04")));
+      edgeDigests.put("redis/22.04", registry.digest("ubuntu/redis", "1.0-22.04_edge").orElseThrow());
+      edgeDigests.put("redis/24.04", registry.digest("ubuntu/redis", "1.0-24.04_edge").orElseThrow());
       assertThat(r.targets()).hasSize(6).allSatisfy(t -> {
         assertThat(t.rawState()).endsWith("/ promoted");
         assertThat(t.outputs()).containsEntry("published", "true")
@@ -124,6 +128,31 @@ class LaunchpadPromotionTest {
       });
       assertThat(registry.digest("ubuntu/redis", "1.0-24.04_candidate")).contains(edgeDigests.get("redis/24.04"));
       assertThat(registry.digest("ubuntu/postgres", "1.0-24.04_candidate")).isEmpty();
+    } finally {
+      farm.shutdownNow();
+    }
+  }
+
+  @Test
+  void fakeLaunchpadPushesEachBuildThenTheListAndThatListIsPromoted() {
+    // A recipe whose images nobody pushed by hand: FakeLaunchpad's upload pushes them.
+    lp.addRecipe(OWNER, OWNER, "memcached", "memcached-24.04", "24.04")
+        .processors(ARCHS.toArray(String[]::new)).pushRule(registry.uri().toString(), "ubuntu/memcached", "bot");
+    catalog = lp.writeCatalog(dir.resolve("catalog.json"));
+    java.util.concurrent.ScheduledExecutorService farm = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    farm.scheduleAtFixedRate(() -> lp.advancePhases(1), 20, 15, java.util.concurrent.TimeUnit.MILLISECONDS);
+    try {
+      BuildResult r = builder(e -> { }, Map.of("launchpad.poll-interval", "10ms"))
+          .submit(ImageRequest.oci().images("memcached").promotion(OciPromotion.to("beta")).build())
+          .await(Duration.ofSeconds(30));
+
+      assertThat(r.succeeded()).as("%s", r.targets()).isTrue();
+      assertThat(lp.registryPushFailures()).isEmpty();
+      String edge = registry.digest("ubuntu/memcached", "1.0-24.04_edge").orElseThrow();
+      assertThat(registry.digest("ubuntu/memcached", "1.0-24.04_beta")).contains(edge);
+      assertThat(new String(registry.manifest("ubuntu/memcached", edge).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8))
+          .contains("\"architecture\": \"arm64\", \"variant\": \"v8\"").contains("\"architecture\": \"s390x\"");
+      assertThat(r.targets()).allSatisfy(t -> assertThat(t.outputs()).containsEntry("registry.1.digest", edge));
     } finally {
       farm.shutdownNow();
     }

@@ -46,13 +46,22 @@ public final class FakeImages {
   /** A multi-architecture image whose content is derived from {@code seed} (same seed, same digests). */
   public static MultiArch build(String seed, List<String> architectures) {
     List<ArchImage> images = new ArrayList<>();
-    StringBuilder list = new StringBuilder("{\"schemaVersion\": 2, \"mediaType\": \"" + DOCKER_LIST + "\", \"manifests\": [");
     for (String arch : architectures) {
-      ArchImage img = archImage(seed, arch);
-      images.add(img);
-      if (images.size() > 1) {
+      images.add(archImage(seed, arch));
+    }
+    return list(images);
+  }
+
+  /** The Docker manifest list of these images, in their order. */
+  public static MultiArch list(List<ArchImage> images) {
+    StringBuilder list = new StringBuilder("{\"schemaVersion\": 2, \"mediaType\": \"" + DOCKER_LIST + "\", \"manifests\": [");
+    boolean first = true;
+    for (ArchImage img : images) {
+      String arch = img.architecture();
+      if (!first) {
         list.append(", ");
       }
+      first = false;
       list.append("{\"mediaType\": \"").append(DOCKER_MANIFEST).append("\", \"size\": ").append(img.manifest().length)
           .append(", \"digest\": \"").append(img.digest()).append("\", \"platform\": ").append(platform(arch)).append('}');
     }
@@ -60,7 +69,7 @@ public final class FakeImages {
     return new MultiArch(images, bytes, sha256(bytes));
   }
 
-  static ArchImage archImage(String seed, String arch) {
+  public static ArchImage archImage(String seed, String arch) {
     byte[] layer = pseudoRandom(seed + "/" + arch, 4096);
     byte[] config = ("{\"architecture\": \"" + arch + "\", \"os\": \"linux\", \"rootfs\": {\"type\": \"layers\", "
         + "\"diff_ids\": [\"" + sha256(layer) + "\"]}}").getBytes(StandardCharsets.UTF_8);
