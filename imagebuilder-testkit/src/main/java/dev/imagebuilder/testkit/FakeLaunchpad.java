@@ -109,6 +109,11 @@ public final class FakeLaunchpad implements AutoCloseable {
     return registry().uri();
   }
 
+  /** Whether pushes go to the in-process {@link #registry()} (no registry URL was given). */
+  public boolean hasOwnRegistry() {
+    return registryUrl == null;
+  }
+
   /** The in-process registry, started on first call; absent when the builder was given a URL. */
   public synchronized FakeRegistry registry() {
     if (registryUrl != null) {
@@ -176,7 +181,16 @@ public final class FakeLaunchpad implements AutoCloseable {
 
   /** As {@link #demo()}, on the given loopback port (0: random). */
   public static FakeLaunchpad demo(int port) {
-    FakeLaunchpad lp = builder().port(port).realTime(DemoData.PHASE).autoApproveTokens(true).start();
+    return demo(port, null);
+  }
+
+  /** As {@link #demo(int)}, with the push rules pointing at {@code registry} ({@code null}: an in-process FakeRegistry). */
+  public static FakeLaunchpad demo(int port, URI registry) {
+    Builder b = builder().port(port).realTime(DemoData.PHASE).autoApproveTokens(true);
+    if (registry != null) {
+      b.registry(registry);
+    }
+    FakeLaunchpad lp = b.start();
     DemoData.install(lp);
     return lp;
   }

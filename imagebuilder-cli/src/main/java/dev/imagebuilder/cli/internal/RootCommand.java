@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
     description = {
         "Requests builds of every OCI recipe in the catalog that matches the images, series and "
             + "architectures given; with none given, every image, every series, every architecture.",
-        "%nTry it: image-builder --launchpad demo --wait --auto-retry-uploads"},
+        "%nTry it: image-builder --launchpad demo --wait --auto-retry-uploads --retag beta -- redis"},
     parameterListHeading = "%nImages:%n",
     optionListHeading = "%nOptions:%n",
     commandListHeading = "%nCommands:%n",
