@@ -149,12 +149,13 @@ public final class Promoter {
       if (present.contains(where + blob)) {
         continue;
       }
-      if (!client.blobExists(t.registry(), t.repository(), blob, RegistryClient.push(t.repository()))) {
-        boolean mounted = t.sameRegistry(source)
-            && client.mountBlob(t.registry(), t.repository(), source.repository(), blob);
-        if (!mounted) {
+      if (t.sameRegistry(source)) {
+        // A mount of a blob the repository already has is a harmless 201: no HEAD first.
+        if (!client.mountBlob(t.registry(), t.repository(), source.repository(), blob)) {
           client.copyBlob(source.registry(), source.repository(), t.registry(), t.repository(), blob);
         }
+      } else if (!client.blobExists(t.registry(), t.repository(), blob, RegistryClient.push(t.repository()))) {
+        client.copyBlob(source.registry(), source.repository(), t.registry(), t.repository(), blob);
       }
       present.add(where + blob);
     }
