@@ -128,8 +128,33 @@ class PromoteCommandTest {
 
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.out()).contains("(Successfully built / Uploaded / promoting)").contains("2 targets: 2 succeeded.");
-    assertThat(registry.digest("ubuntu/redis", "1.0-22.04_candidate")).contains(edge.get("redis/22.04"));
-    assertThat(registry.digest("ubuntu/redis", "22.04_candidate")).contains(edge.get("redis/22.04"));
+    // The builds' uploads pushed a new list under _edge (FakeLaunchpad pushes as Launchpad does).
+    String built = registry.digest("ubuntu/redis", "1.0-22.04_edge").orElseThrow();
+    assertThat(built).isNotEqualTo(edge.get("redis/22.04"));
+    assertThat(registry.digest("ubuntu/redis", "1.0-22.04_candidate")).contains(built);
+    assertThat(registry.digest("ubuntu/redis", "22.04_candidate")).contains(built);
+  }
+
+  @Test
+  void theDemoPromotesImagesBuiltEarlier() {
+    Run r = run("promote", "--launchpad", "demo", "--to", "beta", "--series", "22.04",
+        "--state", dir.resolve("demo-state.json").toString(), "--", "redis");
+
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("1 target: 1 succeeded.");
+  }
+
+  @Test
+  void fakesPointsThePushRulesAtTheRegistryGiven() throws Exception {
+    try (dev.imagebuilder.testkit.FakeServers servers = dev.imagebuilder.testkit.FakeServers.start(
+        new String[] {"--registry", registry.uri().toString(), "--output", dir.resolve("fakes").toString()},
+        new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))) {
+      assertThat(servers.launchpad().registryUri()).isEqualTo(registry.uri());
+      assertThat(servers.launchpad().hasOwnRegistry()).isFalse();
+    }
+    Run bad = run("fakes", "--registry", "not a url", "--output", dir.resolve("fakes2").toString());
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("--registry: not an http(s) URL");
   }
 
   @Test
