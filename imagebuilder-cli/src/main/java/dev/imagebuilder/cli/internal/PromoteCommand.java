@@ -1,6 +1,5 @@
 package dev.imagebuilder.cli.internal;
 
-import dev.imagebuilder.api.Architecture;
 import dev.imagebuilder.api.BuildHandle;
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.InvalidRequestException;
@@ -116,15 +115,7 @@ final class PromoteCommand implements Callable<Integer> {
     } catch (InvalidRequestException e) {
       throw new UsageException("--series: " + RootCommand.detail(e));
     }
-    List<Architecture> archs = new ArrayList<>();
-    for (String a : architectures) {
-      try {
-        archs.add(Architecture.of(a));
-      } catch (InvalidRequestException e) {
-        throw new UsageException("--arch: " + RootCommand.detail(e));
-      }
-    }
-    b.architectures(archs);
+    b.architectures(TargetFilters.architectures(architectures));
     try {
       return b.images(images).build();
     } catch (InvalidRequestException e) {

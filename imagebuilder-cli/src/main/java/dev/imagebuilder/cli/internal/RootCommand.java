@@ -1,6 +1,5 @@
 package dev.imagebuilder.cli.internal;
 
-import dev.imagebuilder.api.Architecture;
 import dev.imagebuilder.api.BuildHandle;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.OciImageRequest;
@@ -162,15 +161,7 @@ final class RootCommand implements Callable<Integer> {
     } catch (InvalidRequestException e) {
       throw new UsageException("--series: " + detail(e));
     }
-    List<Architecture> archs = new ArrayList<>();
-    for (String a : architectures) {
-      try {
-        archs.add(Architecture.of(a));
-      } catch (InvalidRequestException e) {
-        throw new UsageException("--arch: " + detail(e));
-      }
-    }
-    b.architectures(archs);
+    b.architectures(TargetFilters.architectures(architectures));
     if (autoRetryUploads != null) {
       if (autoRetryUploads < 0 || autoRetryUploads > OciImageRequest.MAX_AUTO_RETRY_UPLOADS) {
         throw new UsageException("--auto-retry-uploads: '" + autoRetryUploads + "' is out of range (0 to "

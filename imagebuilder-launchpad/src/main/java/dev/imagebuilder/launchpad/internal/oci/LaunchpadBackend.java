@@ -183,7 +183,7 @@ public final class LaunchpadBackend implements Backend {
     return new InvalidRequestException("architectures", sb.append(")").toString());
   }
 
-  private static <T> T join(CompletableFuture<T> f) {
+  static <T> T join(CompletableFuture<T> f) {
     try {
       return f.join();
     } catch (CompletionException e) {

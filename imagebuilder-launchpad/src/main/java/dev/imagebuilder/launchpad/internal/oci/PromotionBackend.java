@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -68,7 +67,7 @@ final class PromotionBackend {
     List<PlannedTarget> targets = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     for (Catalog.Entry e : entries) {
-      PromotionSource src = join(resolver.resolve(e));
+      PromotionSource src = LaunchpadBackend.join(resolver.resolve(e));
       List<String> tags = PromotionTags.targets(e, src.branch(), r.promotion(), PromotionTags.newest(c, e));
       String from = PromotionTags.tag(src.branch(), r.promotion().from());
       StringBuilder d = new StringBuilder();
@@ -97,7 +96,7 @@ final class PromotionBackend {
     PromotionResolver resolver = new PromotionResolver(client, c);
     List<String> notes = new ArrayList<>();
     for (Catalog.Entry e : entries) {
-      PromotionSource src = join(resolver.resolve(e));
+      PromotionSource src = LaunchpadBackend.join(resolver.resolve(e));
       List<String> tags = PromotionTags.targets(e, src.branch(), p, PromotionTags.newest(c, e));
       if (src.repositories().isEmpty()) {
         notes.add(e.image() + " " + e.seriesName() + ": no push rules, nothing to promote");
@@ -161,17 +160,5 @@ final class PromotionBackend {
     OciPromotionJob job = new OciPromotionJob(client, c, runner(), context);
     context.schedule(() -> job.begin(entries), Duration.ZERO);
     return job;
-  }
-
-  private static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
-    try {
-      return f.join();
-    } catch (CompletionException e) {
-      Throwable t = LaunchpadClient.unwrap(e);
-      if (t instanceof RuntimeException re) {
-        throw re;
-      }
-      throw e;
-    }
   }
 }

@@ -44,7 +44,7 @@ final class PromotionResolver {
       URI web = json.hasNonNull("web_link") ? URI.create(json.get("web_link").asText()) : null;
       CompletableFuture<List<String>> processors = json.hasNonNull("processors_collection_link")
           ? client.collection(URI.create(json.get("processors_collection_link").asText()))
-              .thenApply(PromotionResolver::names)
+              .thenApply(RecipeResolver::names)
           : CompletableFuture.completedFuture(List.of());
       CompletableFuture<List<PromotionSource.Repository>> repos = catalog.pushRules(e.image())
           .map(rules -> CompletableFuture.completedFuture(fromCatalog(rules)))
@@ -95,17 +95,6 @@ final class PromotionResolver {
             + " (" + url + ", " + name + ") cannot be used: " + ex.getMessage());
       }
     }
-    return out;
-  }
-
-  private static List<String> names(List<JsonNode> processors) {
-    List<String> out = new ArrayList<>();
-    processors.forEach(p -> {
-      String n = p.path("name").asText(null);
-      if (n != null) {
-        out.add(n);
-      }
-    });
     return out;
   }
 }
