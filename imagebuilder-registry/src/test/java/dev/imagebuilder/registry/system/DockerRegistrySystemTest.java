@@ -86,6 +86,28 @@ class DockerRegistrySystemTest {
     }
   }
 
+  /** From the outside: skopeo, a real client, reads and copies through FakeRegistry. */
+  @Test
+  void skopeoReadsAndCopiesThroughFakeRegistry() throws Exception {
+    try (FakeRegistry fake = FakeRegistry.builder().build().start()) {
+      String digest = fake.pushImage("ubuntu/redis", "1.21-22.04_edge", ARCHES);
+      String host = "127.0.0.1:" + fake.uri().getPort();
+      byte[] raw = DockerRegistry.run(tmp, "skopeo", "inspect", "--raw", "--tls-verify=false",
+          "docker://" + host + "/ubuntu/redis:1.21-22.04_edge").getBytes(StandardCharsets.ISO_8859_1);
+      assertThat(sha256(raw)).isEqualTo(digest);
+
+      DockerRegistry.run(tmp, "skopeo", "copy", "--all", "--preserve-digests", "--src-tls-verify=false",
+          "--dest-tls-verify=false", "docker://" + host + "/ubuntu/redis:1.21-22.04_edge",
+          "docker://" + host + "/mirror/redis:1.21-22.04_edge");
+
+      assertThat(fake.digest("mirror/redis", "1.21-22.04_edge")).contains(digest);
+    }
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
   private void promoteAndCheck(DockerRegistry real, Promoter promoter, List<String> skopeoOptions) throws Exception {
     try (FakeRegistry launchpadSide = FakeRegistry.builder().build().start()) {
       String digest = launchpadSide.pushImage("ubuntu/redis", "1.21-22.04_edge", ARCHES);
