@@ -109,6 +109,10 @@ public record ImageReference(URI registry, String repository, String tag) {
     if (u.getRawUserInfo() != null) {
       throw new InvalidRequestException("registry", "must not carry credentials in the URL (use an auth file)");
     }
+    if (u.getHost().equals("docker.io") || u.getHost().equals("index.docker.io")) {
+      // Docker Hub's names; its registry API is served from registry-1.docker.io.
+      return URI.create("https://registry-1.docker.io");
+    }
     String path = u.getRawPath() == null ? "" : u.getRawPath();
     if (!path.isEmpty() && !path.equals("/")) {
       throw new InvalidRequestException("registry", "'" + text + "' has a path; give scheme://host[:port] only");

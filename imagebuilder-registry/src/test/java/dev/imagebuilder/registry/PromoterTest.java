@@ -297,6 +297,19 @@ class PromoterTest {
   }
 
   @Test
+  void referencesParseAndBadNamesAreRejectedNamingTheValue() {
+    ImageReference r = ImageReference.parse("docker.io/ubuntu/redis:1.21-22.04_edge");
+    assertThat(r.registry()).isEqualTo(URI.create("https://registry-1.docker.io"));
+    assertThat(ImageReference.parse("127.0.0.1:5000/a/b:t").registry()).isEqualTo(URI.create("http://127.0.0.1:5000"));
+    assertThatThrownBy(() -> ImageReference.parse("reg.example/Ubuntu/Redis:edge"))
+        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("'Ubuntu/Redis'");
+    assertThatThrownBy(() -> ImageReference.parse("reg.example/ubuntu/redis:-bad"))
+        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("'-bad'");
+    assertThatThrownBy(() -> ImageReference.registry("https://user:pw@reg.example"))
+        .isInstanceOf(InvalidRequestException.class).hasMessageNotContaining("pw");
+  }
+
+  @Test
   void noTargetsIsAnError() {
     FakeRegistry r = start(FakeRegistry.builder());
     assertThatThrownBy(() -> promoter(RegistryAuth.anonymous()).promote(ref(r, "ubuntu/redis", "edge"), List.of()))

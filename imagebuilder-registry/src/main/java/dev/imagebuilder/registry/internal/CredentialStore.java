@@ -80,22 +80,33 @@ public final class CredentialStore {
 
   /** The credential for {@code host} (host[:port]) and repository, or empty for anonymous access. */
   public Optional<Credential> lookup(String host, String repository) {
-    Credential c = explicit.get(host);
-    if (c != null) {
-      return Optional.of(c);
+    for (String key : keys(host)) {
+      Credential c = explicit.get(key);
+      if (c != null) {
+        return Optional.of(c);
+      }
     }
     for (Path file : files) {
       JsonNode root = read(file);
       if (root == null) {
         continue;
       }
-      Optional<Credential> found = fromFile(file, root, host, repository);
-      if (found.isPresent()) {
-        return found;
+      for (String key : keys(host)) {
+        Optional<Credential> found = fromFile(file, root, key, repository);
+        if (found.isPresent()) {
+          return found;
+        }
       }
     }
     return Optional.empty();
   }
+
+  /** Docker Hub's API host is filed as {@code index.docker.io} (docker) or {@code docker.io} (podman). */
+  private static List<String> keys(String host) {
+    return DOCKER_HUB.contains(host) ? DOCKER_HUB : List.of(host);
+  }
+
+  private static final List<String> DOCKER_HUB = List.of("registry-1.docker.io", "index.docker.io", "docker.io");
 
   private Optional<Credential> fromFile(Path file, JsonNode root, String host, String repository) {
     JsonNode helpers = root.path("credHelpers");

@@ -45,6 +45,8 @@ class CredentialStoreTest {
     assertThat(s.lookup("reg.example:5000", "other/redis").orElseThrow().username()).isEqualTo("host");
     assertThat(s.lookup("index.docker.io", "library/redis").orElseThrow().username()).isEqualTo("hub");
     assertThat(s.lookup("elsewhere.example", "x")).isEmpty();
+    // Docker Hub's API host finds docker's key for it.
+    assertThat(s.lookup("registry-1.docker.io", "ubuntu/redis").orElseThrow().username()).isEqualTo("hub");
   }
 
   @Test
