@@ -227,7 +227,8 @@ class LaunchpadPromotionTest {
         .await(Duration.ofSeconds(30));
 
     assertThat(r.targets().get(0).state()).isEqualTo(TargetState.FAILED_TO_PUBLISH);
-    assertThat(r.targets().get(0).errorSummary()).contains("1.0-22.04_candidate does not exist yet");
+    assertThat(r.targets().get(0).errorSummary()).contains("1.0-22.04_candidate does not exist yet")
+        .contains("MANIFEST_UNKNOWN: manifest unknown");
   }
 
   @Test

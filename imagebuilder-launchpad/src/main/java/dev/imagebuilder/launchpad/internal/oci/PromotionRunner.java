@@ -89,7 +89,7 @@ final class PromotionRunner {
       s = promoter.inspect(source);
     } catch (RegistryException e) {
       if (e.code().equals("MANIFEST_UNKNOWN") || e.status() == 404) {
-        return source + " does not exist yet";
+        return source + " does not exist yet (" + e.serverText() + ")";
       }
       throw e;
     }
