@@ -158,6 +158,48 @@ class LaunchpadPromotionTest {
     }
   }
 
+  private BuildResult buildWithFarm(ImageRequest request) {
+    java.util.concurrent.ScheduledExecutorService farm = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    farm.scheduleAtFixedRate(() -> lp.advancePhases(1), 20, 15, java.util.concurrent.TimeUnit.MILLISECONDS);
+    try {
+      return builder(e -> { }, Map.of("launchpad.poll-interval", "10ms")).submit(request).await(Duration.ofSeconds(30));
+    } finally {
+      farm.shutdownNow();
+    }
+  }
+
+  @Test
+  void aFailedBuildOfTheImageAndSeriesMeansNoPromotionAndTheOthersEndSucceeded() {
+    dev.imagebuilder.testkit.RecipeHandle recipe = lp.addRecipe(OWNER, OWNER, "nginx", "nginx-24.04", "24.04")
+        .processors(ARCHS.toArray(String[]::new)).pushRule(registry.uri().toString(), "ubuntu/nginx", "bot");
+    lp.script(recipe, "s390x").buildFails();
+    catalog = lp.writeCatalog(dir.resolve("catalog.json"));
+
+    BuildResult r = buildWithFarm(ImageRequest.oci().images("nginx").promotion(OciPromotion.to("beta")).build());
+
+    Map<String, TargetStatus> t = byKey(r);
+    assertThat(t.get("nginx/24.04/s390x").state()).isEqualTo(TargetState.FAILED_TO_BUILD);
+    assertThat(t.get("nginx/24.04/amd64").state()).isEqualTo(TargetState.SUCCEEDED);
+    assertThat(t.get("nginx/24.04/amd64").outputs()).doesNotContainKey("registry.1.digest");
+    assertThat(registry.digest("ubuntu/nginx", "1.0-24.04_beta")).isEmpty();
+  }
+
+  @Test
+  void aRegistryRefusingTheFakesPushFailsTheUpload() {
+    lp.addRecipe(OWNER, OWNER, "nginx", "nginx-24.04", "24.04")
+        .processors(ARCHS.toArray(String[]::new)).pushRule(registry.uri().toString(), "locked/nginx", "bot");
+    catalog = lp.writeCatalog(dir.resolve("catalog.json"));
+    registry.fail("locked/nginx", FakeRegistry.Fault.DENIED, -1);
+
+    BuildResult r = buildWithFarm(ImageRequest.oci().images("nginx").build());
+
+    assertThat(r.targets()).allSatisfy(t -> {
+      assertThat(t.state()).isEqualTo(TargetState.FAILED_TO_PUBLISH);
+      assertThat(t.errorSummary()).contains("DENIED");
+    });
+    assertThat(lp.registryPushFailures()).isNotEmpty();
+  }
+
   @Test
   void dryRunShowsEveryTagAndWritesNothing() {
     Plan plan = builder().plan(ImageRequest.ociPromotion().images("redis").series("22.04")
