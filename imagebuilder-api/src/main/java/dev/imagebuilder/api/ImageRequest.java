@@ -8,9 +8,9 @@ package dev.imagebuilder.api;
  * ImageRequest r = ImageRequest.oci().images("redis").series("22.04").build();
  * }</pre>
  */
-public sealed interface ImageRequest permits CloudImageRequest, TouchImageRequest, OciImageRequest {
+public sealed interface ImageRequest permits CloudImageRequest, TouchImageRequest, OciImageRequest, OciPromotionRequest {
 
-  /** The wire-format {@code image_type}: {@code cloud}, {@code touch} or {@code oci}. */
+  /** The wire-format {@code image_type}: {@code cloud}, {@code touch}, {@code oci} or {@code oci_promotion}. */
   String imageType();
 
   /** The queue progress is reported to, or {@code null} for none. */
@@ -26,5 +26,10 @@ public sealed interface ImageRequest permits CloudImageRequest, TouchImageReques
 
   static OciImageRequest.Builder oci() {
     return new OciImageRequest.Builder();
+  }
+
+  /** Promotion of OCI images already built (no rebuild). */
+  static OciPromotionRequest.Builder ociPromotion() {
+    return new OciPromotionRequest.Builder();
   }
 }

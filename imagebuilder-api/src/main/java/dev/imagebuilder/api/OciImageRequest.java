@@ -12,13 +12,16 @@ import java.util.regex.Pattern;
  * @param series the series to build; empty means every series of each image
  * @param architectures the architectures to build; empty means each recipe's own
  * @param autoRetryUploads how many times a failed registry upload is scheduled again (0: never)
+ * @param promotion tags to write once every target of an (image, series) has SUCCEEDED (its
+ *     manifest list is in the registries), or {@code null} for none
  */
 public record OciImageRequest(
     List<String> images,
     List<Series> series,
     List<Architecture> architectures,
     int autoRetryUploads,
-    String trigger)
+    String trigger,
+    OciPromotion promotion)
     implements ImageRequest {
 
   /** The most upload retries a request may ask for. */
@@ -37,6 +40,12 @@ public record OciImageRequest(
     trigger = Checks.trigger(trigger);
   }
 
+  /** A request without promotion. */
+  public OciImageRequest(List<String> images, List<Series> series, List<Architecture> architectures,
+      int autoRetryUploads, String trigger) {
+    this(images, series, architectures, autoRetryUploads, trigger, null);
+  }
+
   @Override
   public String imageType() {
     return "oci";
@@ -50,10 +59,11 @@ public record OciImageRequest(
     b.architectures = architectures;
     b.autoRetryUploads = autoRetryUploads;
     b.trigger = trigger;
+    b.promotion = promotion;
     return b;
   }
 
-  private static String image(String name) {
+  static String image(String name) {
     String s = name.strip();
     if (!IMAGE.matcher(s).matches()) {
       throw new InvalidRequestException("images", Checks.quote(name)
@@ -69,6 +79,7 @@ public record OciImageRequest(
     private List<Architecture> architectures = List.of();
     private int autoRetryUploads;
     private String trigger;
+    private OciPromotion promotion;
 
     Builder() {}
 
@@ -110,8 +121,14 @@ public record OciImageRequest(
       return this;
     }
 
+    /** Promotes each (image, series) once all its targets have SUCCEEDED; {@code null}: no promotion. */
+    public Builder promotion(OciPromotion promotion) {
+      this.promotion = promotion;
+      return this;
+    }
+
     public OciImageRequest build() {
-      return new OciImageRequest(images, series, architectures, autoRetryUploads, trigger);
+      return new OciImageRequest(images, series, architectures, autoRetryUploads, trigger, promotion);
     }
   }
 }

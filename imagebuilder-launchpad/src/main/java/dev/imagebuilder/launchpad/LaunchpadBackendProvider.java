@@ -2,6 +2,7 @@ package dev.imagebuilder.launchpad;
 
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.OciImageRequest;
+import dev.imagebuilder.api.OciPromotionRequest;
 import dev.imagebuilder.launchpad.internal.oci.LaunchpadBackend;
 import dev.imagebuilder.spi.Backend;
 import dev.imagebuilder.spi.BackendContext;
@@ -14,7 +15,9 @@ import java.util.Optional;
  * (scope {@code launchpad}): {@code service-root}, {@code web-root}, {@code credentials-file},
  * {@code consumer-key}, {@code access-token}, {@code access-secret}, {@code catalog},
  * {@code poll-interval}, {@code upload-retry-backoff}, {@code max-concurrent-requests},
- * {@code max-poll-failures}; see {@code docs/launchpad.md}.
+ * {@code max-poll-failures}, and for promotion {@code registry-auth-file},
+ * {@code registry-allow-insecure}, {@code registry-wait-interval}, {@code registry-wait-timeout};
+ * see {@code docs/launchpad.md}.
  */
 public final class LaunchpadBackendProvider implements BackendProvider {
   public LaunchpadBackendProvider() {}
@@ -26,7 +29,8 @@ public final class LaunchpadBackendProvider implements BackendProvider {
 
   @Override
   public boolean supports(Class<? extends ImageRequest> requestType) {
-    return OciImageRequest.class.isAssignableFrom(requestType);
+    return OciImageRequest.class.isAssignableFrom(requestType)
+        || OciPromotionRequest.class.isAssignableFrom(requestType);
   }
 
   @Override

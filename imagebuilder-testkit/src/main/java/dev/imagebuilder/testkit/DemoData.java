@@ -9,8 +9,11 @@ import java.util.Map;
  * The demo setup of {@link FakeLaunchpad#demo()} and {@link FakeServers}: the
  * {@code ubuntu-docker-images} team and project with images redis, postgres, nginx and memcached,
  * one recipe {@code <image>-<series>} per series 20.04, 22.04 and 24.04, each building amd64,
- * arm64, ppc64el and s390x and pushing to a registry. The first registry upload of redis 22.04 on
- * arm64 fails once (so a client's upload retry has something to do).
+ * arm64, ppc64el and s390x and pushing to the fake's registry ({@link FakeLaunchpad#registryUri()}:
+ * an in-process {@link FakeRegistry} unless another was given). The first registry upload of redis 22.04 on
+ * arm64 fails once (so a client's upload retry has something to do). With the in-process registry,
+ * each image's {@code 1.0-<series>_edge} list is already there, as if built earlier, so that
+ * {@code image-builder promote --launchpad demo --to beta} has something to promote.
  */
 public final class DemoData {
   /** Owner team and project of the demo recipes. */
@@ -31,7 +34,12 @@ public final class DemoData {
       for (String series : SERIES) {
         RecipeHandle recipe = launchpad.addRecipe(OWNER, PROJECT, image, image + "-" + series, series)
             .processors(ARCHITECTURES.toArray(String[]::new))
-            .pushRule("https://registry.example.invalid", "ubuntu/" + image, "registry-bot");
+            .pushRule(launchpad.registryUri().toString(), "ubuntu/" + image, "registry-bot");
+        if (launchpad.hasOwnRegistry()) {
+          // Images "built earlier", so that a promotion can be shown at once (image-builder promote).
+          launchpad.registry().pushImage("ubuntu/" + image, "1.0-" + series + "_edge", ARCHITECTURES,
+              "demo " + image + " " + series);
+        }
         if (image.equals("redis") && series.equals("22.04")) {
           launchpad.script(recipe, "arm64").uploadFailsTimes(1, "BLOB_UPLOAD_INVALID", "blob upload invalid");
         }

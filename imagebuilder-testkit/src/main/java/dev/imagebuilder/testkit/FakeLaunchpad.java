@@ -69,6 +69,10 @@ public final class FakeLaunchpad implements AutoCloseable {
   private final String host;
   private volatile Path catalogFile;
   private volatile boolean closed;
+  // #12: registry uploads really push (RegistryPusher) before a build shows Uploaded.
+  private final URI registryUrl;
+  private FakeRegistry ownRegistry;
+  private final java.util.List<String> pushFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private FakeLaunchpad(Builder b) {
     this.world = new World(new FarmClock(b.clock, b.realTime), b.phase, USER);
@@ -88,6 +92,76 @@ public final class FakeLaunchpad implements AutoCloseable {
     }
     this.host = "127.0.0.1:" + server.getPort();
     world.onRecipesChanged(this::rewriteCatalog);
+    this.registryUrl = b.registry;
+    world.onUpload(this::push);
+  }
+
+  // ---- the registry uploads ----------------------------------------------------------------
+
+  /**
+   * The registry the demo push rules point at: the one given to the builder, else an in-process
+   * {@link FakeRegistry} (started on first call, closed with this fake).
+   */
+  public synchronized URI registryUri() {
+    if (registryUrl != null) {
+      return registryUrl;
+    }
+    return registry().uri();
+  }
+
+  /** Whether pushes go to the in-process {@link #registry()} (no registry URL was given). */
+  public boolean hasOwnRegistry() {
+    return registryUrl == null;
+  }
+
+  /** The in-process registry, started on first call; absent when the builder was given a URL. */
+  public synchronized FakeRegistry registry() {
+    if (registryUrl != null) {
+      throw new IllegalStateException("this fake pushes to " + registryUrl + ", not to an in-process registry");
+    }
+    if (ownRegistry == null) {
+      ownRegistry = FakeRegistry.builder().build().start();
+    }
+    return ownRegistry;
+  }
+
+  /** The registry pushes that failed so far (each made that build's upload fail). */
+  public java.util.List<String> registryPushFailures() {
+    return java.util.List.copyOf(pushFailures);
+  }
+
+  /**
+   * As Launchpad does: each uploaded build's image by digest to every push rule's registry, then,
+   * once every build of the request is uploaded, the manifest list as {@code <branch>_edge}.
+   * Push rules to registries that are not on loopback are skipped (no network in tests). A
+   * failed push makes the upload fail with its message.
+   */
+  private String push(World.Upload u) {
+    String seed = u.recipePath() + "#" + u.requestId();
+    dev.imagebuilder.testkit.internal.registry.RegistryPusher pusher =
+        new dev.imagebuilder.testkit.internal.registry.RegistryPusher();
+    for (String[] rule : u.pushRules()) {
+      if (!dev.imagebuilder.testkit.internal.registry.RegistryPusher.pushable(rule[0])) {
+        continue;
+      }
+      URI registry = URI.create(rule[0].endsWith("/") ? rule[0].substring(0, rule[0].length() - 1) : rule[0]);
+      try {
+        pusher.pushBuild(registry, rule[1],
+            dev.imagebuilder.testkit.internal.registry.FakeImages.archImage(seed, u.arch()));
+        if (!u.requestArches().isEmpty()) {
+          String tag = u.branch().matches(".+-\\d\\d\\.\\d\\d") ? u.branch() + "_edge" : "edge";
+          pusher.pushList(registry, rule[1], tag, u.requestArches().stream()
+              .map(a -> dev.imagebuilder.testkit.internal.registry.FakeImages.archImage(seed, a)).toList());
+        }
+      } catch (java.io.IOException e) {
+        pushFailures.add(rule[0] + "/" + rule[1] + " (" + u.arch() + "): " + e.getMessage());
+        return "push to " + rule[0] + " failed: " + e.getMessage();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "interrupted";
+      }
+    }
+    return null;
   }
 
   /** Starts a fake on a random loopback port with a manual clock. */
@@ -107,7 +181,16 @@ public final class FakeLaunchpad implements AutoCloseable {
 
   /** As {@link #demo()}, on the given loopback port (0: random). */
   public static FakeLaunchpad demo(int port) {
-    FakeLaunchpad lp = builder().port(port).realTime(DemoData.PHASE).autoApproveTokens(true).start();
+    return demo(port, null);
+  }
+
+  /** As {@link #demo(int)}, with the push rules pointing at {@code registry} ({@code null}: an in-process FakeRegistry). */
+  public static FakeLaunchpad demo(int port, URI registry) {
+    Builder b = builder().port(port).realTime(DemoData.PHASE).autoApproveTokens(true);
+    if (registry != null) {
+      b.registry(registry);
+    }
+    FakeLaunchpad lp = b.start();
     DemoData.install(lp);
     return lp;
   }
@@ -123,8 +206,18 @@ public final class FakeLaunchpad implements AutoCloseable {
     private boolean realTime;
     private boolean autoApproveTokens;
     private Clock clock = Clock.systemUTC();
+    private URI registry;
 
     private Builder() {}
+
+    /**
+     * The registry the demo push rules point at (and so where builds are pushed); by default an
+     * in-process {@link FakeRegistry} started on first use.
+     */
+    public Builder registry(URI registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
 
     /** The loopback port; 0 (the default) picks a free one. */
     public Builder port(int port) {
@@ -397,6 +490,11 @@ public final class FakeLaunchpad implements AutoCloseable {
     closed = true;
     faults.releaseAll();
     server.close();
+    synchronized (this) {
+      if (ownRegistry != null) {
+        ownRegistry.close();
+      }
+    }
   }
 
   @Override

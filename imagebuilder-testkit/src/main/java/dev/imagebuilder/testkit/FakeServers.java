@@ -15,12 +15,14 @@ import java.util.concurrent.CountDownLatch;
  * fake system-image server.
  *
  * <pre>
- * java -cp ... dev.imagebuilder.testkit.FakeServers [--launchpad-port N] [--system-image-port N] [--output DIR]
+ * java -cp ... dev.imagebuilder.testkit.FakeServers [--launchpad-port N] [--system-image-port N] [--registry URL] [--output DIR]
  * </pre>
  *
  * <ul>
  *   <li>{@code --launchpad-port N}: the fake Launchpad's port (default 0: a free port);
  *   <li>{@code --system-image-port N}: the fake system-image server's port (default 0);
+ *   <li>{@code --registry URL}: the registry the demo push rules point at, where uploads are
+ *       pushed (default: an in-process {@link FakeRegistry});
  *   <li>{@code --output DIR}: where {@code launchpad-credentials} (launchpadlib format, mode 0600)
  *       and {@code launchpad-catalog.json} are written (default: a new temporary directory).
  * </ul>
@@ -36,7 +38,7 @@ public final class FakeServers implements AutoCloseable {
 
   private FakeServers(Options options, PrintStream out) throws IOException {
     Files.createDirectories(options.output);
-    this.launchpad = FakeLaunchpad.demo(options.launchpadPort);
+    this.launchpad = FakeLaunchpad.demo(options.launchpadPort, options.registry);
     this.credentials = launchpad.writeCredentials(options.output.resolve("launchpad-credentials"));
     this.catalog = launchpad.writeCatalog(options.output.resolve("launchpad-catalog.json"));
     out.println("launchpad.service-root: " + launchpad.serviceRoot());
@@ -46,6 +48,7 @@ public final class FakeServers implements AutoCloseable {
     out.println("launchpad.consumer-key: " + launchpad.credentials().consumerKey());
     out.println("launchpad.access-token: " + launchpad.credentials().accessToken());
     out.println("launchpad.access-secret: (in " + credentials + ")");
+    out.println("registry: " + launchpad.registryUri());
     startSystemImage(options, out);
   }
 
@@ -87,6 +90,7 @@ public final class FakeServers implements AutoCloseable {
     int launchpadPort;
     int systemImagePort;
     Path output;
+    java.net.URI registry;
 
     static Options parse(String[] args) throws IOException {
       Options o = new Options();
@@ -96,6 +100,7 @@ public final class FakeServers implements AutoCloseable {
           case "--launchpad-port" -> o.launchpadPort = port(a, value(args, ++i, a));
           case "--system-image-port" -> o.systemImagePort = port(a, value(args, ++i, a));
           case "--output" -> o.output = Path.of(value(args, ++i, a));
+          case "--registry" -> o.registry = registry(value(args, ++i, a));
           case "-h", "--help" -> throw new IllegalArgumentException("usage");
           default -> throw new IllegalArgumentException("unknown option: " + a);
         }
@@ -111,6 +116,18 @@ public final class FakeServers implements AutoCloseable {
         throw new IllegalArgumentException(option + " needs a value");
       }
       return args[i];
+    }
+
+    private static java.net.URI registry(String value) {
+      try {
+        java.net.URI u = java.net.URI.create(value);
+        if (u.getScheme() == null || !u.getScheme().startsWith("http") || u.getHost() == null) {
+          throw new IllegalArgumentException();
+        }
+        return u;
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--registry: not an http(s) URL: " + value);
+      }
     }
 
     private static int port(String option, String value) {

@@ -29,6 +29,11 @@ final class FakesCommand implements Callable<Integer> {
       description = "The fake system-image server's port (default 0: a free port).")
   int systemImagePort;
 
+  @Option(names = "--registry", paramLabel = "URL",
+      description = "The registry the fake's push rules point at, where build uploads are pushed "
+          + "(default: an in-process fake registry).")
+  String registry;
+
   @Option(names = "--output", paramLabel = "DIR",
       description = "Where the credentials file and catalog are written (default: a new temporary directory).")
   Path output;
@@ -46,6 +51,10 @@ final class FakesCommand implements Callable<Integer> {
         "--launchpad-port", "" + launchpadPort,
         "--system-image-port", "" + systemImagePort,
         "--output", dir.toString()));
+    if (registry != null) {
+      args.add("--registry");
+      args.add(registry);
+    }
     FakeServers servers;
     try {
       servers = FakeServers.start(args.toArray(String[]::new), invocation.out());

@@ -1,6 +1,5 @@
 package dev.imagebuilder.cli.internal;
 
-import dev.imagebuilder.api.Architecture;
 import dev.imagebuilder.api.BuildHandle;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.OciImageRequest;
@@ -33,7 +32,7 @@ import picocli.CommandLine.Parameters;
     description = {
         "Requests builds of every OCI recipe in the catalog that matches the images, series and "
             + "architectures given; with none given, every image, every series, every architecture.",
-        "%nTry it: image-builder --launchpad demo --wait --auto-retry-uploads"},
+        "%nTry it: image-builder --launchpad demo --wait --auto-retry-uploads --retag beta -- redis"},
     parameterListHeading = "%nImages:%n",
     optionListHeading = "%nOptions:%n",
     commandListHeading = "%nCommands:%n",
@@ -45,6 +44,7 @@ import picocli.CommandLine.Parameters;
         "%nDocumentation: docs/cli.md"},
     subcommands = {
         SubmitCommand.class,
+        PromoteCommand.class,
         LoginCommand.class,
         ResumeCommand.class,
         CancelCommand.class,
@@ -76,6 +76,16 @@ final class RootCommand implements Callable<Integer> {
 
   @Option(names = "--dry-run", description = "Print what would be built; submit nothing.")
   boolean dryRun;
+
+  // #12: promotion after the builds (see PromoteCommand for promotion on its own).
+  @Option(names = "--retag", paramLabel = "RISK",
+      description = "With --wait: once every build of an image and series is uploaded, tag its <branch>_edge list "
+          + "as <branch>_RISK (beta, candidate, stable) in the registries of its push rules.")
+  String retag;
+
+  @Option(names = "--retag-alias", paramLabel = "TEMPLATE",
+      description = "With --retag: also write this tag ({version}_{risk}, latest, ...; see promote --help). Repeatable.")
+  List<String> retagAliases = new ArrayList<>();
 
   @Mixin ConnectionOptions connection = new ConnectionOptions();
   @Mixin FollowOptions follow = new FollowOptions();
@@ -152,15 +162,7 @@ final class RootCommand implements Callable<Integer> {
     } catch (InvalidRequestException e) {
       throw new UsageException("--series: " + detail(e));
     }
-    List<Architecture> archs = new ArrayList<>();
-    for (String a : architectures) {
-      try {
-        archs.add(Architecture.of(a));
-      } catch (InvalidRequestException e) {
-        throw new UsageException("--arch: " + detail(e));
-      }
-    }
-    b.architectures(archs);
+    b.architectures(TargetFilters.architectures(architectures));
     if (autoRetryUploads != null) {
       if (autoRetryUploads < 0 || autoRetryUploads > OciImageRequest.MAX_AUTO_RETRY_UPLOADS) {
         throw new UsageException("--auto-retry-uploads: '" + autoRetryUploads + "' is out of range (0 to "
@@ -168,10 +170,29 @@ final class RootCommand implements Callable<Integer> {
       }
       b.autoRetryUploads(autoRetryUploads);
     }
+    b.promotion(promotion());
     try {
       return b.images(images).build();
     } catch (InvalidRequestException e) {
       throw new UsageException("IMAGE: " + detail(e));
+    }
+  }
+
+  /** {@code --retag} and its aliases, or {@code null}; promotion needs the process to wait for the builds. */
+  private dev.imagebuilder.api.OciPromotion promotion() {
+    if (retag == null) {
+      if (!retagAliases.isEmpty()) {
+        throw new UsageException("--retag-alias: needs --retag RISK");
+      }
+      return null;
+    }
+    if (!wait && autoRetryUploads == null && !dryRun) {
+      throw new UsageException("--retag: needs --wait (promotion runs once the builds are uploaded)");
+    }
+    try {
+      return new dev.imagebuilder.api.OciPromotion("edge", retag, retagAliases);
+    } catch (InvalidRequestException e) {
+      throw new UsageException((e.field().startsWith("aliases") ? "--retag-alias: " : "--retag: ") + detail(e));
     }
   }
 

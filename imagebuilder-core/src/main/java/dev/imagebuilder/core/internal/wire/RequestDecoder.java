@@ -7,6 +7,8 @@ import dev.imagebuilder.api.CloudImageRequest;
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.OciImageRequest;
+import dev.imagebuilder.api.OciPromotion;
+import dev.imagebuilder.api.OciPromotionRequest;
 import dev.imagebuilder.api.PackageSpec;
 import dev.imagebuilder.api.Ppa;
 import dev.imagebuilder.api.Series;
@@ -35,6 +37,7 @@ final class RequestDecoder {
     return switch (type) {
       case CLOUD -> cloud(item);
       case TOUCH -> touch(item);
+      case OCI_PROMOTION -> ociPromotion(item);
       default -> oci(item);
     };
   }
@@ -45,11 +48,11 @@ final class RequestDecoder {
       if (bare) {
         return CLOUD; // The older form: one request without image_type, always a cloud image.
       }
-      throw item.error(IMAGE_TYPE, "is required in a list of requests (cloud, touch or oci)");
+      throw item.error(IMAGE_TYPE, "is required in a list of requests (cloud, touch, oci or oci_promotion)");
     }
     if (!IMAGE_TYPES.contains(type)) {
       throw item.error(IMAGE_TYPE,
-          Texts.quote(type) + " is not an image type (cloud, touch or oci)");
+          Texts.quote(type) + " is not an image type (cloud, touch, oci or oci_promotion)");
     }
     return type;
   }
@@ -96,10 +99,36 @@ final class RequestDecoder {
     List<Architecture> architectures = item.each(ARCHITECTURES, Architecture::of);
     int retries = item.integer(AUTO_RETRY_UPLOADS, 0, OciImageRequest.MAX_AUTO_RETRY_UPLOADS, 0);
     try {
-      return new OciImageRequest(images, series, architectures, retries, trigger.value());
+      OciPromotion promotion = item.has(PROMOTE_TO) ? promotion(item) : null;
+      if (promotion == null && (item.has(PROMOTE_FROM) || item.has(PROMOTE_ALIASES))) {
+        throw item.error(PROMOTE_TO, "is required with " + PROMOTE_FROM + " and " + PROMOTE_ALIASES);
+      }
+      return new OciImageRequest(images, series, architectures, retries, trigger.value(), promotion);
     } catch (InvalidRequestException e) {
       throw item.rename(e, trigger.with(OCI_FIELDS));
     }
+  }
+
+  private static ImageRequest ociPromotion(WireItem item) {
+    checkKeys(item, OCI_PROMOTION, OCI_PROMOTION_KEYS);
+    Trigger trigger = trigger(item);
+    List<String> images = item.strings(IMAGES);
+    List<Series> series = item.has(SERIES) && item.fields().get(SERIES).isTextual()
+        ? List.of(series(item))
+        : item.each(SERIES, Series::of);
+    List<Architecture> architectures = item.each(ARCHITECTURES, Architecture::of);
+    try {
+      if (!item.has(PROMOTE_TO)) {
+        throw item.error(PROMOTE_TO, "is required (the risk to promote to, such as beta)");
+      }
+      return new OciPromotionRequest(images, series, architectures, promotion(item), trigger.value());
+    } catch (InvalidRequestException e) {
+      throw item.rename(e, trigger.with(OCI_FIELDS));
+    }
+  }
+
+  private static OciPromotion promotion(WireItem item) {
+    return new OciPromotion(item.string(PROMOTE_FROM), item.string(PROMOTE_TO), item.strings(PROMOTE_ALIASES));
   }
 
   /** The series string at {@code series}, or {@code null} when absent. */

@@ -6,6 +6,8 @@ import dev.imagebuilder.api.Architecture;
 import dev.imagebuilder.api.CloudImageRequest;
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.OciImageRequest;
+import dev.imagebuilder.api.OciPromotion;
+import dev.imagebuilder.api.OciPromotionRequest;
 import dev.imagebuilder.api.PackageSpec;
 import dev.imagebuilder.api.Ppa;
 import dev.imagebuilder.api.Series;
@@ -43,9 +45,23 @@ final class RequestEncoder {
       out.put(SERIES, oci.series().stream().map(Series::versionOrCodename).toList());
       out.put(ARCHITECTURES, oci.architectures().stream().map(Architecture::tag).toList());
       out.put(AUTO_RETRY_UPLOADS, oci.autoRetryUploads());
+      promotion(out, oci.promotion());
+    } else if (request instanceof OciPromotionRequest promo) {
+      out.put(IMAGES, promo.images());
+      out.put(SERIES, promo.series().stream().map(Series::versionOrCodename).toList());
+      out.put(ARCHITECTURES, promo.architectures().stream().map(Architecture::tag).toList());
+      promotion(out, promo.promotion());
     }
     putIfPresent(out, TRIGGER, request.trigger());
     return out;
+  }
+
+  private static void promotion(Map<String, Object> out, OciPromotion p) {
+    if (p != null) {
+      out.put(PROMOTE_FROM, p.from());
+      out.put(PROMOTE_TO, p.to());
+      out.put(PROMOTE_ALIASES, p.aliases());
+    }
   }
 
   private static List<String> ppas(List<Ppa> ppas) {

@@ -26,11 +26,15 @@ final class WireKeys {
   static final String IMAGES = "images";
   static final String ARCHITECTURES = "architectures";
   static final String AUTO_RETRY_UPLOADS = "auto_retry_uploads";
+  static final String PROMOTE_FROM = "promote_from";
+  static final String PROMOTE_TO = "promote_to";
+  static final String PROMOTE_ALIASES = "promote_aliases";
 
   static final String CLOUD = "cloud";
   static final String TOUCH = "touch";
   static final String OCI = "oci";
-  static final List<String> IMAGE_TYPES = List.of(CLOUD, TOUCH, OCI);
+  static final String OCI_PROMOTION = "oci_promotion";
+  static final List<String> IMAGE_TYPES = List.of(CLOUD, TOUCH, OCI, OCI_PROMOTION);
 
   static final List<String> CLOUD_KEYS =
       List.of(IMAGE_TYPE, IMAGE, PPA_LIST, PACKAGE_LIST, SERIES, TRIGGER, PROGRESS_TRIGGER);
@@ -38,7 +42,9 @@ final class WireKeys {
       SYSTEM_IMAGE_CHANNEL, DEVICES, PPA_LIST, PACKAGE_LIST, SERIES, TARGET_CHANNEL, TRIGGER,
       PROGRESS_TRIGGER);
   static final List<String> OCI_KEYS = List.of(IMAGE_TYPE, IMAGES, SERIES, ARCHITECTURES,
-      AUTO_RETRY_UPLOADS, TRIGGER, PROGRESS_TRIGGER);
+      AUTO_RETRY_UPLOADS, PROMOTE_FROM, PROMOTE_TO, PROMOTE_ALIASES, TRIGGER, PROGRESS_TRIGGER);
+  static final List<String> OCI_PROMOTION_KEYS = List.of(IMAGE_TYPE, IMAGES, SERIES, ARCHITECTURES,
+      PROMOTE_FROM, PROMOTE_TO, PROMOTE_ALIASES, TRIGGER, PROGRESS_TRIGGER);
 
   /** Record component (as named in the records' validation errors) to wire key. */
   static final Map<String, String> CLOUD_FIELDS = Map.of(
@@ -49,7 +55,8 @@ final class WireKeys {
       "targetChannel", TARGET_CHANNEL);
   static final Map<String, String> OCI_FIELDS = Map.of(
       "images", IMAGES, "series", SERIES, "architectures", ARCHITECTURES,
-      "autoRetryUploads", AUTO_RETRY_UPLOADS);
+      "autoRetryUploads", AUTO_RETRY_UPLOADS, "from", PROMOTE_FROM, "to", PROMOTE_TO,
+      "aliases", PROMOTE_ALIASES, "promotion", PROMOTE_TO);
 
   private WireKeys() {}
 }

@@ -21,9 +21,11 @@ import java.util.Set;
  * Which OCI recipe builds which image for which series. Launchpad has no API listing OCI
  * recipes, so this is configured: explicit {@code recipes} (image -> series -> recipe path or URL)
  * and/or a {@code template} ({@code ~owner/project/+oci/<image>/+recipe/<recipe pattern>} for the
- * series listed per image). Explicit entries win over the template.
+ * series listed per image). Explicit entries win over the template. Optional {@code push_rules}
+ * (image, or {@code "*"} for every image, -> list of {@code {"registry_url", "image_name"}})
+ * replace the recipes' own push rules as the registries promotion writes to.
  */
-public record Catalog(Map<String, Map<String, String>> recipes, Template template) {
+public record Catalog(Map<String, Map<String, String>> recipes, Template template, Map<String, List<PushRule>> pushRules) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Recipes named by pattern: {@code {image}}, {@code {series}}, {@code {version}}, {@code {codename}}. */
@@ -37,6 +39,19 @@ public record Catalog(Map<String, Map<String, String>> recipes, Template templat
           .replace("{codename}", s.codename().orElse(seriesKey));
       return "~" + owner + "/" + project + "/+oci/" + image + "/+recipe/" + name;
     }
+  }
+
+  /** Where promotion writes: a registry and the repository (image name) in it. */
+  public record PushRule(String registryUrl, String imageName) {}
+
+  public Catalog(Map<String, Map<String, String>> recipes, Template template) {
+    this(recipes, template, Map.of());
+  }
+
+  /** The catalog's push rules for an image (its own, else {@code "*"}), or empty to use Launchpad's. */
+  public Optional<List<PushRule>> pushRules(String image) {
+    List<PushRule> own = pushRules.get(image);
+    return Optional.ofNullable(own != null ? own : pushRules.get("*"));
   }
 
   /** One (image, series) and its recipe reference (a path under the service root or a URL). */
@@ -71,8 +86,8 @@ public record Catalog(Map<String, Map<String, String>> recipes, Template templat
     }
     for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
       String k = it.next();
-      if (!k.equals("recipes") && !k.equals("template")) {
-        throw new InvalidRequestException(field, "unknown key '" + k + "' (expected 'recipes' and/or 'template')");
+      if (!k.equals("recipes") && !k.equals("template") && !k.equals("push_rules")) {
+        throw new InvalidRequestException(field, "unknown key '" + k + "' (expected 'recipes', 'template', 'push_rules')");
       }
     }
     Map<String, Map<String, String>> recipes = new LinkedHashMap<>();
@@ -134,7 +149,32 @@ public record Catalog(Map<String, Map<String, String>> recipes, Template templat
     if (recipes.isEmpty() && (template == null || template.images().isEmpty())) {
       throw new InvalidRequestException(field, "catalog lists no image (give 'recipes' or 'template.images')");
     }
-    return new Catalog(recipes, template);
+    return new Catalog(recipes, template, pushRules(field, root.path("push_rules")));
+  }
+
+  private static Map<String, List<PushRule>> pushRules(String field, JsonNode p) {
+    Map<String, List<PushRule>> out = new LinkedHashMap<>();
+    if (p.isMissingNode() || p.isNull()) {
+      return out;
+    }
+    object(field, "push_rules", p);
+    p.fields().forEachRemaining(e -> {
+      String where = "push_rules." + e.getKey();
+      if (!e.getValue().isArray() || e.getValue().isEmpty()) {
+        throw new InvalidRequestException(field, where
+            + " must be a non-empty list of {\"registry_url\": ..., \"image_name\": ...}");
+      }
+      List<PushRule> rules = new ArrayList<>();
+      int i = 0;
+      for (JsonNode r : e.getValue()) {
+        String at = where + "[" + i++ + "]";
+        object(field, at, r);
+        rules.add(new PushRule(text(field, at + ".registry_url", r.path("registry_url")),
+            text(field, at + ".image_name", r.path("image_name"))));
+      }
+      out.put(e.getKey(), List.copyOf(rules));
+    });
+    return out;
   }
 
   /** Every image, in catalog order. */

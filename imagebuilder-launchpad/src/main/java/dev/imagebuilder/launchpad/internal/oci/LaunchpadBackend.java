@@ -3,6 +3,7 @@ package dev.imagebuilder.launchpad.internal.oci;
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.OciImageRequest;
+import dev.imagebuilder.api.OciPromotionRequest;
 import dev.imagebuilder.api.Plan;
 import dev.imagebuilder.launchpad.internal.client.LaunchpadClient;
 import dev.imagebuilder.spi.Backend;
@@ -25,6 +26,7 @@ public final class LaunchpadBackend implements Backend {
   private final LaunchpadSettings settings;
   private final LaunchpadClient client;
   private final Clock clock;
+  private final PromotionBackend promotions;
 
   public LaunchpadBackend(BackendContext context) {
     this(LaunchpadSettings.from(context.configuration()), context);
@@ -36,6 +38,7 @@ public final class LaunchpadBackend implements Backend {
     this.client = new LaunchpadClient(settings.root(),
         java.util.Objects.requireNonNull(context.http(), "the core handed the launchpad backend no HttpService"), settings.credentials(), clock,
         settings.maxConcurrentRequests());
+    this.promotions = new PromotionBackend(client, this::catalog, context.configuration(), clock);
   }
 
   /** The client, for benchmarks counting requests. */
@@ -45,6 +48,9 @@ public final class LaunchpadBackend implements Backend {
 
   @Override
   public Plan plan(ImageRequest request) {
+    if (request instanceof OciPromotionRequest p) {
+      return promotions.plan(p);
+    }
     OciImageRequest oci = oci(request);
     List<Catalog.Entry> entries = catalog().select(oci.images(), oci.series());
     List<RecipeInfo> recipes = join(new RecipeResolver(client).resolve(entries));
@@ -52,23 +58,36 @@ public final class LaunchpadBackend implements Backend {
     if (fanout.targets().isEmpty()) {
       throw nothingToBuild(oci, recipes);
     }
-    return new Plan(request, NAME, fanout.targets(), fanout.notes());
+    List<String> notes = new java.util.ArrayList<>(fanout.notes());
+    if (oci.promotion() != null) {
+      notes.addAll(promotions.afterBuildNotes(entries, oci.promotion()));
+    }
+    return new Plan(request, NAME, fanout.targets(), notes);
   }
 
   @Override
   public BuildJob start(ImageRequest request, BuildContext context) {
+    if (request instanceof OciPromotionRequest p) {
+      return promotions.start(p, context);
+    }
     OciImageRequest oci = oci(request);
     // Catalog errors (unknown image or series) are the caller's: thrown here, before any work.
     List<Catalog.Entry> entries = catalog().select(oci.images(), oci.series());
     OciBuildJob job = new OciBuildJob(client, settings, context, clock);
+    promotions.attach(job, oci(request), context);
     context.schedule(() -> resolveAndBegin(oci, entries, job, context, 1), Duration.ZERO);
     return job;
   }
 
   @Override
   public BuildJob resume(ImageRequest request, Map<String, Object> state, BuildContext context) {
+    if (request instanceof OciPromotionRequest p) {
+      // Promotion is idempotent and creates no Launchpad work: resuming promotes again.
+      return promotions.start(p, context);
+    }
     oci(request);
     OciBuildJob job = new OciBuildJob(client, settings, context, clock);
+    promotions.attach(job, oci(request), context);
     job.restoreStatuses(JobState.read(state, catalogOrNull(), job));
     job.begin();
     return job;
@@ -76,8 +95,12 @@ public final class LaunchpadBackend implements Backend {
 
   @Override
   public BuildJob retry(ImageRequest request, Map<String, Object> state, Set<String> targetKeys, BuildContext context) {
+    if (request instanceof OciPromotionRequest p) {
+      return promotions.retry(p, targetKeys, context);
+    }
     oci(request);
     OciBuildJob job = new OciBuildJob(client, settings, context, clock);
+    promotions.attach(job, oci(request), context);
     job.restoreStatuses(JobState.read(state, catalogOrNull(), job));
     Set<String> known = job.targetsByKey().keySet();
     for (String key : targetKeys) {
@@ -161,7 +184,7 @@ public final class LaunchpadBackend implements Backend {
     return new InvalidRequestException("architectures", sb.append(")").toString());
   }
 
-  private static <T> T join(CompletableFuture<T> f) {
+  static <T> T join(CompletableFuture<T> f) {
     try {
       return f.join();
     } catch (CompletionException e) {

@@ -51,6 +51,8 @@ public final class OciBuildJob implements BuildJob {
   /** Builds this process sent a cancel for: a resumed process sends each recorded cancel once more. */
   private final java.util.Set<URI> cancelSent = new java.util.HashSet<>();
   private int cycles;
+  /** #12: promotion after the builds ({@code OciImageRequest.promotion()}), or {@code null}. */
+  private AfterBuildPromotion promotion;
 
   OciBuildJob(LaunchpadClient client, LaunchpadSettings settings, BuildContext context, Clock clock) {
     this.client = client;
@@ -590,11 +592,29 @@ public final class OciBuildJob implements BuildJob {
   // ---------------------------------------------------------------- reporting
 
   private void report(Target t, TargetStatus next) {
+    if (promotion != null) {
+      next = promotion.hold(t.run.entry, next); // #12: SUCCEEDED waits for the promotion
+    }
     if (next.equals(t.status)) {
       return;
     }
     t.status = next;
     context.update(next);
+    if (promotion != null) {
+      promotion.settled(t.run.entry);
+    }
+  }
+
+  /** #12: promote each (image, series) once all its targets have SUCCEEDED. */
+  synchronized void promoteAfterBuilds(AfterBuildPromotion.Factory factory) {
+    promotion = factory.create(this::statuses, s -> {
+      synchronized (this) {
+        Target t = targets.get(s.key());
+        if (t != null) {
+          report(t, s);
+        }
+      }
+    });
   }
 
   private void failRun(RecipeRun run, String raw, String error) {

@@ -69,7 +69,7 @@ final class RecipeResolver {
     throw t instanceof CompletionException c ? c : new CompletionException(t);
   }
 
-  private static List<String> names(List<JsonNode> processors) {
+  static List<String> names(List<JsonNode> processors) {
     List<String> out = new ArrayList<>();
     for (JsonNode p : processors) {
       String name = p.path("name").asText(null);

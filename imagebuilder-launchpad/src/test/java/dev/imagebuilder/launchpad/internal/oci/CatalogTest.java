@@ -67,4 +67,26 @@ class CatalogTest {
     assertThatThrownBy(() -> Catalog.parse("launchpad.catalog", "{}"))
         .hasMessageContaining("lists no image");
   }
+
+  @Test
+  void pushRulesOverridePerImageOrForAll() {
+    Catalog c = Catalog.parse("catalog", """
+        {"recipes": {"redis": {"22.04": "~o/p/+oci/redis/+recipe/r"}, "nginx": {"22.04": "~o/p/+oci/nginx/+recipe/n"}},
+         "push_rules": {"redis": [{"registry_url": "https://a.example", "image_name": "ubuntu/redis"}],
+                        "*": [{"registry_url": "https://b.example", "image_name": "ubuntu/all"}]}}
+        """);
+    assertThat(c.pushRules("redis")).contains(List.of(new Catalog.PushRule("https://a.example", "ubuntu/redis")));
+    assertThat(c.pushRules("nginx")).contains(List.of(new Catalog.PushRule("https://b.example", "ubuntu/all")));
+    assertThat(Catalog.parse("catalog", "{\"recipes\": {\"redis\": {\"22.04\": \"x\"}}}").pushRules("redis")).isEmpty();
+  }
+
+  @Test
+  void badPushRulesAreRejectedNamingTheKey() {
+    assertThatThrownBy(() -> Catalog.parse("catalog", """
+        {"recipes": {"redis": {"22.04": "x"}}, "push_rules": {"redis": [{"registry_url": "https://a.example"}]}}
+        """)).isInstanceOf(InvalidRequestException.class).hasMessageContaining("push_rules.redis[0].image_name");
+    assertThatThrownBy(() -> Catalog.parse("catalog", """
+        {"recipes": {"redis": {"22.04": "x"}}, "push_rules": {"redis": []}}
+        """)).isInstanceOf(InvalidRequestException.class).hasMessageContaining("push_rules.redis must be a non-empty list");
+  }
 }

@@ -68,6 +68,23 @@ public final class World {
 
   public void onRecipesChanged(Runnable listener) { recipeListeners.add(listener); }
 
+  /**
+   * A build's registry upload completed: what Launchpad then pushes. {@code requestArches} lists
+   * the architectures of the build request when this was its last build to be uploaded (the
+   * manifest list is due), else it is empty.
+   */
+  public record Upload(String recipePath, String branch, List<String[]> pushRules, String arch, int requestId,
+      List<String> requestArches) {}
+
+  private volatile java.util.function.Function<Upload, String> uploader;
+
+  /**
+   * Pushes each upload (called under the world's lock, before the build shows Uploaded, as
+   * Launchpad's upload job pushes before it records success); returns an error text to make the
+   * upload fail, or {@code null}.
+   */
+  public void onUpload(java.util.function.Function<Upload, String> pusher) { this.uploader = pusher; }
+
   // ---- set-up by tests -------------------------------------------------------------------
 
   /** Launchpad's name rule (lowercase letters, digits, "+", "-", "."; starting alphanumeric). */
@@ -474,8 +491,32 @@ public final class World {
       error.put("detail", null);
       b.registryUploadErrors = List.of(error);
     } else {
-      b.registryUploadStatus = Build.UPLOAD_DONE;
+      String error = push(b);
+      if (error == null) {
+        b.registryUploadStatus = Build.UPLOAD_DONE;
+      } else {
+        b.registryUploadStatus = Build.UPLOAD_FAILED;
+        b.registryUploadErrorSummary = "Upload of " + b.recipe.ociProject.name() + " for " + b.arch + " failed: " + error;
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("code", "UNKNOWN");
+        detail.put("message", error);
+        detail.put("detail", null);
+        b.registryUploadErrors = List.of(detail);
+      }
     }
+  }
+
+  /** The registry push of an upload, when a pusher is set: the build's image, and the list after the last build. */
+  private String push(Build b) {
+    java.util.function.Function<Upload, String> p = uploader;
+    if (p == null) {
+      return null;
+    }
+    boolean last = b.request != null && b.request.builds.stream()
+        .allMatch(x -> x == b || x.registryUploadStatus.equals(Build.UPLOAD_DONE));
+    List<String> arches = last ? b.request.builds.stream().map(x -> x.arch).toList() : List.of();
+    List<String[]> rules = b.recipe.pushRules.stream().map(r -> new String[] {r.registryUrl(), r.imageName()}).toList();
+    return p.apply(new Upload(b.recipe.path(), b.recipe.branch(), rules, b.arch, b.request == null ? 0 : b.request.id, arches));
   }
 
   private static String displayName(String name) {
