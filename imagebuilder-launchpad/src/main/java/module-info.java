@@ -5,7 +5,6 @@
  */
 module dev.imagebuilder.launchpad {
   requires transitive dev.imagebuilder.api;
-  requires dev.imagebuilder.core;
   requires dev.imagebuilder.registry;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;

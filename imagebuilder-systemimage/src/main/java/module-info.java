@@ -7,7 +7,6 @@
 module dev.imagebuilder.systemimage {
   // The exported provider, SPI and records show api types: readers of this module get them too.
   requires transitive dev.imagebuilder.api;
-  requires dev.imagebuilder.core;
   requires dev.imagebuilder.apt;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;

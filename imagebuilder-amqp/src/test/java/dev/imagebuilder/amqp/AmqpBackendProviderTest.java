@@ -8,23 +8,12 @@ import dev.imagebuilder.api.TouchImageRequest;
 import dev.imagebuilder.core.ImageBuilder;
 import dev.imagebuilder.spi.Configuration;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The provider's choices, without a broker. */
 class AmqpBackendProviderTest {
   private static Configuration config(Map<String, String> values) {
-    return new Configuration() {
-      @Override
-      public String scope() {
-        return "amqp";
-      }
-
-      @Override
-      public Optional<String> get(String key) {
-        return Optional.ofNullable(values.get(key));
-      }
-    };
+    return Configuration.of("amqp", values);
   }
 
   private final AmqpBackendProvider provider = new AmqpBackendProvider();

@@ -4,6 +4,7 @@ import dev.imagebuilder.api.InvalidRequestException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -74,6 +75,18 @@ public interface Configuration {
   default String environmentName(String key) {
     return ("IMAGEBUILDER_" + scope() + "_" + key)
         .toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_');
+  }
+
+  /**
+   * Configuration from a fixed map of keys (without the {@code imagebuilder.<scope>.} prefix),
+   * for tests and for callers that hold their settings themselves. No system property or
+   * environment variable is consulted. The map is copied; its {@code toString()} shows the scope
+   * and the keys, never the values (they may be secrets).
+   *
+   * @throws NullPointerException when the scope, the map or a key or value in it is null
+   */
+  static Configuration of(String scope, Map<String, String> values) {
+    return new MapConfiguration(scope, values);
   }
 
   /** Parses the duration forms {@link #duration} accepts, naming {@code field} when it fails. */

@@ -6,23 +6,36 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.imagebuilder.api.InvalidRequestException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ConfigurationTest {
-  /** One scope over a fixed map, enough to exercise the typed getters. */
   private static Configuration of(Map<String, String> values) {
-    return new Configuration() {
-      @Override
-      public String scope() {
-        return "probe";
-      }
+    return Configuration.of("probe", values);
+  }
 
-      @Override
-      public Optional<String> get(String key) {
-        return Optional.ofNullable(values.get(key));
-      }
-    };
+  @Test
+  void ofReadsOnlyItsCopyOfTheMapAndShowsNoValues() {
+    Map<String, String> values = new java.util.HashMap<>(Map.of("token", "s3cret", "poll-interval", "5s"));
+    Configuration c = Configuration.of("launchpad", values);
+    values.put("token", "changed");
+    assertThat(c.scope()).isEqualTo("launchpad");
+    assertThat(c.get("token")).contains("s3cret");
+    assertThat(c.get("absent")).isEmpty();
+    assertThat(c.duration("poll-interval", null)).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.toString()).isEqualTo("Configuration[launchpad: [poll-interval, token]]")
+        .doesNotContain("s3cret");
+    assertThatThrownBy(() -> c.require("absent")).isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("imagebuilder.launchpad.absent");
+  }
+
+  @Test
+  void ofRefusesNulls() {
+    assertThatThrownBy(() -> Configuration.of(null, Map.of())).isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("scope");
+    assertThatThrownBy(() -> Configuration.of("x", null)).isInstanceOf(NullPointerException.class);
+    Map<String, String> withNull = new java.util.HashMap<>();
+    withNull.put("k", null);
+    assertThatThrownBy(() -> Configuration.of("x", withNull)).isInstanceOf(NullPointerException.class);
   }
 
   @Test

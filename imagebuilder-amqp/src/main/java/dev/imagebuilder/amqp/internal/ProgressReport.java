@@ -1,5 +1,6 @@
 package dev.imagebuilder.amqp.internal;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -7,12 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imagebuilder.api.BuildStatus;
 import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
+import dev.imagebuilder.core.TargetStatusFormat;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -57,6 +57,7 @@ public record ProgressReport(
   public static final String FAILED = "failed";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<Map<String, Object>> FIELDS = new TypeReference<>() {};
 
   public ProgressReport {
     Objects.requireNonNull(requestId, "requestId");
@@ -148,53 +149,18 @@ public record ProgressReport(
         root.path("time").isTextual() ? Instant.parse(root.get("time").asText()) : Instant.EPOCH);
   }
 
-  private static ObjectNode target(TargetStatus t) {
-    ObjectNode node = JSON.createObjectNode();
-    node.put("key", t.key());
-    ObjectNode labels = node.putObject("labels");
-    t.labels().entrySet().stream().sorted(Map.Entry.comparingByKey())
-        .forEach(e -> labels.put(e.getKey(), e.getValue()));
-    node.put("state", t.state().name());
-    node.put("raw_state", t.rawState());
-    node.put("web_link", t.webLink() == null ? null : t.webLink().toString());
-    node.put("log_url", t.logUrl() == null ? null : t.logUrl().toString());
-    node.put("error", t.errorSummary());
-    ObjectNode outputs = node.putObject("outputs");
-    t.outputs().entrySet().stream().sorted(Map.Entry.comparingByKey())
-        .forEach(e -> outputs.put(e.getKey(), e.getValue()));
-    node.put("attempt", t.attempt());
-    return node;
+  /** A target as {@link TargetStatusFormat} writes it; the progress schema embeds that form. */
+  private static JsonNode target(TargetStatus t) {
+    return JSON.valueToTree(TargetStatusFormat.toMap(t));
   }
 
   private static TargetStatus target(JsonNode node) {
-    return new TargetStatus(
-        node.path("key").asText(),
-        strings(node.path("labels")),
-        TargetState.valueOf(node.path("state").asText()),
-        textOrNull(node, "raw_state"),
-        uriOrNull(node, "web_link"),
-        uriOrNull(node, "log_url"),
-        textOrNull(node, "error"),
-        strings(node.path("outputs")),
-        Math.max(1, node.path("attempt").asInt(1)));
-  }
-
-  private static Map<String, String> strings(JsonNode node) {
-    Map<String, String> map = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonNode> e : node.properties()) {
-      map.put(e.getKey(), e.getValue().asText());
-    }
-    return map;
+    return TargetStatusFormat.fromMap(JSON.convertValue(node, FIELDS));
   }
 
   private static String textOrNull(JsonNode node, String field) {
     JsonNode value = node.path(field);
     return value.isTextual() ? value.asText() : null;
-  }
-
-  private static URI uriOrNull(JsonNode node, String field) {
-    String text = textOrNull(node, field);
-    return text == null ? null : URI.create(text);
   }
 
   static String abbreviate(byte[] body) {

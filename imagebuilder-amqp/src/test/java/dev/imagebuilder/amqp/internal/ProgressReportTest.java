@@ -49,6 +49,34 @@ class ProgressReportTest {
   }
 
   @Test
+  void writesTheSameBytesAsBefore() {
+    // Queue readers in the field parse these messages: the target objects keep their form.
+    String expected = "{\"schema\":\"imagebuilder.progress/1\",\"request_id\":\"req-1\",\"item\":1,"
+        + "\"items\":2,\"image_type\":\"touch\",\"build_id\":\"b-1\",\"backend\":\"systemimage\","
+        + "\"state\":\"failed\",\"status\":\"FAILED\",\"message\":\"1 of 2 built\",\"targets\":["
+        + "{\"key\":\"FP4\",\"labels\":{\"device\":\"FP4\"},\"state\":\"SUCCEEDED\","
+        + "\"raw_state\":\"published\",\"web_link\":\"https://si.example.org/\",\"log_url\":null,"
+        + "\"error\":null,\"outputs\":{\"channel\":\"custom/stable\",\"version\":\"12\"},\"attempt\":2},"
+        + "{\"key\":\"FP5\",\"labels\":{\"device\":\"FP5\"},\"state\":\"FAILED_TO_BUILD\","
+        + "\"raw_state\":\"apt failed\",\"web_link\":null,\"log_url\":\"file:///var/log/fp5.log\","
+        + "\"error\":\"E: Unable to locate package foo\",\"outputs\":{},\"attempt\":1}],"
+        + "\"result\":{\"succeeded\":false,\"finished\":\"2026-11-22T02:01:00Z\","
+        + "\"failed_targets\":[\"FP5\"]},\"worker\":\"host/42\",\"time\":\"2026-11-22T02:00:00Z\"}";
+    byte[] written = report("failed", BuildStatus.FAILED, Instant.parse("2026-11-22T02:01:00Z")).toJson();
+    assertThat(new String(written, StandardCharsets.UTF_8)).isEqualTo(expected);
+    assertThat(ProgressReport.fromJson(expected.getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(report("failed", BuildStatus.FAILED, Instant.parse("2026-11-22T02:01:00Z")));
+  }
+
+  @Test
+  void aTargetWithoutAStateIsRefusedNamingTheField() {
+    String message = "{\"request_id\":\"r\",\"state\":\"running\",\"status\":\"RUNNING\","
+        + "\"targets\":[{\"key\":\"FP4\"}]}";
+    assertThatThrownBy(() -> ProgressReport.fromJson(message.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target.state");
+  }
+
+  @Test
   void runningReportHasNoResult() throws Exception {
     JsonNode json = new ObjectMapper().readTree(report("running", BuildStatus.RUNNING, null).toJson());
     assertThat(json.get("result").isNull()).isTrue();

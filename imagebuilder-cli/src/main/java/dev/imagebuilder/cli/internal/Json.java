@@ -1,10 +1,14 @@
 package dev.imagebuilder.cli.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imagebuilder.api.PlannedTarget;
 import dev.imagebuilder.api.TargetStatus;
+import dev.imagebuilder.core.TargetStatusFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -15,6 +19,10 @@ import java.util.TreeMap;
 final class Json {
   static final String SCHEMA = "image-builder/1";
   static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final TypeReference<Map<String, Object>> FIELDS = new TypeReference<>() {};
+  private static final List<String> TARGET_FIELD_ORDER = List.of("key", "image", "series", "arch",
+      "state", "raw_state", "build_state", "upload_state", "web_link", "log_url", "error", "attempt",
+      "labels", "outputs");
 
   private Json() {}
 
@@ -30,46 +38,26 @@ final class Json {
     return n;
   }
 
+  /**
+   * A target: {@link TargetStatusFormat}'s fields with the view fields between them, in the
+   * order the schema has always written them.
+   */
   static ObjectNode target(TargetStatus t) {
     TargetView v = TargetView.of(t);
+    Map<String, Object> fields = TargetStatusFormat.toMap(t);
+    fields.put("image", v.image());
+    fields.put("series", v.series());
+    fields.put("arch", v.arch());
+    fields.put("build_state", v.buildState());
+    fields.put("upload_state", v.uploadState());
     ObjectNode n = object();
-    n.put("key", t.key());
-    n.put("image", v.image());
-    n.put("series", v.series());
-    n.put("arch", v.arch());
-    n.put("state", t.state().name());
-    n.put("raw_state", t.rawState());
-    n.put("build_state", v.buildState());
-    n.put("upload_state", v.uploadState());
-    n.put("web_link", t.webLink() == null ? null : t.webLink().toString());
-    n.put("log_url", t.logUrl() == null ? null : t.logUrl().toString());
-    n.put("error", t.errorSummary());
-    n.put("attempt", t.attempt());
-    n.set("labels", MAPPER.valueToTree(new TreeMap<>(t.labels())));
-    n.set("outputs", MAPPER.valueToTree(new TreeMap<>(t.outputs())));
+    TARGET_FIELD_ORDER.forEach(name -> n.set(name, MAPPER.valueToTree(fields.get(name))));
     return n;
   }
 
-  /** A target as {@link #target} wrote it (in a state journal), read back. */
-  static TargetStatus targetFrom(com.fasterxml.jackson.databind.JsonNode n) {
-    Map<String, String> labels = new java.util.LinkedHashMap<>();
-    n.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
-    Map<String, String> outputs = new java.util.LinkedHashMap<>();
-    n.path("outputs").properties().forEach(e -> outputs.put(e.getKey(), e.getValue().asText()));
-    return new TargetStatus(n.path("key").asText(), labels,
-        dev.imagebuilder.api.TargetState.valueOf(n.path("state").asText("QUEUED")),
-        text(n, "raw_state"), uri(n, "web_link"), uri(n, "log_url"), text(n, "error"), outputs,
-        Math.max(1, n.path("attempt").asInt(1)));
-  }
-
-  private static String text(com.fasterxml.jackson.databind.JsonNode n, String field) {
-    com.fasterxml.jackson.databind.JsonNode v = n.get(field);
-    return v == null || v.isNull() ? null : v.asText();
-  }
-
-  private static java.net.URI uri(com.fasterxml.jackson.databind.JsonNode n, String field) {
-    String v = text(n, field);
-    return v == null ? null : java.net.URI.create(v);
+  /** A target as {@link #target} wrote it (in a state journal), read back; view fields are ignored. */
+  static TargetStatus targetFrom(JsonNode n) {
+    return TargetStatusFormat.fromMap(MAPPER.convertValue(n, FIELDS));
   }
 
   static ObjectNode planned(PlannedTarget t) {

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.Ticket;
-import dev.imagebuilder.core.WireFormat;
+import dev.imagebuilder.core.internal.wire.WireCodec;
 import java.util.List;
 import java.util.Map;
 
@@ -37,7 +37,7 @@ public final class TicketCodec {
     root.put("backend", backend);
     root.put("attempt", attempt);
     try {
-      root.set("request", JSON.readTree(WireFormat.writeOne(request)));
+      root.set("request", JSON.readTree(WireCodec.writeOne(request, false)));
       root.set("targets", JSON.valueToTree(targetKeys));
       root.set("state", JSON.valueToTree(state));
       return new Ticket(JSON.writeValueAsString(root));
@@ -67,7 +67,7 @@ public final class TicketCodec {
     }
     ImageRequest parsed;
     try {
-      parsed = WireFormat.parseOne(request.toString());
+      parsed = WireCodec.parseOne(request.toString());
     } catch (InvalidRequestException e) {
       throw e.under("ticket.request");
     }

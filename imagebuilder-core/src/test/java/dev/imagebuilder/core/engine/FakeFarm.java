@@ -33,6 +33,8 @@ final class FakeFarm {
   final AtomicInteger retries = new AtomicInteger();
   final AtomicInteger remoteCancels = new AtomicInteger();
   final AtomicInteger polls = new AtomicInteger();
+  /** Polls per build id: a live build's count is a clock for "nothing happened meanwhile". */
+  final Map<String, AtomicInteger> pollsOf = new ConcurrentHashMap<>();
   final Map<String, TargetState> outcomes = new ConcurrentHashMap<>();
   final Map<String, String> remoteState = new ConcurrentHashMap<>();
   volatile boolean running = true;
@@ -41,6 +43,11 @@ final class FakeFarm {
   /** Lets every build reach its outcome at the next poll. */
   void finishAll() {
     running = false;
+  }
+
+  int pollsOf(String buildId) {
+    AtomicInteger n = pollsOf.get(buildId);
+    return n == null ? 0 : n.get();
   }
 
   void outcome(String key, TargetState state) {
@@ -159,6 +166,7 @@ final class FakeFarm {
 
     private void poll() {
       farm.polls.incrementAndGet();
+      farm.pollsOf.computeIfAbsent(context.buildId(), id -> new AtomicInteger()).incrementAndGet();
       List<TargetStatus> now = new ArrayList<>();
       for (var e : refs.entrySet()) {
         TargetState state = farm.running

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,8 +43,12 @@ class BlobStoreTest {
         }
       });
       waitFor(() -> started.size() == 1);
-      Future<Path> kept = pool.submit(() -> store.fetch(source, SHA, 4, Downloader.ProgressListener.NONE));
-      Thread.sleep(200); // the second build is waiting on the same download
+      AtomicReference<Thread> second = new AtomicReference<>();
+      Future<Path> kept = pool.submit(() -> {
+        second.set(Thread.currentThread());
+        return store.fetch(source, SHA, 4, Downloader.ProgressListener.NONE);
+      });
+      waitFor(() -> isWaiting(second.get())); // the second build waits on the same download
       assertThat(started).hasSize(1);
 
       cancelled.cancel(true); // interrupts the first build only
@@ -64,14 +69,24 @@ class BlobStoreTest {
     BlobStore store = new BlobStore(dir, (request, progress) -> download);
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
-      Future<Path> f = pool.submit(() -> store.fetch(URI.create("https://si.test.invalid/x"), SHA, 4,
-          Downloader.ProgressListener.NONE));
-      Thread.sleep(200);
+      AtomicReference<Thread> waiter = new AtomicReference<>();
+      Future<Path> f = pool.submit(() -> {
+        waiter.set(Thread.currentThread());
+        return store.fetch(URI.create("https://si.test.invalid/x"), SHA, 4,
+            Downloader.ProgressListener.NONE);
+      });
+      waitFor(() -> isWaiting(waiter.get())); // the build waits on its download
       f.cancel(true);
       waitFor(download::isCancelled);
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** Parked (on the download's future), not running and not blocked on a monitor. */
+  private static boolean isWaiting(Thread thread) {
+    return thread != null && (thread.getState() == Thread.State.WAITING
+        || thread.getState() == Thread.State.TIMED_WAITING);
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {

@@ -3,7 +3,7 @@ package dev.imagebuilder.core.internal.download;
 import dev.imagebuilder.api.ImageBuildException;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.RemoteServiceException;
-import dev.imagebuilder.core.internal.Uris;
+import dev.imagebuilder.core.internal.net.Uris;
 import dev.imagebuilder.spi.Downloader;
 import dev.imagebuilder.spi.HttpService;
 import java.io.IOException;

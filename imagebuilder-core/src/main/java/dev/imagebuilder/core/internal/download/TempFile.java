@@ -1,7 +1,7 @@
 package dev.imagebuilder.core.internal.download;
 
 import dev.imagebuilder.api.IntegrityException;
-import dev.imagebuilder.core.internal.Uris;
+import dev.imagebuilder.core.internal.net.Uris;
 import dev.imagebuilder.spi.Downloader.Download;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,7 +2,7 @@ package dev.imagebuilder.core.internal.http;
 
 import com.github.mizosoft.methanol.Methanol;
 import dev.imagebuilder.api.RemoteServiceException;
-import dev.imagebuilder.core.internal.Uris;
+import dev.imagebuilder.core.internal.net.Uris;
 import dev.imagebuilder.spi.Configuration;
 import dev.imagebuilder.spi.HttpService;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.imagebuilder.core.internal.http;
 
 import dev.imagebuilder.api.InvalidRequestException;
-import dev.imagebuilder.core.internal.Uris;
+import dev.imagebuilder.core.internal.net.Uris;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;

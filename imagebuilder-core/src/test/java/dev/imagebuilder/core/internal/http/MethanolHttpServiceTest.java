@@ -19,9 +19,12 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.Dispatcher;
@@ -271,15 +274,16 @@ class MethanolHttpServiceTest {
   }
 
   @Test
-  void keepsToTheConcurrencyLimit() {
+  void keepsToTheConcurrencyLimit() throws Exception {
     service("max-concurrency", "2");
     AtomicInteger now = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();
+    Semaphore answers = new Semaphore(0);
     server.setDispatcher(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
         most.accumulateAndGet(now.incrementAndGet(), Math::max);
-        Thread.sleep(150);
+        answers.acquire(); // each request is held until the test lets one answer go
         now.decrementAndGet();
         return status(200, "ok");
       }
@@ -288,6 +292,12 @@ class MethanolHttpServiceTest {
     List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       calls.add(http.sendAsync(get(uri("/n/" + i))));
+    }
+    for (int answered = 0; answered < 8; answered++) {
+      // Two requests are in before each answer (fewer only at the end): more would show at once.
+      int inFlight = Math.min(2, 8 - answered);
+      eventually(() -> now.get() >= inFlight);
+      answers.release();
     }
     CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
 
@@ -344,7 +354,10 @@ class MethanolHttpServiceTest {
 
     CompletableFuture<HttpResponse<String>> call = http.sendAsync(get(uri("/x")));
     assertThat(server.takeRequest(2, TimeUnit.SECONDS)).isNotNull();
-    Thread.sleep(100); // the 503 is in, the retry is waiting
+    // The 503 is in once the retry waits on the scheduler: a task due within Retry-After's second
+    // (the attempt's deadline, if still queued, is 5 s away).
+    eventually(() -> ((ScheduledThreadPoolExecutor) scheduler).getQueue().stream()
+        .anyMatch(task -> ((Delayed) task).getDelay(TimeUnit.MILLISECONDS) <= 1000));
     call.cancel(true);
 
     assertThat(server.takeRequest(1500, TimeUnit.MILLISECONDS)).isNull();
@@ -456,5 +469,15 @@ class MethanolHttpServiceTest {
             e -> assertThat(e.status()).isEqualTo(302))
         .hasMessageContaining("redirects");
     assertThat(server.getRequestCount()).isEqualTo(11);
+  }
+
+  private static void eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 10 s");
+      }
+      TimeUnit.MILLISECONDS.sleep(2);
+    }
   }
 }

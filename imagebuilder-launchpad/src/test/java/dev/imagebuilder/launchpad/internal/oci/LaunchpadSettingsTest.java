@@ -12,29 +12,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LaunchpadSettingsTest {
   @TempDir Path dir;
   final Map<String, String> values = new HashMap<>();
-  final Configuration config = new Configuration() {
-    @Override
-    public String scope() {
-      return "launchpad";
-    }
-
-    @Override
-    public Optional<String> get(String key) {
-      return Optional.ofNullable(values.get(key));
-    }
-  };
+  /** The values as they are when the test reads them. */
+  Configuration config() {
+    return Configuration.of("launchpad", values);
+  }
 
   @Test
   void defaults() {
     values.put("catalog", "/etc/catalog.json");
-    LaunchpadSettings s = LaunchpadSettings.from(config);
+    LaunchpadSettings s = LaunchpadSettings.from(config());
     assertThat(s.root().api()).isEqualTo(URI.create("https://api.launchpad.net/devel/"));
     assertThat(s.root().web()).isEqualTo(URI.create("https://launchpad.net/"));
     assertThat(s.credentials()).isNull();
@@ -46,7 +38,7 @@ class LaunchpadSettingsTest {
   @Test
   void uploadRetryBackoffDoublesUpToAnHour() {
     values.put("catalog", "c.json");
-    LaunchpadSettings s = LaunchpadSettings.from(config);
+    LaunchpadSettings s = LaunchpadSettings.from(config());
     assertThat(s.uploadRetryDelay(1)).isEqualTo(Duration.ofMinutes(5));
     assertThat(s.uploadRetryDelay(2)).isEqualTo(Duration.ofMinutes(10));
     assertThat(s.uploadRetryDelay(4)).isEqualTo(Duration.ofMinutes(40));
@@ -60,7 +52,7 @@ class LaunchpadSettingsTest {
     values.put("credentials-file", dir.resolve("missing").toString());
     values.put("access-token", "TOKEN-X");
     values.put("access-secret", "SECRET-Y");
-    LaunchpadSettings s = LaunchpadSettings.from(config);
+    LaunchpadSettings s = LaunchpadSettings.from(config());
     assertThat(s.credentials().accessSecret()).isEqualTo("SECRET-Y");
     assertThat(s.credentials().consumerKey()).isEqualTo("image-builder");
     assertThat(s.toString()).contains("credentials=set").doesNotContain("SECRET-Y").doesNotContain("TOKEN-X");
@@ -70,7 +62,7 @@ class LaunchpadSettingsTest {
   void tokenWithoutSecretNamesTheMissingKey() {
     values.put("catalog", "c.json");
     values.put("access-token", "TOKEN-X");
-    assertThatThrownBy(() -> LaunchpadSettings.from(config))
+    assertThatThrownBy(() -> LaunchpadSettings.from(config()))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("imagebuilder.launchpad.access-secret")
         .hasMessageNotContaining("TOKEN-X");
@@ -82,23 +74,23 @@ class LaunchpadSettingsTest {
     Path f = dir.resolve("creds");
     Files.writeString(f, "[1]\nconsumer_key = app\nconsumer_secret =\naccess_token = T1\naccess_secret = S1\n");
     values.put("credentials-file", f.toString());
-    assertThat(LaunchpadSettings.from(config).credentials().accessToken()).isEqualTo("T1");
+    assertThat(LaunchpadSettings.from(config()).credentials().accessToken()).isEqualTo("T1");
   }
 
   @Test
   void badValuesAreNamed() {
     values.put("catalog", "c.json");
     values.put("poll-interval", "soon");
-    assertThatThrownBy(() -> LaunchpadSettings.from(config)).hasMessageContaining("imagebuilder.launchpad.poll-interval")
+    assertThatThrownBy(() -> LaunchpadSettings.from(config())).hasMessageContaining("imagebuilder.launchpad.poll-interval")
         .hasMessageContaining("'soon'");
     values.put("poll-interval", "0s");
-    assertThatThrownBy(() -> LaunchpadSettings.from(config)).hasMessageContaining("must be positive");
+    assertThatThrownBy(() -> LaunchpadSettings.from(config())).hasMessageContaining("must be positive");
     values.remove("poll-interval");
     values.put("max-concurrent-requests", "0");
-    assertThatThrownBy(() -> LaunchpadSettings.from(config)).hasMessageContaining("max-concurrent-requests");
+    assertThatThrownBy(() -> LaunchpadSettings.from(config())).hasMessageContaining("max-concurrent-requests");
     values.remove("max-concurrent-requests");
     values.put("service-root", "ftp://x");
-    assertThatThrownBy(() -> LaunchpadSettings.from(config)).hasMessageContaining("imagebuilder.launchpad.service-root");
+    assertThatThrownBy(() -> LaunchpadSettings.from(config())).hasMessageContaining("imagebuilder.launchpad.service-root");
   }
 
   @Test
@@ -107,9 +99,9 @@ class LaunchpadSettingsTest {
     assertThat(p.name()).isEqualTo("launchpad");
     assertThat(p.supports(dev.imagebuilder.api.OciImageRequest.class)).isTrue();
     assertThat(p.supports(dev.imagebuilder.api.CloudImageRequest.class)).isFalse();
-    assertThat(p.unavailableReason(config)).hasValueSatisfying(r -> assertThat(r)
+    assertThat(p.unavailableReason(config())).hasValueSatisfying(r -> assertThat(r)
         .contains("imagebuilder.launchpad.catalog").contains("IMAGEBUILDER_LAUNCHPAD_CATALOG"));
     values.put("catalog", "c.json");
-    assertThat(p.unavailableReason(config)).isEmpty();
+    assertThat(p.unavailableReason(config())).isEmpty();
   }
 }

@@ -15,8 +15,9 @@ import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.launchpad.testing.JdkHttpService;
 import dev.imagebuilder.launchpad.testing.MiniLaunchpad;
 import dev.imagebuilder.launchpad.testing.RecordingBuildContext;
-import dev.imagebuilder.launchpad.testing.TestBackendContext;
 import dev.imagebuilder.spi.BuildJob;
+import dev.imagebuilder.spi.Configuration;
+import dev.imagebuilder.testkit.TestBackendContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -71,7 +72,7 @@ class OciBackendTest {
   }
 
   LaunchpadBackend backend() {
-    return new LaunchpadBackend(new TestBackendContext(config, new JdkHttpService()));
+    return new LaunchpadBackend(TestBackendContext.of("launchpad", config).withHttp(new JdkHttpService()));
   }
 
   RecordingBuildContext context(ImageRequest r) {
@@ -457,7 +458,7 @@ class OciBackendTest {
     OciImageRequest request = ImageRequest.oci().build();
     LaunchpadBackend backend = backend();
     OciBuildJob job = new OciBuildJob(backend.client(), LaunchpadSettings.from(
-        new TestBackendContext(config, new JdkHttpService()).configuration()), context(request), java.time.Clock.systemUTC());
+        Configuration.of("launchpad", config)), context(request), java.time.Clock.systemUTC());
     JobState.read(state, null, job);
     RecipeRun fresh = job.newRun(job.runsForTest().get(1));
     assertThat(fresh.id).isNotIn("r0", "r2").isEqualTo("r3");

@@ -1,4 +1,4 @@
-package dev.imagebuilder.core.internal;
+package dev.imagebuilder.core.internal.net;
 
 import java.net.URI;
 import java.net.URISyntaxException;
