@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagebuilder.api.AuthenticationException;
 import dev.imagebuilder.api.IntegrityException;
 import dev.imagebuilder.api.InvalidRequestException;
@@ -14,6 +15,7 @@ import dev.imagebuilder.glance.internal.GlanceImages;
 import dev.imagebuilder.glance.internal.GlanceUpload;
 import dev.imagebuilder.glance.internal.KeystoneSession;
 import dev.imagebuilder.glance.internal.OpenStackCloud;
+import dev.imagebuilder.testkit.FakeOpenStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,7 +56,7 @@ class GlancePublisherTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    cloud = new FakeOpenStack();
+    cloud = FakeOpenStack.start();
     bytes = new byte[1 << 20];
     new Random(7).nextBytes(bytes);
     file = Files.write(tmp.resolve("disk.qcow2"), bytes);
@@ -108,36 +110,38 @@ class GlancePublisherTest {
   }
 
   @Test
-  void uploadsWithAContentLengthAndVerifiesSizeAndSha512() {
+  void uploadsWithAContentLengthAndVerifiesSizeAndSha512() throws Exception {
     PublishedImage image = publish("ci");
 
     assertThat(image.cloud()).isEqualTo("ci");
     assertThat(image.size()).isEqualTo(bytes.length);
     assertThat(image.osHashAlgo()).isEqualTo("sha512");
-    assertThat(image.osHashValue()).isEqualTo(FakeOpenStack.hex("SHA-512", bytes));
+    assertThat(image.osHashValue()).isEqualTo(sha512(bytes));
     assertThat(image.link().toString()).isEqualTo(cloud.glanceUrl() + "v2/images/" + image.id());
-    assertThat(cloud.data.get(image.id())).isEqualTo(bytes);
-    assertThat(cloud.uploadContentLengths).containsExactly(Integer.toString(bytes.length));
-    assertThat(cloud.expectHeaders).singleElement().asString().isEqualToIgnoringCase("100-continue");
-    JsonNode record = cloud.images.get(image.id());
-    assertThat(record.path("disk_format").asText()).isEqualTo("qcow2");
-    assertThat(record.path("container_format").asText()).isEqualTo("bare");
-    assertThat(record.path("visibility").asText()).isEqualTo("private");
-    assertThat(record.path("imagebuilder_build_id").asText()).isEqualTo("b-1");
-    assertThat(record.path("status").asText()).isEqualTo("active");
-    JsonNode auth = cloud.authBodies.get(0).path("auth");
+    assertThat(cloud.imageData(image.id())).contains(bytes);
+    Map<String, String> headers = cloud.uploadHeaders().get(0);
+    assertThat(headers).containsEntry("Content-Length", Integer.toString(bytes.length))
+        .doesNotContainKey("Transfer-Encoding");
+    assertThat(headers.get("Expect")).isEqualToIgnoringCase("100-continue");
+    assertThat(cloud.image(image.id()).orElseThrow())
+        .containsEntry("disk_format", "qcow2")
+        .containsEntry("container_format", "bare")
+        .containsEntry("visibility", "private")
+        .containsEntry("imagebuilder_build_id", "b-1")
+        .containsEntry("status", "active");
+    JsonNode auth = authRequest(0).path("auth");
     assertThat(auth.path("scope").path("project").path("name").asText()).isEqualTo("images");
     assertThat(auth.path("identity").path("password").path("user").path("domain").path("name").asText())
         .isEqualTo("Default");
-    assertThat(cloud.deleted).isEmpty();
+    assertThat(cloud.deletedIds()).isEmpty();
   }
 
   @Test
-  void anApplicationCredentialAuthenticatesWithoutAScope() {
+  void anApplicationCredentialAuthenticatesWithoutAScope() throws Exception {
     PublishedImage image = publish("appcred");
 
-    assertThat(cloud.images).containsKey(image.id());
-    JsonNode auth = cloud.authBodies.get(0).path("auth");
+    assertThat(cloud.imageIds()).contains(image.id());
+    JsonNode auth = authRequest(0).path("auth");
     assertThat(auth.has("scope")).isFalse();
     assertThat(auth.path("identity").path("methods").path(0).asText()).isEqualTo("application_credential");
   }
@@ -155,7 +159,7 @@ class GlancePublisherTest {
         .publish(file, SPEC, listener, () -> false);
 
     assertThat(image.cloud()).isEqualTo("envvars");
-    assertThat(cloud.calls).contains("POST /identity/v3/auth/tokens");
+    assertThat(cloud.calls()).contains("POST /identity/v3/auth/tokens");
   }
 
   @Test
@@ -169,22 +173,22 @@ class GlancePublisherTest {
   }
 
   @Test
-  void glanceDirectStagesImportsAndWaitsForActive() {
-    cloud.importPolls = 2;
+  void glanceDirectStagesImportsAndWaitsForActive() throws Exception {
+    cloud.importPolls(2);
 
     PublishedImage image = publisher(Optional.of("ci"), ImportMethod.GLANCE_DIRECT)
         .publish(file, SPEC, listener, () -> false);
 
-    assertThat(cloud.calls).contains("PUT /image/v2/images/" + image.id() + "/stage",
+    assertThat(cloud.calls()).contains("PUT /image/v2/images/" + image.id() + "/stage",
         "POST /image/v2/images/" + image.id() + "/import");
-    assertThat(cloud.calls).doesNotContain("PUT /image/v2/images/" + image.id() + "/file");
+    assertThat(cloud.calls()).doesNotContain("PUT /image/v2/images/" + image.id() + "/file");
     assertThat(pauses).hasSize(2).allSatisfy(p -> assertThat(p).isPositive());
-    assertThat(image.osHashValue()).isEqualTo(FakeOpenStack.hex("SHA-512", bytes));
+    assertThat(image.osHashValue()).isEqualTo(sha512(bytes));
   }
 
   @Test
   void aFailedGlanceDirectImportDeletesTheImage() {
-    cloud.importFault = FakeOpenStack.ImportFault.FAILS;
+    cloud.importFault(FakeOpenStack.ImportFault.FAILS);
 
     Throwable thrown = catchThrowable(() -> publisher(Optional.of("ci"), ImportMethod.GLANCE_DIRECT)
         .publish(file, SPEC, listener, () -> false));
@@ -200,12 +204,12 @@ class GlancePublisherTest {
     assertThat(thrown).isInstanceOf(AuthenticationException.class)
         .hasMessageContaining("401").hasMessageContaining("wrong")
         .hasMessageNotContaining("not-the-password");
-    assertThat(cloud.calls).noneMatch(c -> c.startsWith("POST /image"));
+    assertThat(cloud.calls()).noneMatch(c -> c.startsWith("POST /image"));
   }
 
   @Test
   void glance409OnUploadFailsAndDeletesTheImage() {
-    cloud.uploadFault = FakeOpenStack.UploadFault.CONFLICT_409;
+    cloud.uploadFault(FakeOpenStack.UploadFault.CONFLICT_409);
 
     Throwable thrown = catchThrowable(() -> publish("ci"));
 
@@ -216,7 +220,7 @@ class GlancePublisherTest {
 
   @Test
   void glance413SaysTheImageIsTooLargeAndDeletesIt() {
-    cloud.uploadFault = FakeOpenStack.UploadFault.TOO_LARGE_413;
+    cloud.uploadFault(FakeOpenStack.UploadFault.TOO_LARGE_413);
 
     Throwable thrown = catchThrowable(() -> publish("ci"));
 
@@ -227,18 +231,18 @@ class GlancePublisherTest {
 
   @Test
   void a500InTheMiddleOfTheUploadAbortsItAndDeletesTheImage() {
-    cloud.uploadFault = FakeOpenStack.UploadFault.SERVER_ERROR_MID_UPLOAD;
+    cloud.uploadFault(FakeOpenStack.UploadFault.SERVER_ERROR_MID_UPLOAD);
 
     Throwable thrown = catchThrowable(() -> publish("ci"));
 
     assertThat(thrown).isInstanceOf(RemoteServiceException.class);
-    assertThat(cloud.bytesReceived.get()).isLessThan(bytes.length);
+    assertThat(cloud.bytesReceived()).isLessThan(bytes.length);
     assertNothingLeft();
   }
 
   @Test
   void aHashThatDiffersFromTheFileIsAnIntegrityErrorAndTheImageIsDeleted() {
-    cloud.uploadFault = FakeOpenStack.UploadFault.CORRUPT;
+    cloud.uploadFault(FakeOpenStack.UploadFault.CORRUPT);
 
     Throwable thrown = catchThrowable(() -> publish("ci"));
 
@@ -248,7 +252,7 @@ class GlancePublisherTest {
 
   @Test
   void anImageLeftQueuedAfterItsUploadIsNotTakenForPublished() {
-    cloud.uploadFault = FakeOpenStack.UploadFault.STAYS_QUEUED;
+    cloud.uploadFault(FakeOpenStack.UploadFault.STAYS_QUEUED);
 
     assertThatThrownBy(() -> publish("ci")).hasMessageContaining("queued");
     assertNothingLeft();
@@ -277,17 +281,17 @@ class GlancePublisherTest {
   void aRevokedTokenIsRenewedOnceAndTheCallRepeated() {
     GlancePublisher publisher = publisher(Optional.of("ci"), ImportMethod.UPLOAD);
     publisher.publish(file, SPEC, listener, () -> false);
-    cloud.validTokens.clear();
+    cloud.revokeTokens();
 
     PublishedImage second = publisher.publish(file, SPEC, listener, () -> false);
 
-    assertThat(cloud.images).containsKey(second.id());
-    assertThat(cloud.authBodies).hasSize(2);
+    assertThat(cloud.imageIds()).contains(second.id());
+    assertThat(cloud.authRequests()).hasSize(2);
   }
 
   @Test
   void theEndpointIsChosenByInterfaceAndRegion() throws Exception {
-    cloud.regions = List.of("RegionOne", "RegionTwo");
+    cloud.regions(List.of("RegionOne", "RegionTwo"));
     env.put("OS_CLIENT_CONFIG_FILE", write("""
         clouds:
           two:
@@ -299,7 +303,7 @@ class GlancePublisherTest {
         """.formatted(cloud.authUrl(), cloud.authUrl())));
 
     Throwable thrown = catchThrowable(() -> publish("two"));
-    assertThat(cloud.calls).contains("POST /internal-image-RegionTwo/v2/images");
+    assertThat(cloud.calls()).contains("POST /internal-image-RegionTwo/v2/images");
     assertThat(thrown).isInstanceOf(RemoteServiceException.class);
 
     assertThatThrownBy(() -> publish("any")).isInstanceOf(InvalidRequestException.class)
@@ -356,7 +360,7 @@ class GlancePublisherTest {
         .isInstanceOf(InvalidRequestException.class).hasMessageContaining("OS_CLOUD");
     env.put("OS_CLIENT_CONFIG_FILE", tmp.resolve("nowhere.yaml").toString());
     assertThatThrownBy(() -> publish("ci")).hasMessageContaining("OS_CLIENT_CONFIG_FILE");
-    assertThat(cloud.calls).isEmpty();
+    assertThat(cloud.calls()).isEmpty();
   }
 
   @Test
@@ -384,8 +388,16 @@ class GlancePublisherTest {
     return Files.writeString(tmp.resolve("clouds-" + System.nanoTime() + ".yaml"), yaml).toString();
   }
 
+  private JsonNode authRequest(int index) throws Exception {
+    return new ObjectMapper().readTree(cloud.authRequests().get(index));
+  }
+
+  static String sha512(byte[] data) throws Exception {
+    return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-512").digest(data));
+  }
+
   private void assertNothingLeft() {
-    assertThat(cloud.images).as("images left in Glance").isEmpty();
-    assertThat(cloud.deleted).hasSize(1);
+    assertThat(cloud.imageIds()).as("images left in Glance").isEmpty();
+    assertThat(cloud.deletedIds()).hasSize(1);
   }
 }

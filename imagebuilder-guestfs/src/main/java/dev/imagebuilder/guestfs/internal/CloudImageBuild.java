@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -49,13 +48,15 @@ final class CloudImageBuild implements BuildJob {
   private final ProcessRunner processes;
   private final TargetStatus initial;
   private final Path output;
+  private final ImageDelivery delivery;
   private final Cancellation cancellation = new Cancellation();
   private volatile TargetStatus current;
   private volatile boolean started;
   private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
 
   CloudImageBuild(CloudImageRequest request, BuildContext context, GuestfsSettings settings,
-      BaseImageStore store, PpaKeySource keys, ProcessRunner processes, TargetStatus initial, Path output) {
+      BaseImageStore store, PpaKeySource keys, ProcessRunner processes, TargetStatus initial, Path output,
+      ImageDelivery delivery) {
     this.request = request;
     this.context = context;
     this.settings = settings;
@@ -64,6 +65,7 @@ final class CloudImageBuild implements BuildJob {
     this.processes = processes;
     this.initial = initial;
     this.output = output;
+    this.delivery = delivery;
     this.current = initial;
   }
 
@@ -105,13 +107,11 @@ final class CloudImageBuild implements BuildJob {
       copy(base, info, disk);
       report(current.withState(TargetState.BUILDING, "customizing"));
       customize(disk, stage(work, sources));
-      cancellation.check("moving the image into place");
-      Files.move(disk, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       progress(CUSTOMIZED, "Computing the image's sha256");
-      String sha256 = Sha256.of(output);
-      long size = Files.size(output);
-      progress(1.0, "Built " + output);
-      end = current.withState(TargetState.SUCCEEDED, "built").withOutputs(outputs(base, sha256, size));
+      Map<String, String> built = outputs(base, Sha256.of(disk), Files.size(disk));
+      built.putAll(delivery.deliver(disk, built, deliverySteps()));
+      progress(1.0, "Done: " + delivery.describe());
+      end = current.withState(TargetState.SUCCEEDED, "built").withOutputs(built);
     } catch (CancelledWorkException e) {
       end = current.withState(TargetState.CANCELLED, "cancelled");
     } catch (IOException e) {
@@ -255,7 +255,6 @@ final class CloudImageBuild implements BuildJob {
 
   private Map<String, String> outputs(BaseImage base, String sha256, long size) {
     Map<String, String> out = new LinkedHashMap<>();
-    out.put("path", output.toString());
     out.put("size", Long.toString(size));
     out.put("sha256", sha256);
     out.put("format", settings.outputFormat().qemuName());
@@ -265,6 +264,32 @@ final class CloudImageBuild implements BuildJob {
     out.put("ppas", request.ppas().stream().map(Ppa::reference).collect(Collectors.joining(",")));
     out.put("packages", request.packages().stream().map(PackageSpec::toString).collect(Collectors.joining(",")));
     return out;
+  }
+
+  /** The delivery's view of this build: its log, its share of the progress, its raw state. */
+  private ImageDelivery.Steps deliverySteps() {
+    return new ImageDelivery.Steps() {
+      @Override
+      public void log(String line) {
+        CloudImageBuild.this.log(line);
+      }
+
+      @Override
+      public void progress(double fraction, String message) {
+        CloudImageBuild.this.progress(
+            fraction < 0 ? -1 : CUSTOMIZED + (1 - CUSTOMIZED) * Math.min(1, fraction), message);
+      }
+
+      @Override
+      public void stage(String rawState) {
+        report(current.withState(TargetState.BUILDING, rawState));
+      }
+
+      @Override
+      public Cancellation cancellation() {
+        return cancellation;
+      }
+    };
   }
 
   private TargetStatus failed(String summary, Exception e) {

@@ -7,6 +7,7 @@ import dev.imagebuilder.api.Plan;
 import dev.imagebuilder.api.PlannedTarget;
 import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
+import dev.imagebuilder.glance.GlancePublisher;
 import dev.imagebuilder.spi.Backend;
 import dev.imagebuilder.spi.BackendContext;
 import dev.imagebuilder.spi.BuildContext;
@@ -50,7 +51,8 @@ public final class GuestfsBackend implements Backend {
     }
     if (!cloud.ppas().isEmpty() && settings.ppaKeyFile().isPresent()) {
       keySource(settings).keyFor(cloud.ppas().get(0));
-    }
+    }    // A Glance destination's cloud must be configured: clouds.yaml or the OS_* variables.
+    delivery(cloud, settings, "validate");
   }
 
   @Override
@@ -64,7 +66,8 @@ public final class GuestfsBackend implements Backend {
       notes.add("PPA signing keys from " + settings.ppaKeyFile().map(p -> "key file " + p)
           .orElse("Launchpad " + settings.launchpadApi() + " and " + settings.keyserver()));
     }
-    notes.add("writes a " + settings.outputFormat().qemuName() + " image to " + settings.outputDirectory());
+    notes.add("builds a " + settings.outputFormat().qemuName() + " image and "
+        + delivery(cloud, settings, "<build id>").describe());
     String description = "customize " + cloud.image() + " for " + cloud.series().codenameOrVersion()
         + " with " + cloud.ppas().size() + " PPA(s) and " + cloud.packages().size() + " package(s)";
     return new Plan(request, "guestfs",
@@ -109,9 +112,29 @@ public final class GuestfsBackend implements Backend {
         settings.cacheDirectory());
     TargetStatus initial = TargetStatus.queued(targetKey(settings), labels(request, settings)).withAttempt(attempt);
     CloudImageBuild build = new CloudImageBuild(request, context, settings, store, keys,
-        backendContext.processes(), initial, outputPath(settings, request, context.buildId()));
+        backendContext.processes(), initial, outputPath(settings, request, context.buildId()),
+        delivery(request, settings, context.buildId()));
     build.start();
     return build;
+  }
+
+  /**
+   * Where the request's image goes. For Glance the cloud's configuration is read here, so that
+   * a cloud that is not configured rejects the request before anything is built.
+   */
+  private ImageDelivery delivery(CloudImageRequest request, GuestfsSettings settings, String buildId) {
+    Path output = outputPath(settings, request, buildId);
+    if (!request.destination().isGlance()) {
+      return new FileDelivery(output);
+    }
+    PublishSettings publish = PublishSettings.read(backendContext.configuration());
+    GlancePublisher publisher = GlancePublisher.forCloud(backendContext.http(),
+        request.destination().cloud(),
+        name -> backendContext.configuration().environmentVariable(name).orElse(null),
+        "destination", publish.options());
+    String name = output.getFileName().toString();
+    name = name.substring(0, name.length() - settings.outputFormat().extension().length());
+    return new GlanceDelivery(publisher, publish, request, buildId, name, settings.outputFormat());
   }
 
   private PpaKeySource keySource(GuestfsSettings settings) {
@@ -150,6 +173,9 @@ public final class GuestfsBackend implements Backend {
     labels.put("image", request.image().toString());
     labels.put("series", request.series().codenameOrVersion());
     labels.put("format", settings.outputFormat().qemuName());
+    if (request.destination().isGlance()) {
+      labels.put("destination", request.destination().value());
+    }
     return labels;
   }
 
@@ -190,6 +216,10 @@ public final class GuestfsBackend implements Backend {
   }
 
   private static boolean stillInPlace(Map<String, String> outputs) {
+    if (outputs.containsKey(GlanceDelivery.IMAGE_ID)) {
+      // Published and verified before the ticket said so; Glance, not this disk, holds it now.
+      return true;
+    }
     try {
       Path path = Path.of(outputs.getOrDefault("path", ""));
       return Files.isRegularFile(path) && Long.toString(Files.size(path)).equals(outputs.get("size"));

@@ -1,4 +1,4 @@
-package dev.imagebuilder.glance;
+package dev.imagebuilder.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -24,62 +25,182 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Keystone v3 ({@code POST /v3/auth/tokens}) and the Glance v2 image calls on one loopback
- * port, written from the API reference (reference/glance.md), sharing nothing with the client.
- * The JDK's HTTP server rather than mockwebserver3: faults in the middle of a request body
- * (read half, then answer 500) need the request stream in hand.
+ * A fake OpenStack on one loopback port: Keystone v3 token issue ({@code POST
+ * /identity/v3/auth/tokens}, password or application credential, with a catalog) and the Glance
+ * v2 image calls (create, upload, stage, glance-direct import, get, download, delete), written
+ * from the API reference and sharing nothing with the clients it serves. Faults can be armed for
+ * the next uploads: 409, 413, a 500 in the middle of the body, bytes stored wrong, an image left
+ * queued, a failing import. The JDK's HTTP server rather than mockwebserver3: a fault in the
+ * middle of a request body (read half, then answer) needs the request stream in hand.
+ *
+ * <pre>{@code
+ * try (FakeOpenStack os = FakeOpenStack.start()) {
+ *   Files.writeString(dir.resolve("clouds.yaml"), os.cloudsYaml("ci"));
+ *   // OS_CLIENT_CONFIG_FILE=dir/clouds.yaml, destination "glance:ci"
+ * }
+ * }</pre>
  */
-final class FakeOpenStack implements AutoCloseable {
-  static final ObjectMapper JSON = new ObjectMapper();
+public final class FakeOpenStack implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-  enum UploadFault { NONE, CONFLICT_409, TOO_LARGE_413, SERVER_ERROR_MID_UPLOAD, CORRUPT, STAYS_QUEUED }
+  /** What the next uploads (PUT .../file or .../stage) meet. */
+  public enum UploadFault { NONE, CONFLICT_409, TOO_LARGE_413, SERVER_ERROR_MID_UPLOAD, CORRUPT, STAYS_QUEUED }
 
-  enum ImportFault { NONE, FAILS }
+  /** How glance-direct imports end. */
+  public enum ImportFault { NONE, FAILS }
 
-  final HttpServer server;
-  final String user = "ci";
-  final String password = "s3cret-pw";
-  final String appCredId = "ac-1";
-  final String appCredSecret = "ac-s3cret";
-  volatile List<String> regions = List.of("RegionOne");
-  volatile UploadFault uploadFault = UploadFault.NONE;
-  volatile ImportFault importFault = ImportFault.NONE;
-  /** Tokens Glance accepts; clearing it revokes them all (the next call gets 401). */
-  final Set<String> validTokens = ConcurrentHashMap.newKeySet();
-  final Map<String, ObjectNode> images = new ConcurrentHashMap<>();
-  final Map<String, byte[]> data = new ConcurrentHashMap<>();
-  final List<String> calls = new CopyOnWriteArrayList<>();
-  final List<JsonNode> authBodies = new CopyOnWriteArrayList<>();
-  final List<String> deleted = new CopyOnWriteArrayList<>();
-  final List<String> uploadContentLengths = new CopyOnWriteArrayList<>();
-  final List<String> expectHeaders = new CopyOnWriteArrayList<>();
-  final AtomicInteger bytesReceived = new AtomicInteger();
+  public static final String USER = "ci";
+  public static final String PASSWORD = "s3cret-pw";
+  public static final String PROJECT = "images";
+  public static final String APP_CREDENTIAL_ID = "ac-1";
+  public static final String APP_CREDENTIAL_SECRET = "ac-s3cret";
+
+  private final HttpServer server;
+  private final java.util.concurrent.ExecutorService executor = Executors.newCachedThreadPool();
+  private volatile List<String> regions = List.of("RegionOne");
+  private volatile UploadFault uploadFault = UploadFault.NONE;
+  private volatile ImportFault importFault = ImportFault.NONE;
+  private final Set<String> validTokens = ConcurrentHashMap.newKeySet();
+  private final Map<String, ObjectNode> images = new ConcurrentHashMap<>();
+  private final Map<String, byte[]> data = new ConcurrentHashMap<>();
+  private final List<String> calls = new CopyOnWriteArrayList<>();
+  private final List<String> authBodies = new CopyOnWriteArrayList<>();
+  private final List<String> deleted = new CopyOnWriteArrayList<>();
+  private final List<Map<String, String>> uploadHeaders = new CopyOnWriteArrayList<>();
+  private final AtomicInteger bytesReceived = new AtomicInteger();
   private final Map<String, Integer> pollsLeft = new ConcurrentHashMap<>();
-  /** Status polls an import takes before it ends. */
-  volatile int importPolls = 1;
+  private volatile int importPolls = 1;
 
-  FakeOpenStack() throws IOException {
+  private FakeOpenStack() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setExecutor(Executors.newCachedThreadPool());
+    server.setExecutor(executor);
     server.createContext("/", this::handle);
-    server.start();
   }
 
-  String base() {
+  /** Started on a free loopback port. */
+  public static FakeOpenStack start() {
+    try {
+      FakeOpenStack fake = new FakeOpenStack();
+      fake.server.start();
+      return fake;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot start the fake OpenStack", e);
+    }
+  }
+
+  /** {@code http://127.0.0.1:<port>}. */
+  public String base() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
-  String authUrl() {
+  /** Keystone's v3 URL, as {@code auth_url} takes it. */
+  public String authUrl() {
     return base() + "/identity/v3";
   }
 
-  String glanceUrl() {
+  /** The public image endpoint of the catalog (Glance's root, with a trailing slash). */
+  public String glanceUrl() {
     return base() + "/image/";
+  }
+
+  /** A {@code clouds.yaml} with the password entry {@code name} (region RegionOne, public). */
+  public String cloudsYaml(String name) {
+    return "clouds:\n  " + name + ":\n    auth:\n      auth_url: " + authUrl()
+        + "\n      username: " + USER + "\n      password: " + PASSWORD
+        + "\n      project_name: " + PROJECT
+        + "\n      user_domain_name: Default\n      project_domain_name: Default"
+        + "\n    region_name: RegionOne\n    interface: public\n";
+  }
+
+  /** The catalog's regions: each has a public image endpoint and an internal one. */
+  public FakeOpenStack regions(List<String> names) {
+    this.regions = List.copyOf(names);
+    return this;
+  }
+
+  public FakeOpenStack uploadFault(UploadFault fault) {
+    this.uploadFault = fault;
+    return this;
+  }
+
+  public FakeOpenStack importFault(ImportFault fault) {
+    this.importFault = fault;
+    return this;
+  }
+
+  /** How many status polls an import stays {@code importing} (default 1). */
+  public FakeOpenStack importPolls(int polls) {
+    this.importPolls = polls;
+    return this;
+  }
+
+  /** Revokes every token issued so far: Glance answers 401 until the client authenticates again. */
+  public void revokeTokens() {
+    validTokens.clear();
+  }
+
+  /** The ids of the images that exist now. */
+  public Set<String> imageIds() {
+    return Set.copyOf(images.keySet());
+  }
+
+  /** An image record as Glance would return it: every value as text (null as absent). */
+  public Optional<Map<String, String>> image(String id) {
+    ObjectNode image = images.get(id);
+    if (image == null) {
+      return Optional.empty();
+    }
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    image.fields().forEachRemaining(e -> {
+      if (!e.getValue().isNull()) {
+        out.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString());
+      }
+    });
+    return Optional.of(out);
+  }
+
+  /** The bytes stored for an image, if any. */
+  public Optional<byte[]> imageData(String id) {
+    return Optional.ofNullable(data.get(id)).map(byte[]::clone);
+  }
+
+  /** Every request, as {@code METHOD /path}, in order. */
+  public List<String> calls() {
+    return List.copyOf(calls);
+  }
+
+  /** The JSON bodies of every token request, in order (they hold credentials: tests only). */
+  public List<String> authRequests() {
+    return List.copyOf(authBodies);
+  }
+
+  /** The ids of the images deleted, in order. */
+  public List<String> deletedIds() {
+    return List.copyOf(deleted);
+  }
+
+  /** Content-Length, Transfer-Encoding and Expect of every upload request (absent ones left out). */
+  public List<Map<String, String>> uploadHeaders() {
+    return List.copyOf(uploadHeaders);
+  }
+
+  /** Image bytes read from uploads so far, complete or not. */
+  public long bytesReceived() {
+    return bytesReceived.get();
   }
 
   @Override
   public void close() {
     server.stop(0);
+    executor.shutdownNow();
+  }
+
+  static String hex(String algorithm, byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -152,17 +273,18 @@ final class FakeOpenStack implements AutoCloseable {
 
   private void tokens(HttpExchange ex) throws IOException {
     JsonNode body = JSON.readTree(ex.getRequestBody());
-    authBodies.add(body);
+    authBodies.add(body.toString());
     JsonNode identity = body.path("auth").path("identity");
     String method = identity.path("methods").path(0).asText();
     boolean ok;
     if (method.equals("password")) {
       JsonNode u = identity.path("password").path("user");
-      ok = user.equals(u.path("name").asText()) && password.equals(u.path("password").asText())
+      ok = USER.equals(u.path("name").asText()) && PASSWORD.equals(u.path("password").asText())
           && body.path("auth").path("scope").path("project").has("name");
     } else if (method.equals("application_credential")) {
       JsonNode c = identity.path("application_credential");
-      ok = appCredId.equals(c.path("id").asText()) && appCredSecret.equals(c.path("secret").asText())
+      ok = APP_CREDENTIAL_ID.equals(c.path("id").asText())
+          && APP_CREDENTIAL_SECRET.equals(c.path("secret").asText())
           && !body.path("auth").has("scope");
     } else {
       ok = false;
@@ -216,8 +338,14 @@ final class FakeOpenStack implements AutoCloseable {
 
   private void upload(HttpExchange ex, String id, String statusAfter) throws IOException {
     ObjectNode image = images.get(id);
-    uploadContentLengths.add(String.valueOf(ex.getRequestHeaders().getFirst("Content-Length")));
-    expectHeaders.add(String.valueOf(ex.getRequestHeaders().getFirst("Expect")));
+    Map<String, String> headers = new java.util.TreeMap<>();
+    for (String name : List.of("Content-Length", "Transfer-Encoding", "Expect")) {
+      String value = ex.getRequestHeaders().getFirst(name);
+      if (value != null) {
+        headers.put(name, value);
+      }
+    }
+    uploadHeaders.add(headers);
     if (image == null) {
       send(ex, 404, "{}");
       return;
@@ -295,14 +423,6 @@ final class FakeOpenStack implements AutoCloseable {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     in.transferTo(out);
     return out.toByteArray();
-  }
-
-  static String hex(String algorithm, byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(bytes));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static void send(HttpExchange ex, int status, String body) throws IOException {
