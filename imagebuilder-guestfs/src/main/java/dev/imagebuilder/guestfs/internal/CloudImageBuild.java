@@ -261,6 +261,7 @@ final class CloudImageBuild implements BuildJob {
     out.put("base-image", base.source().toString());
     out.put("base-sha256", base.sha256());
     out.put("base-checksum-source", base.checksumSource());
+    out.put("base-signature", base.signature());
     out.put("ppas", request.ppas().stream().map(Ppa::reference).collect(Collectors.joining(",")));
     out.put("packages", request.packages().stream().map(PackageSpec::toString).collect(Collectors.joining(",")));
     return out;

@@ -61,7 +61,8 @@ public final class GuestfsBackend implements Backend {
     GuestfsSettings settings = settings();
     List<String> notes = new ArrayList<>();
     notes.add("downloads " + cloud.image() + " unless a verified copy is cached in "
-        + settings.cacheDirectory());
+        + settings.cacheDirectory() + "; "
+        + SumsSignature.read(backendContext.configuration(), backendContext.processes()).describe(cloud.image()));
     if (!cloud.ppas().isEmpty()) {
       notes.add("PPA signing keys from " + settings.ppaKeyFile().map(p -> "key file " + p)
           .orElse("Launchpad " + settings.launchpadApi() + " and " + settings.keyserver()));
@@ -109,7 +110,7 @@ public final class GuestfsBackend implements Backend {
     GuestfsSettings settings = settings();
     PpaKeySource keys = keySource(settings);
     BaseImageStore store = new BaseImageStore(backendContext.downloader(), backendContext.http(),
-        settings.cacheDirectory());
+        settings.cacheDirectory(), SumsSignature.read(backendContext.configuration(), backendContext.processes()));
     TargetStatus initial = TargetStatus.queued(targetKey(settings), labels(request, settings)).withAttempt(attempt);
     CloudImageBuild build = new CloudImageBuild(request, context, settings, store, keys,
         backendContext.processes(), initial, outputPath(settings, request, context.buildId()),
