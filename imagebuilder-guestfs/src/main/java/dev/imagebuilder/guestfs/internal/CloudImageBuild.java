@@ -49,6 +49,7 @@ final class CloudImageBuild implements BuildJob {
   private final TargetStatus initial;
   private final Path output;
   private final ImageDelivery delivery;
+  private final FinishSettings finish;
   private final Cancellation cancellation = new Cancellation();
   private volatile TargetStatus current;
   private volatile boolean started;
@@ -56,7 +57,7 @@ final class CloudImageBuild implements BuildJob {
 
   CloudImageBuild(CloudImageRequest request, BuildContext context, GuestfsSettings settings,
       BaseImageStore store, PpaKeySource keys, ProcessRunner processes, TargetStatus initial, Path output,
-      ImageDelivery delivery) {
+      ImageDelivery delivery, FinishSettings finish) {
     this.request = request;
     this.context = context;
     this.settings = settings;
@@ -66,6 +67,7 @@ final class CloudImageBuild implements BuildJob {
     this.initial = initial;
     this.output = output;
     this.delivery = delivery;
+    this.finish = finish;
     this.current = initial;
   }
 
@@ -107,6 +109,8 @@ final class CloudImageBuild implements BuildJob {
       copy(base, info, disk);
       report(current.withState(TargetState.BUILDING, "customizing"));
       customize(disk, stage(work, sources));
+      new DiskFinisher(finish, settings.outputFormat(), requireQemuImg(), settings.backendSettings(),
+          settings.timeout(), processes, cancellation, this::log).finish(disk);
       progress(CUSTOMIZED, "Computing the image's sha256");
       Map<String, String> built = outputs(base, Sha256.of(disk), Files.size(disk));
       built.putAll(delivery.deliver(disk, built, deliverySteps()));
@@ -202,7 +206,7 @@ final class CloudImageBuild implements BuildJob {
 
   private void customize(Path disk, List<VirtCustomizeCommand.Upload> uploads) {
     VirtCustomizeCommand command = new VirtCustomizeCommand(settings.virtCustomize(), disk,
-        settings.outputFormat(), settings.memoryMb(), uploads, request.packages());
+        settings.outputFormat(), settings.memoryMb(), uploads, request.packages(), finish.cleanApt());
     Map<String, String> environment = new LinkedHashMap<>();
     settings.backendSettings().ifPresent(s -> environment.put("LIBGUESTFS_BACKEND_SETTINGS", s));
     ProcessRunner.Spec spec = new ProcessRunner.Spec(command.arguments(), environment, null, settings.timeout());

@@ -114,7 +114,7 @@ public final class GuestfsBackend implements Backend {
     TargetStatus initial = TargetStatus.queued(targetKey(settings), labels(request, settings)).withAttempt(attempt);
     CloudImageBuild build = new CloudImageBuild(request, context, settings, store, keys,
         backendContext.processes(), initial, outputPath(settings, request, context.buildId()),
-        delivery(request, settings, context.buildId()));
+        delivery(request, settings, context.buildId()), FinishSettings.read(backendContext.configuration()));
     build.start();
     return build;
   }
