@@ -76,8 +76,8 @@ start_glance() {
   wait_for glance-api "http://127.0.0.1:$GL_PORT/" "$STATE/glance-api.log"
 }
 
-port_taken() { # PORT
-  $PY -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null && return 1 || return 0
+port_taken() { # PORT; SO_REUSEADDR as the servers bind, so TIME_WAIT leftovers do not count
+  $PY -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null && return 1 || return 0
 }
 
 if [[ -s "$STATE/ready" && "$(cat "$STATE/ready")" == "$FIXTURE_VERSION" ]]; then
