@@ -40,6 +40,10 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--wait", description = "Wait until every build has ended.")
   boolean wait;
 
+  @Option(names = "--dry-run", description = "Print each item's plan (for cloud items: what would be "
+      + "downloaded, installed and uploaded); submit nothing.")
+  boolean dryRun;
+
   @Mixin ConnectionOptions connection = new ConnectionOptions();
   @Mixin FollowOptions follow = new FollowOptions();
   @Mixin OutputOptions output = new OutputOptions();
@@ -60,6 +64,10 @@ final class SubmitCommand implements Callable<Integer> {
     Settings settings = connection.settings();
     try (Engine engine = Engine.open(settings, connection.config, invocation)) {
       RunOutput out = output.create(invocation, wait);
+      if (dryRun) {
+        out.plans(requests.stream().map(engine.builder()::plan).toList());
+        return ExitCode.OK;
+      }
       StateJournal journal = StateJournal.create(follow.stateFile(invocation), settings);
       try (InterruptGuard guard = new InterruptGuard(invocation.ownsProcess())) {
         List<Outcome.Rejected> rejected = new ArrayList<>();

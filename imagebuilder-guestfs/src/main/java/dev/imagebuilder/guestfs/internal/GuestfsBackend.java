@@ -67,7 +67,15 @@ public final class GuestfsBackend implements Backend {
       notes.add("PPA signing keys from " + settings.ppaKeyFile().map(p -> "key file " + p)
           .orElse("Launchpad " + settings.launchpadApi() + " and " + settings.keyserver()));
     }
-    notes.add("builds a " + settings.outputFormat().qemuName() + " image and "
+    notes.add(cloud.packages().isEmpty() ? "installs no packages"
+        : "installs with apt in the image: " + cloud.packages().stream().map(Object::toString)
+            .collect(java.util.stream.Collectors.joining(", "))
+            + (cloud.ppas().isEmpty() ? "" : " (also from " + cloud.ppas().stream().map(p -> p.reference())
+                .collect(java.util.stream.Collectors.joining(", ")) + ")"));
+    List<String> sealing = DiskFinisher.describe(FinishSettings.read(backendContext.configuration()),
+        settings.outputFormat());
+    notes.add("builds a " + settings.outputFormat().qemuName() + " image"
+        + (sealing.isEmpty() ? "" : " (" + String.join(", ", sealing) + ")") + " and "
         + delivery(cloud, settings, "<build id>").describe());
     String description = "customize " + cloud.image() + " for " + cloud.series().codenameOrVersion()
         + " with " + cloud.ppas().size() + " PPA(s) and " + cloud.packages().size() + " package(s)";
