@@ -9,7 +9,6 @@ import dev.imagebuilder.core.ImageBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -23,32 +22,26 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GuestfsFinishingTest {
   @TempDir Path tmp;
+  GuestfsFixture fixture;
   FakeTools tools;
   Path baseImage;
-  final Map<String, String> config = new HashMap<>();
-  ImageBuilder builder;
+  Map<String, String> config;
 
   @BeforeEach
   void setUp() throws Exception {
-    tools = new FakeTools(Files.createDirectories(tmp.resolve("tools")));
-    baseImage = Files.createDirectories(tmp.resolve("images")).resolve("jammy.img");
-    Files.write(baseImage, new byte[2 << 20]);
-    config.put("guestfs.virt-customize", tools.virtCustomize(FakeTools.SUCCEEDS).toString());
-    config.put("guestfs.qemu-img", tools.qemuImg("qcow2").toString());
-    config.put("guestfs.output-directory", tmp.resolve("out").toString());
+    fixture = new GuestfsFixture(tmp, "jammy.img");
+    tools = fixture.tools;
+    baseImage = fixture.baseImage;
+    config = fixture.config;
   }
 
   @AfterEach
   void tearDown() {
-    if (builder != null) {
-      builder.close();
-    }
+    fixture.close();
   }
 
   TargetStatus build() {
-    builder = ImageBuilder.newBuilder().environment(name -> null).stateDirectory(tmp.resolve("state"))
-        .config(config).build();
-    return builder.submit(ImageRequest.cloud().image(baseImage.toUri()).series("jammy").packages("hello")
+    return fixture.builder().submit(ImageRequest.cloud().image(baseImage.toUri()).series("jammy").packages("hello")
         .build()).await(Duration.ofSeconds(30)).targets().get(0);
   }
 
@@ -119,8 +112,7 @@ class GuestfsFinishingTest {
   @Test
   void aBadSwitchIsRejectedAtSubmitNamingTheKey() {
     config.put("guestfs.compress", "maybe");
-    builder = ImageBuilder.newBuilder().environment(name -> null).stateDirectory(tmp.resolve("state"))
-        .config(config).build();
+    ImageBuilder builder = fixture.builder();
 
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder.submit(ImageRequest.cloud()
             .image(baseImage.toUri()).series("jammy").build()))

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -33,39 +32,34 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GuestfsGlanceDestinationTest {
   @TempDir Path tmp;
+  GuestfsFixture fixture;
   FakeTools tools;
   FakeOpenStack openstack;
   Path baseImage;
-  final Map<String, String> env = new HashMap<>();
-  final Map<String, String> config = new HashMap<>();
-  ImageBuilder builder;
+  Map<String, String> env;
+  Map<String, String> config;
 
   @BeforeEach
   void setUp() throws Exception {
     openstack = FakeOpenStack.start();
-    tools = new FakeTools(Files.createDirectories(tmp.resolve("tools")));
-    baseImage = Files.createDirectories(tmp.resolve("images")).resolve("jammy-server-cloudimg-amd64.img");
-    Files.write(baseImage, new byte[2 << 20]);
+    fixture = new GuestfsFixture(tmp, "jammy-server-cloudimg-amd64.img");
+    tools = fixture.tools;
+    baseImage = fixture.baseImage;
+    env = fixture.env;
+    config = fixture.config;
     Path clouds = Files.writeString(tmp.resolve("clouds.yaml"), openstack.cloudsYaml("ci"));
     env.put("OS_CLIENT_CONFIG_FILE", clouds.toString());
     env.put("HOME", tmp.toString());
-    config.put("guestfs.virt-customize", tools.virtCustomize(FakeTools.SUCCEEDS).toString());
-    config.put("guestfs.qemu-img", tools.qemuImg("qcow2").toString());
-    config.put("guestfs.output-directory", tmp.resolve("out").toString());
   }
 
   @AfterEach
   void tearDown() {
-    if (builder != null) {
-      builder.close();
-    }
+    fixture.close();
     openstack.close();
   }
 
   ImageBuilder builder() {
-    builder = ImageBuilder.newBuilder().environment(env::get).stateDirectory(tmp.resolve("state"))
-        .config(config).build();
-    return builder;
+    return fixture.builder();
   }
 
   CloudImageRequest request(String destination) {

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,36 +32,30 @@ class GuestfsSignedBaseImageTest {
   static final String FINGERPRINT_FILE = "test-ppa-key.fingerprint";
 
   @TempDir Path tmp;
+  GuestfsFixture fixture;
   FakeTools tools;
   Path images;
   Path baseImage;
   Path keyring;
-  final Map<String, String> config = new HashMap<>();
-  ImageBuilder builder;
+  Map<String, String> config;
 
   @BeforeEach
   void setUp() throws Exception {
-    tools = new FakeTools(Files.createDirectories(tmp.resolve("tools")));
-    images = Files.createDirectories(tmp.resolve("images"));
-    baseImage = images.resolve("noble-server-cloudimg-amd64.img");
-    Files.write(baseImage, new byte[2 << 20]);
+    fixture = new GuestfsFixture(tmp, "noble-server-cloudimg-amd64.img");
+    tools = fixture.tools;
+    images = fixture.images;
+    baseImage = fixture.baseImage;
+    config = fixture.config;
     keyring = FakeTools.resourceFile("test-ppa-key.gpg", tmp.resolve("keyring.gpg"));
-    config.put("guestfs.virt-customize", tools.virtCustomize(FakeTools.SUCCEEDS).toString());
-    config.put("guestfs.qemu-img", tools.qemuImg("qcow2").toString());
-    config.put("guestfs.output-directory", tmp.resolve("out").toString());
   }
 
   @AfterEach
   void tearDown() {
-    if (builder != null) {
-      builder.close();
-    }
+    fixture.close();
   }
 
   TargetStatus build() {
-    builder = ImageBuilder.newBuilder().environment(name -> null).stateDirectory(tmp.resolve("state"))
-        .config(config).build();
-    BuildResult result = builder.submit(ImageRequest.cloud().image(baseImage.toUri()).series("noble")
+    BuildResult result = fixture.builder().submit(ImageRequest.cloud().image(baseImage.toUri()).series("noble")
         .build()).await(Duration.ofSeconds(30));
     return result.targets().get(0);
   }
@@ -118,7 +111,6 @@ class GuestfsSignedBaseImageTest {
     TargetStatus relaxed = build();
     assertThat(relaxed.state()).isEqualTo(TargetState.SUCCEEDED);
     assertThat(relaxed.outputs()).containsEntry("base-signature", "unsigned");
-    builder.close();
 
     config.put("guestfs.require-signature", "true");
     TargetStatus strict = build();
@@ -134,7 +126,6 @@ class GuestfsSignedBaseImageTest {
     TargetStatus noSums = build();
     assertThat(noSums.state()).isEqualTo(TargetState.FAILED_TO_BUILD);
     assertThat(noSums.errorSummary()).contains("not signed as required").contains("no SHA256SUMS");
-    builder.close();
 
     writeSums();
     TargetStatus noSignature = build();
@@ -146,8 +137,7 @@ class GuestfsSignedBaseImageTest {
   @Test
   void aKeyringThatIsNotAFileIsRejectedAtSubmit() {
     config.put("guestfs.base-keyring", tmp.resolve("absent.gpg").toString());
-    builder = ImageBuilder.newBuilder().environment(name -> null).stateDirectory(tmp.resolve("state"))
-        .config(config).build();
+    ImageBuilder builder = fixture.builder();
 
     assertThatThrownBy(() -> builder.submit(ImageRequest.cloud().image(baseImage.toUri()).series("noble").build()))
         .isInstanceOf(InvalidRequestException.class)
