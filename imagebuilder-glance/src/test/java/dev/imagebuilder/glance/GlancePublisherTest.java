@@ -335,7 +335,7 @@ class GlancePublisherTest {
           nopw:
             auth: {auth_url: %s, username: ci, project_name: images}
           badurl:
-            auth: {auth_url: "ftp://x", username: ci, password: hunter2, project_name: p}
+            auth: {auth_url: "ftp://ci:hunter2@x", username: ci, password: hunter2, project_name: p}
           nocatalogscope:
             auth: {auth_url: %s, username: ci, password: hunter2}
           profiled:

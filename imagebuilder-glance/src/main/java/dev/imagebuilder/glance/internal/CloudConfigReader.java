@@ -199,7 +199,9 @@ public final class CloudConfigReader {
       URI uri = new URI(text.strip());
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-        throw new InvalidRequestException(key, "'" + text + "' is not an http or https URL");
+        // Not echoed: a URL written wrong may still carry a password in its user part.
+        throw new InvalidRequestException(key, "is not an http or https URL with a host (scheme '"
+            + scheme + "')");
       }
       if (uri.getRawUserInfo() != null) {
         throw new InvalidRequestException(key, "must not carry user information");

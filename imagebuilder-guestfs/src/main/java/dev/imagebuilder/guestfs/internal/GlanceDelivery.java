@@ -57,10 +57,17 @@ final class GlanceDelivery implements ImageDelivery {
           steps.log(line);
         }
 
+        private long lastPercent = -1;
+
+        /** Told every read of the file: passed on once per percent, not per buffer. */
         @Override
         public void uploaded(long bytes, long total) {
-          steps.progress(total > 0 ? (double) bytes / total : -1,
-              "Uploading to Glance: " + bytes + " of " + total + " bytes");
+          long percent = total > 0 ? bytes * 100 / total : 0;
+          if (percent != lastPercent) {
+            lastPercent = percent;
+            steps.progress(total > 0 ? (double) bytes / total : -1,
+                "Uploading to Glance: " + bytes + " of " + total + " bytes");
+          }
         }
       }, steps.cancellation()::isCancelled);
     } catch (CancellationException e) {
