@@ -31,8 +31,8 @@ if ((${#missing[@]})); then
     chmod 755 "$policy"
     made_policy=true
   fi
-  apt-get update -q
-  apt-get install -y -q --no-install-recommends "${missing[@]}"
+  apt-get -o DPkg::Lock::Timeout=900 update -q
+  apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends "${missing[@]}"
   if $made_policy; then rm -f "$policy"; fi
   # A machine without a policy file may have had them started by systemd all the same.
   systemctl disable --now keystone glance-api >/dev/null 2>&1 || true
