@@ -30,10 +30,11 @@ if ((${#missing[@]})); then
     printf '#!/bin/sh\nexit 101\n' > "$policy"
     chmod 755 "$policy"
     made_policy=true
+    trap 'rm -f "$policy"' EXIT  # also when the install fails
   fi
   apt-get -o DPkg::Lock::Timeout=900 update -q
   apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends "${missing[@]}"
-  if $made_policy; then rm -f "$policy"; fi
+  if $made_policy; then rm -f "$policy"; trap - EXIT; fi
   # A machine without a policy file may have had them started by systemd all the same.
   systemctl disable --now keystone glance-api >/dev/null 2>&1 || true
 fi
