@@ -7,6 +7,7 @@ module dev.imagebuilder.guestfs {
   // The exported provider's signatures show api types: readers of this module get them too.
   requires transitive dev.imagebuilder.api;
   requires dev.imagebuilder.apt;
+  requires dev.imagebuilder.glance;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
 

@@ -1,6 +1,7 @@
 /**
  * Test kit: {@code FakeLaunchpad} and {@code FakeSystemImageServer} (mockwebserver3 dispatchers
- * written from the protocol references, sharing no classes with the clients they imitate), a
+ * written from the protocol references, sharing no classes with the clients they imitate),
+ * {@code FakeOpenStack} (Keystone and Glance, on the JDK's HTTP server), a
  * JUnit 5 extension, and a standalone main serving both fakes on loopback with demo data.
  */
 module dev.imagebuilder.testkit {
@@ -15,6 +16,7 @@ module dev.imagebuilder.testkit {
   requires org.bouncycastle.provider;
   requires org.apache.commons.compress;
   requires org.tukaani.xz;
+  requires jdk.httpserver;
 
   exports dev.imagebuilder.testkit;
 }

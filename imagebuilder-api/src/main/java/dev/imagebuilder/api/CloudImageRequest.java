@@ -7,10 +7,12 @@ import java.util.List;
 
 /**
  * A cloud image: the base image at {@code image} (http, https or file URL) customized for
- * {@code series} with extra PPAs and packages, produced as a new disk image.
+ * {@code series} with extra PPAs and packages, produced as a new disk image at
+ * {@code destination} (a local file unless told otherwise; {@code null} means that too).
  */
 public record CloudImageRequest(
-    URI image, Series series, List<Ppa> ppas, List<PackageSpec> packages, String trigger)
+    URI image, Series series, List<Ppa> ppas, List<PackageSpec> packages, String trigger,
+    CloudDestination destination)
     implements ImageRequest {
 
   static final List<String> IMAGE_SCHEMES = List.of("https", "http", "file");
@@ -21,6 +23,13 @@ public record CloudImageRequest(
     ppas = Checks.distinct(ppas);
     packages = Checks.distinct(packages);
     trigger = Checks.trigger(trigger);
+    destination = destination == null ? CloudDestination.FILE : destination;
+  }
+
+  /** A request whose image goes to a local file. */
+  public CloudImageRequest(
+      URI image, Series series, List<Ppa> ppas, List<PackageSpec> packages, String trigger) {
+    this(image, series, ppas, packages, trigger, CloudDestination.FILE);
   }
 
   @Override
@@ -36,6 +45,7 @@ public record CloudImageRequest(
     b.ppas = ppas;
     b.packages = packages;
     b.trigger = trigger;
+    b.destination = destination;
     return b;
   }
 
@@ -46,6 +56,7 @@ public record CloudImageRequest(
     private List<Ppa> ppas = List.of();
     private List<PackageSpec> packages = List.of();
     private String trigger;
+    private CloudDestination destination = CloudDestination.FILE;
 
     Builder() {}
 
@@ -92,8 +103,19 @@ public record CloudImageRequest(
       return this;
     }
 
+    /** {@code file} (the default), {@code glance} or {@code glance:NAME}. */
+    public Builder destination(String destination) {
+      this.destination = CloudDestination.of(destination);
+      return this;
+    }
+
+    public Builder destination(CloudDestination destination) {
+      this.destination = destination;
+      return this;
+    }
+
     public CloudImageRequest build() {
-      return new CloudImageRequest(image, series, ppas, packages, trigger);
+      return new CloudImageRequest(image, series, ppas, packages, trigger, destination);
     }
   }
 }

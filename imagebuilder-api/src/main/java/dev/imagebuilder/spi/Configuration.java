@@ -66,6 +66,14 @@ public interface Configuration {
     return get(key).map(v -> Path.of(v.strip()));
   }
 
+  /**
+   * A variable of the environment this configuration reads (the builder's, which tests may
+   * replace), for settings other tools define: {@code OS_CLOUD}, {@code HOME}. Blank is absent.
+   */
+  default Optional<String> environmentVariable(String name) {
+    return Optional.ofNullable(System.getenv(name)).filter(v -> !v.isBlank());
+  }
+
   /** The system property name of a key. */
   default String qualified(String key) {
     return "imagebuilder." + scope() + "." + key;

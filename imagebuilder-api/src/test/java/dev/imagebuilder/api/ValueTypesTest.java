@@ -101,4 +101,23 @@ class ValueTypesTest {
     assertThatThrownBy(() -> PackageSpec.of("hello=abc")).hasMessageContaining("no valid Debian version");
     assertThatThrownBy(() -> PackageSpec.of("rm -rf")).hasMessageContaining("'rm -rf'");
   }
+
+  @Test
+  void cloudDestinationsAreFileGlanceOrGlanceWithACloudName() {
+    assertThat(CloudDestination.of(" file ")).isEqualTo(CloudDestination.FILE);
+    assertThat(CloudDestination.FILE.isGlance()).isFalse();
+    assertThat(CloudDestination.of("glance").isGlance()).isTrue();
+    assertThat(CloudDestination.of("glance").cloud()).isEmpty();
+    assertThat(CloudDestination.of("glance:ci-cloud").cloud()).contains("ci-cloud");
+    assertThat(CloudDestination.glance("ci-cloud")).hasToString("glance:ci-cloud");
+    assertThat(new CloudImageRequest(java.net.URI.create("file:///a.img"), Series.of("jammy"),
+        java.util.List.of(), java.util.List.of(), null).destination()).isEqualTo(CloudDestination.FILE);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "File", "swift", "glance:", "glance: x", "glance:a/b", "glance::x"})
+  void badCloudDestinationsAreRejectedNamingTheValue(String bad) {
+    assertThatThrownBy(() -> CloudDestination.of(bad)).isInstanceOf(InvalidRequestException.class)
+        .hasMessageStartingWith("destination: '" + bad.strip() + "'");
+  }
 }

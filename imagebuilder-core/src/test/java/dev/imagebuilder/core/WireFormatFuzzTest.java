@@ -140,7 +140,8 @@ class WireFormatFuzzTest {
     return switch (random.nextInt(3)) {
       case 0 -> random.nextBoolean()
           ? ImageRequest.cloud().image(pick(random, URLS)).series(pick(random, SERIES_TEXTS))
-              .ppas(some(random, PPAS)).packages(some(random, PACKAGES)).trigger(trigger).build()
+              .ppas(some(random, PPAS)).packages(some(random, PACKAGES)).trigger(trigger)
+              .destination(pick(random, List.of("file", "glance", "glance:ci-cloud", " glance:a.b@c "))).build()
           : new CloudImageRequest(URI.create(pick(random, URLS)),
               Series.of(pick(random, SERIES_TEXTS)),
               some(random, PPAS).stream().map(Ppa::of).toList(),

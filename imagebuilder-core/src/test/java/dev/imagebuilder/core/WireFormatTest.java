@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.imagebuilder.api.Architecture;
+import dev.imagebuilder.api.CloudDestination;
 import dev.imagebuilder.api.CloudImageRequest;
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.InvalidRequestException;
@@ -289,6 +290,46 @@ class WireFormatTest {
 
     assertThat(parsed).isEqualTo(ImageRequest.cloud().image("https://example.org/a.img")
         .series("jammy").ppas("ppa:owner/name").packages("hello").build());
+  }
+
+  @Test
+  void cloudDestinationIsFileByDefaultAndWrittenOnlyWhenGlance() {
+    ImageRequest file = WireFormat.parseOne("""
+        {"image": "https://example.org/a.img", "series": "jammy"}""");
+    ImageRequest glance = WireFormat.parseOne("""
+        {"image": "https://example.org/a.img", "series": "jammy", "destination": "glance:ci"}""");
+
+    assertThat(((CloudImageRequest) file).destination()).isEqualTo(CloudDestination.FILE);
+    assertThat(WireFormat.writeOne(file)).doesNotContain("destination");
+    assertThat(((CloudImageRequest) glance).destination().cloud()).contains("ci");
+    assertThat(WireFormat.writeOne(glance)).contains("\"series\":\"jammy\",\"destination\":\"glance:ci\"");
+    assertThat(WireFormat.parseOne(WireFormat.writeOne(glance))).isEqualTo(glance);
+    assertThat(glance).isEqualTo(ImageRequest.cloud().image("https://example.org/a.img")
+        .series("jammy").destination(CloudDestination.glance("ci")).build());
+    assertThat(WireFormat.parseOne("""
+        {"image": "https://example.org/a.img", "series": "jammy", "destination": "glance"}"""))
+        .isEqualTo(ImageRequest.cloud().image("https://example.org/a.img").series("jammy")
+            .destination("glance").build());
+  }
+
+  @Test
+  void aBadDestinationIsNamedWithItsValue() {
+    assertThatThrownBy(() -> WireFormat.parse("""
+        [{"image_type": "cloud", "image": "https://example.org/a.img", "series": "jammy",
+          "destination": "swift"}]"""))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("[0].destination").hasMessageContaining("'swift'")
+        .hasMessageContaining("file, glance or glance:NAME");
+    assertThatThrownBy(() -> WireFormat.parseOne("""
+        {"image": "https://example.org/a.img", "series": "jammy", "destination": "glance:"}"""))
+        .hasMessageContaining("destination").hasMessageContaining("does not name a cloud");
+    assertThatThrownBy(() -> WireFormat.parseOne("""
+        {"image": "https://example.org/a.img", "series": "jammy", "destination": 3}"""))
+        .hasMessageContaining("destination");
+    assertThatThrownBy(() -> WireFormat.parseOne("""
+        {"image_type": "touch", "system-image-server": "https://x.org", "system-image-channel": "c",
+         "series": "focal", "destination": "glance"}"""))
+        .hasMessageContaining("'destination' is not a key of touch requests");
   }
 
   @Test

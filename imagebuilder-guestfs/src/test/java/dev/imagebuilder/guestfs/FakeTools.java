@@ -65,6 +65,7 @@ final class FakeTools {
   Path qemuImg(String format) throws IOException {
     return script("qemu-img", """
         #!/bin/bash
+        printf '%s ' "$@" >> "$(dirname "$0")/qemu-img-calls"; echo >> "$(dirname "$0")/qemu-img-calls"
         case "$1" in
           info) f="${@: -1}"; printf '{"format": "%s", "virtual-size": %d, "filename": "%s"}\\n' \
                   "FORMAT" "$(stat -c %s "$f")" "$f";;
@@ -81,6 +82,24 @@ final class FakeTools {
         echo "qemu-img: Could not open '${@: -1}': Image is not in qcow2 format" >&2
         exit 1
         """);
+  }
+
+  /** Each qemu-img call's arguments, space-separated, one call a line. */
+  List<String> qemuImgCalls() throws IOException {
+    Path calls = dir.resolve("qemu-img-calls");
+    return Files.exists(calls) ? Files.readAllLines(calls).stream().map(String::strip).toList() : List.of();
+  }
+
+  /** A fake virt-sparsify that records its arguments and environment, then exits {@code status}. */
+  Path virtSparsify(int status) throws IOException {
+    return script("virt-sparsify", """
+        #!/bin/bash
+        dir=$(dirname "$0")
+        printf '%s\n' "$@" > "$dir/sparsify-args"
+        env | grep '^LIBGUESTFS' | sort > "$dir/sparsify-env"
+        [ STATUS = 0 ] || echo "virt-sparsify: error: no free space could be found" >&2
+        exit STATUS
+        """.replace("STATUS", Integer.toString(status)));
   }
 
   List<String> recordedArguments() throws IOException {

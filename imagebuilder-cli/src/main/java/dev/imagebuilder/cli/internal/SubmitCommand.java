@@ -40,6 +40,10 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--wait", description = "Wait until every build has ended.")
   boolean wait;
 
+  @Option(names = "--dry-run", description = "Print each item's plan (for cloud items: what would be "
+      + "downloaded, installed and uploaded); submit nothing.")
+  boolean dryRun;
+
   @Mixin ConnectionOptions connection = new ConnectionOptions();
   @Mixin FollowOptions follow = new FollowOptions();
   @Mixin OutputOptions output = new OutputOptions();
@@ -59,9 +63,13 @@ final class SubmitCommand implements Callable<Integer> {
     var timeout = follow.timeout();
     Settings settings = connection.settings();
     // The journal exists before the engine: every ticket is recorded in it before any remote call.
-    StateJournal journal = StateJournal.create(follow.stateFile(invocation), settings);
+    StateJournal journal = dryRun ? null : StateJournal.create(follow.stateFile(invocation), settings);
     try (Engine engine = Engine.open(settings, connection.config, invocation, journal)) {
       RunOutput out = output.create(invocation, wait);
+      if (dryRun) {
+        out.plans(requests.stream().map(engine.builder()::plan).toList());
+        return ExitCode.OK;
+      }
       try (InterruptGuard guard = new InterruptGuard(invocation.ownsProcess())) {
         List<Outcome.Rejected> rejected = new ArrayList<>();
         List<BuildHandle> handles = submit(engine, requests, rejected);

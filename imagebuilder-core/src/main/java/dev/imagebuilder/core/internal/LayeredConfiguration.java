@@ -46,6 +46,11 @@ public final class LayeredConfiguration implements Configuration {
     return Optional.ofNullable(value).filter(v -> !v.isBlank());
   }
 
+  @Override
+  public Optional<String> environmentVariable(String name) {
+    return Optional.ofNullable(environment.apply(name)).filter(v -> !v.isBlank());
+  }
+
   /** The same sources, another scope. */
   public LayeredConfiguration scoped(String otherScope) {
     return new LayeredConfiguration(otherScope, builderValues, systemProperties, environment);

@@ -31,11 +31,13 @@ final class BaseImageStore {
   private final Downloader downloader;
   private final HttpService http;
   private final Path cacheDirectory;
+  private final SumsSignature signature;
 
-  BaseImageStore(Downloader downloader, HttpService http, Path cacheDirectory) {
+  BaseImageStore(Downloader downloader, HttpService http, Path cacheDirectory, SumsSignature signature) {
     this.downloader = downloader;
     this.http = http;
     this.cacheDirectory = cacheDirectory;
+    this.signature = signature;
   }
 
   /**
@@ -45,17 +47,38 @@ final class BaseImageStore {
     boolean local = "file".equalsIgnoreCase(source.getScheme());
     URI sumsUri = source.resolve(SUMS_FILE);
     String fileName = fileName(source);
-    Optional<String> expected = (local ? localSums(sumsUri) : remoteSums(sumsUri))
+    Optional<byte[]> sumsBytes = local ? localBytes(sumsUri) : remoteBytes(sumsUri);
+    String signedBy;
+    if (sumsBytes.isPresent()) {
+      URI signatureUri = source.resolve(SumsSignature.SIGNATURE_FILE);
+      signedBy = signature.check(source, sumsUri, sumsBytes.get(),
+          () -> local ? localBytes(signatureUri) : remoteBytes(signatureUri),
+          cacheDirectory, cancellation, log);
+    } else if (signature.required()) {
+      throw new dev.imagebuilder.api.IntegrityException("the base image is not signed as required"
+          + " (imagebuilder.guestfs." + SumsSignature.REQUIRE_SIGNATURE + "): no " + SUMS_FILE
+          + " is published beside " + source);
+    } else {
+      signedBy = "unsigned";
+    }
+    Optional<String> expected = sumsBytes
+        .map(b -> Sha256Sums.parse(new String(b, StandardCharsets.UTF_8)))
         .flatMap(sums -> {
           Optional<String> entry = sums.forFile(fileName);
           if (entry.isEmpty()) {
+            if (signature.required()) {
+              throw new dev.imagebuilder.api.IntegrityException(sumsUri + " lists no " + fileName
+                  + ", so the signature does not cover it (imagebuilder.guestfs."
+                  + SumsSignature.REQUIRE_SIGNATURE + ")");
+            }
             log.accept(sumsUri + " lists no " + fileName + "; recording the computed sha256");
           }
           return entry;
         });
     String checksumSource = expected.isPresent() ? sumsUri.toString() : BaseImage.COMPUTED;
+    String signatureState = expected.isPresent() ? signedBy : "unsigned";
     if (local) {
-      return useLocal(source, expected, checksumSource, cancellation, log);
+      return useLocal(source, expected, checksumSource, cancellation, log).withSignature(signatureState);
     }
     Path dir = cacheDirectory.resolve("base-images");
     createDirectories(dir);
@@ -65,7 +88,8 @@ final class BaseImageStore {
         cancellation.check("checking the cached base image");
         if (Sha256.of(cached).equals(expected.get())) {
           log.accept("Using cached base image " + cached + " (sha256 " + expected.get() + ")");
-          return new BaseImage(source, cached, size(cached), expected.get(), checksumSource, true);
+          return new BaseImage(source, cached, size(cached), expected.get(), checksumSource, true)
+              .withSignature(signatureState);
         }
         log.accept("Cached " + cached + " no longer matches its checksum; downloading again");
         deleteQuietly(cached);
@@ -74,7 +98,8 @@ final class BaseImageStore {
       Downloader.Download d = cancellation.await(downloader.download(
           new Downloader.Request(source, cached, -1, expected.get()), progress::download),
           "downloading " + source);
-      return new BaseImage(source, d.path(), d.size(), d.sha256(), checksumSource, false);
+      return new BaseImage(source, d.path(), d.size(), d.sha256(), checksumSource, false)
+          .withSignature(signatureState);
     }
     log.accept("Downloading " + source + " (no " + SUMS_FILE + " beside it to verify against)");
     Path temporary = dir.resolve("download-" + UUID.randomUUID() + ".tmp");
@@ -107,29 +132,31 @@ final class BaseImageStore {
     return new BaseImage(source, path, size(path), sha256, checksumSource, true);
   }
 
-  private Optional<Sha256Sums> remoteSums(URI sumsUri) {
-    HttpRequest request = HttpRequest.newBuilder(sumsUri).timeout(Duration.ofMinutes(1)).GET().build();
-    HttpResponse<String> response = http.send(request);
+  /** A file published beside the image (SHA256SUMS or its signature), or empty when there is none. */
+  private Optional<byte[]> remoteBytes(URI uri) {
+    HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(1)).GET().build();
+    HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
     int status = response.statusCode();
     if (status == 200) {
-      return Optional.of(Sha256Sums.parse(response.body()));
+      return Optional.of(response.body());
     }
     if (status == 404 || status == 410 || status == 403) {
       return Optional.empty();
     }
     // A published checksum file we cannot read must not turn into "nothing to verify".
-    throw new RemoteServiceException(status, "GET", sumsUri, response.body());
+    throw new RemoteServiceException(status, "GET", uri,
+        new String(response.body(), StandardCharsets.UTF_8));
   }
 
-  private static Optional<Sha256Sums> localSums(URI sumsUri) {
-    Path sums = Path.of(sumsUri);
-    if (!Files.isRegularFile(sums)) {
+  private static Optional<byte[]> localBytes(URI uri) {
+    Path file = Path.of(uri);
+    if (!Files.isRegularFile(file)) {
       return Optional.empty();
     }
     try {
-      return Optional.of(Sha256Sums.parse(Files.readString(sums, StandardCharsets.UTF_8)));
+      return Optional.of(Files.readAllBytes(file));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + sums, e);
+      throw new UncheckedIOException("cannot read " + file, e);
     }
   }
 

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -52,6 +51,8 @@ final class CloudImageBuild implements BuildJob {
   private final ProcessRunner processes;
   private final TargetStatus initial;
   private final Path output;
+  private final ImageDelivery delivery;
+  private final FinishSettings finish;
   private final Cancellation cancellation = new Cancellation();
   private volatile Runnable onFinished = () -> { };
   private volatile TargetStatus current;
@@ -59,7 +60,8 @@ final class CloudImageBuild implements BuildJob {
   private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
 
   CloudImageBuild(CloudImageRequest request, BuildContext context, GuestfsSettings settings,
-      BaseImageStore store, PpaKeySource keys, ProcessRunner processes, TargetStatus initial, Path output) {
+      BaseImageStore store, PpaKeySource keys, ProcessRunner processes, TargetStatus initial, Path output,
+      ImageDelivery delivery, FinishSettings finish) {
     this.request = request;
     this.context = context;
     this.settings = settings;
@@ -68,6 +70,8 @@ final class CloudImageBuild implements BuildJob {
     this.processes = processes;
     this.initial = initial;
     this.output = output;
+    this.delivery = delivery;
+    this.finish = finish;
     this.current = initial;
   }
 
@@ -116,13 +120,13 @@ final class CloudImageBuild implements BuildJob {
       copy(base, info, disk);
       report(current.withState(TargetState.BUILDING, "customizing"));
       customize(disk, stage(work, sources));
-      cancellation.check("moving the image into place");
-      Files.move(disk, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      new DiskFinisher(finish, settings.outputFormat(), requireQemuImg(), settings.backendSettings(),
+          settings.timeout(), processes, cancellation, this::log).finish(disk);
       progress(CUSTOMIZED, "Computing the image's sha256");
-      String sha256 = Sha256.of(output);
-      long size = Files.size(output);
-      progress(1.0, "Built " + output);
-      end = current.withState(TargetState.SUCCEEDED, "built").withOutputs(outputs(base, sha256, size));
+      Map<String, String> built = outputs(base, Sha256.of(disk), Files.size(disk));
+      built.putAll(delivery.deliver(disk, built, deliverySteps()));
+      progress(1.0, "Done: " + delivery.describe());
+      end = current.withState(TargetState.SUCCEEDED, "built").withOutputs(built);
     } catch (CancelledWorkException e) {
       end = current.withState(TargetState.CANCELLED, "cancelled");
     } catch (IOException e) {
@@ -213,7 +217,7 @@ final class CloudImageBuild implements BuildJob {
 
   private void customize(Path disk, List<VirtCustomizeCommand.Upload> uploads) {
     VirtCustomizeCommand command = new VirtCustomizeCommand(settings.virtCustomize(), disk,
-        settings.outputFormat(), settings.memoryMb(), uploads, request.packages());
+        settings.outputFormat(), settings.memoryMb(), uploads, request.packages(), finish.cleanApt());
     Map<String, String> environment = new LinkedHashMap<>();
     settings.backendSettings().ifPresent(s -> environment.put("LIBGUESTFS_BACKEND_SETTINGS", s));
     ProcessRunner.Spec spec = new ProcessRunner.Spec(command.arguments(), environment, null, settings.timeout());
@@ -266,16 +270,42 @@ final class CloudImageBuild implements BuildJob {
 
   private Map<String, String> outputs(BaseImage base, String sha256, long size) {
     Map<String, String> out = new LinkedHashMap<>();
-    out.put("path", output.toString());
     out.put("size", Long.toString(size));
     out.put("sha256", sha256);
     out.put("format", settings.outputFormat().qemuName());
     out.put("base-image", base.source().toString());
     out.put("base-sha256", base.sha256());
     out.put("base-checksum-source", base.checksumSource());
+    out.put("base-signature", base.signature());
     out.put("ppas", request.ppas().stream().map(Ppa::reference).collect(Collectors.joining(",")));
     out.put("packages", request.packages().stream().map(PackageSpec::toString).collect(Collectors.joining(",")));
     return out;
+  }
+
+  /** The delivery's view of this build: its log, its share of the progress, its raw state. */
+  private ImageDelivery.Steps deliverySteps() {
+    return new ImageDelivery.Steps() {
+      @Override
+      public void log(String line) {
+        CloudImageBuild.this.log(line);
+      }
+
+      @Override
+      public void progress(double fraction, String message) {
+        CloudImageBuild.this.progress(
+            fraction < 0 ? -1 : CUSTOMIZED + (1 - CUSTOMIZED) * Math.min(1, fraction), message);
+      }
+
+      @Override
+      public void stage(String rawState) {
+        report(current.withState(TargetState.BUILDING, rawState));
+      }
+
+      @Override
+      public Cancellation cancellation() {
+        return cancellation;
+      }
+    };
   }
 
   private TargetStatus failed(String summary, Exception e) {

@@ -9,6 +9,7 @@ import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.apt.internal.PpaAptSource;
 import dev.imagebuilder.apt.internal.PpaKeySource;
+import dev.imagebuilder.glance.GlancePublisher;
 import dev.imagebuilder.spi.Backend;
 import dev.imagebuilder.spi.BackendContext;
 import dev.imagebuilder.spi.BuildContext;
@@ -57,7 +58,8 @@ public final class GuestfsBackend implements Backend {
     }
     if (!cloud.ppas().isEmpty() && settings.ppa().keyFile().isPresent()) {
       keySource(settings).keyFor(cloud.ppas().get(0));
-    }
+    }    // A Glance destination's cloud must be configured: clouds.yaml or the OS_* variables.
+    delivery(cloud, settings, "validate");
   }
 
   @Override
@@ -66,11 +68,21 @@ public final class GuestfsBackend implements Backend {
     GuestfsSettings settings = settings();
     List<String> notes = new ArrayList<>();
     notes.add("downloads " + cloud.image() + " unless a verified copy is cached in "
-        + settings.cacheDirectory());
+        + settings.cacheDirectory() + "; "
+        + SumsSignature.read(backendContext.configuration(), backendContext.processes()).describe(cloud.image()));
     if (!cloud.ppas().isEmpty()) {
       notes.add("PPA signing keys from " + settings.ppa().describeKeySource());
     }
-    notes.add("writes a " + settings.outputFormat().qemuName() + " image to " + settings.outputDirectory());
+    notes.add(cloud.packages().isEmpty() ? "installs no packages"
+        : "installs with apt in the image: " + cloud.packages().stream().map(Object::toString)
+            .collect(java.util.stream.Collectors.joining(", "))
+            + (cloud.ppas().isEmpty() ? "" : " (also from " + cloud.ppas().stream().map(p -> p.reference())
+                .collect(java.util.stream.Collectors.joining(", ")) + ")"));
+    List<String> sealing = DiskFinisher.describe(FinishSettings.read(backendContext.configuration()),
+        settings.outputFormat());
+    notes.add("builds a " + settings.outputFormat().qemuName() + " image"
+        + (sealing.isEmpty() ? "" : " (" + String.join(", ", sealing) + ")") + " and "
+        + delivery(cloud, settings, "<build id>").describe());
     String description = "customize " + cloud.image() + " for " + cloud.series().codenameOrVersion()
         + " with " + cloud.ppas().size() + " PPA(s) and " + cloud.packages().size() + " package(s)";
     return new Plan(request, "guestfs",
@@ -112,10 +124,11 @@ public final class GuestfsBackend implements Backend {
     GuestfsSettings settings = settings();
     PpaKeySource keys = keySource(settings);
     BaseImageStore store = new BaseImageStore(backendContext.downloader(), backendContext.http(),
-        settings.cacheDirectory());
+        settings.cacheDirectory(), SumsSignature.read(backendContext.configuration(), backendContext.processes()));
     TargetStatus initial = TargetStatus.queued(targetKey(settings), labels(request, settings)).withAttempt(attempt);
     CloudImageBuild build = new CloudImageBuild(request, context, settings, store, keys,
-        backendContext.processes(), initial, outputPath(settings, request, context.buildId()));
+        backendContext.processes(), initial, outputPath(settings, request, context.buildId()),
+        delivery(request, settings, context.buildId()), FinishSettings.read(backendContext.configuration()));
     running.add(build);
     build.whenFinished(() -> running.remove(build));
     build.start();
@@ -134,6 +147,25 @@ public final class GuestfsBackend implements Backend {
     for (CloudImageBuild build : List.copyOf(running)) {
       build.cancel();
     }
+  }
+
+  /**
+   * Where the request's image goes. For Glance the cloud's configuration is read here, so that
+   * a cloud that is not configured rejects the request before anything is built.
+   */
+  private ImageDelivery delivery(CloudImageRequest request, GuestfsSettings settings, String buildId) {
+    Path output = outputPath(settings, request, buildId);
+    if (!request.destination().isGlance()) {
+      return new FileDelivery(output);
+    }
+    PublishSettings publish = PublishSettings.read(backendContext.configuration());
+    GlancePublisher publisher = GlancePublisher.forCloud(backendContext.http(),
+        request.destination().cloud(),
+        name -> backendContext.configuration().environmentVariable(name).orElse(null),
+        "destination", publish.options());
+    String name = output.getFileName().toString();
+    name = name.substring(0, name.length() - settings.outputFormat().extension().length());
+    return new GlanceDelivery(publisher, publish, request, buildId, name, settings.outputFormat());
   }
 
   private PpaKeySource keySource(GuestfsSettings settings) {
@@ -168,6 +200,9 @@ public final class GuestfsBackend implements Backend {
     labels.put("image", request.image().toString());
     labels.put("series", request.series().codenameOrVersion());
     labels.put("format", settings.outputFormat().qemuName());
+    if (request.destination().isGlance()) {
+      labels.put("destination", request.destination().value());
+    }
     return labels;
   }
 
@@ -208,6 +243,10 @@ public final class GuestfsBackend implements Backend {
   }
 
   private static boolean stillInPlace(Map<String, String> outputs) {
+    if (outputs.containsKey(GlanceDelivery.IMAGE_ID)) {
+      // Published and verified before the ticket said so; Glance, not this disk, holds it now.
+      return true;
+    }
     try {
       Path path = Path.of(outputs.getOrDefault("path", ""));
       return Files.isRegularFile(path) && Long.toString(Files.size(path)).equals(outputs.get("size"));

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
  *
  * @param uploads host file to guest directory, in order
  * @param memoryMb appliance memory, or 0 for libguestfs's default
+ * @param cleanApt whether to clean apt's lists and cache as the last operation
  */
 record VirtCustomizeCommand(
     String program,
@@ -19,7 +20,15 @@ record VirtCustomizeCommand(
     OutputFormat format,
     int memoryMb,
     List<Upload> uploads,
-    List<PackageSpec> packages) {
+    List<PackageSpec> packages,
+    boolean cleanApt) {
+
+  /**
+   * Run last, so the image is sealed without apt's downloaded lists and packages; the lists
+   * directory stays, empty, as apt expects it. Guests without apt are left alone.
+   */
+  static final String CLEAN_APT = "if command -v apt-get >/dev/null; then apt-get clean;"
+      + " rm -rf /var/lib/apt/lists/*; mkdir -p /var/lib/apt/lists/partial; fi";
 
   /** A host file copied into a guest directory, keeping its name and permissions. */
   record Upload(Path hostFile, String guestDirectory) {}
@@ -62,6 +71,10 @@ record VirtCustomizeCommand(
       args.add("--install");
       args.add(packages.stream().map(PackageSpec::toString).collect(Collectors.joining(",")));
     }
+    if (cleanApt) {
+      args.add("--run-command");
+      args.add(CLEAN_APT);
+    }
     return List.copyOf(args);
   }
 
@@ -70,6 +83,6 @@ record VirtCustomizeCommand(
     // "Examining the guest", "Setting a random seed", one per operation, "Finishing off";
     // distributions may add one or two (machine id, SELinux), so this is an estimate.
     int directories = (int) uploads.stream().map(Upload::guestDirectory).distinct().count();
-    return 3 + directories + uploads.size() + (packages.isEmpty() ? 0 : 1);
+    return 3 + directories + uploads.size() + (packages.isEmpty() ? 0 : 1) + (cleanApt ? 1 : 0);
   }
 }

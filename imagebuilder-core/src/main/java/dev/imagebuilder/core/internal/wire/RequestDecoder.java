@@ -3,6 +3,7 @@ package dev.imagebuilder.core.internal.wire;
 import static dev.imagebuilder.core.internal.wire.WireKeys.*;
 
 import dev.imagebuilder.api.Architecture;
+import dev.imagebuilder.api.CloudDestination;
 import dev.imagebuilder.api.CloudImageRequest;
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.InvalidRequestException;
@@ -64,8 +65,9 @@ final class RequestDecoder {
     List<Ppa> ppas = item.each(PPA_LIST, Ppa::of);
     List<PackageSpec> packages = item.each(PACKAGE_LIST, PackageSpec::of);
     Series series = series(item);
+    CloudDestination destination = destination(item);
     try {
-      return new CloudImageRequest(image, series, ppas, packages, trigger.value());
+      return new CloudImageRequest(image, series, ppas, packages, trigger.value(), destination);
     } catch (InvalidRequestException e) {
       throw item.rename(e, trigger.with(CLOUD_FIELDS));
     }
@@ -136,6 +138,16 @@ final class RequestDecoder {
     String text = item.string(SERIES);
     try {
       return text == null ? null : Series.of(text);
+    } catch (InvalidRequestException e) {
+      throw item.rename(e, Map.of());
+    }
+  }
+
+  /** {@code file} when absent. */
+  private static CloudDestination destination(WireItem item) {
+    String text = item.string(DESTINATION);
+    try {
+      return text == null ? CloudDestination.FILE : CloudDestination.of(text);
     } catch (InvalidRequestException e) {
       throw item.rename(e, Map.of());
     }

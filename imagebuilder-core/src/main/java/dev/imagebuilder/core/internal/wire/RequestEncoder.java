@@ -32,6 +32,10 @@ final class RequestEncoder {
       out.put(PPA_LIST, ppas(cloud.ppas()));
       out.put(PACKAGE_LIST, packages(cloud.packages()));
       out.put(SERIES, cloud.series().codenameOrVersion());
+      // Written only when not the default, so that file requests stay readable by older readers.
+      if (cloud.destination().isGlance()) {
+        out.put(DESTINATION, cloud.destination().value());
+      }
     } else if (request instanceof TouchImageRequest touch) {
       out.put(SYSTEM_IMAGE_SERVER, touch.systemImageServer().toString());
       out.put(SYSTEM_IMAGE_CHANNEL, touch.channel());

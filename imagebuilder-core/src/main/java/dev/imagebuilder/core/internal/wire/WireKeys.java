@@ -17,6 +17,7 @@ final class WireKeys {
   static final String PACKAGE_LIST = "package_list";
 
   static final String IMAGE = "image";
+  static final String DESTINATION = "destination";
 
   static final String SYSTEM_IMAGE_SERVER = "system-image-server";
   static final String SYSTEM_IMAGE_CHANNEL = "system-image-channel";
@@ -37,7 +38,8 @@ final class WireKeys {
   static final List<String> IMAGE_TYPES = List.of(CLOUD, TOUCH, OCI, OCI_PROMOTION);
 
   static final List<String> CLOUD_KEYS =
-      List.of(IMAGE_TYPE, IMAGE, PPA_LIST, PACKAGE_LIST, SERIES, TRIGGER, PROGRESS_TRIGGER);
+      List.of(IMAGE_TYPE, IMAGE, PPA_LIST, PACKAGE_LIST, SERIES, DESTINATION, TRIGGER,
+          PROGRESS_TRIGGER);
   static final List<String> TOUCH_KEYS = List.of(IMAGE_TYPE, SYSTEM_IMAGE_SERVER,
       SYSTEM_IMAGE_CHANNEL, DEVICES, PPA_LIST, PACKAGE_LIST, SERIES, TARGET_CHANNEL, TRIGGER,
       PROGRESS_TRIGGER);
@@ -48,7 +50,8 @@ final class WireKeys {
 
   /** Record component (as named in the records' validation errors) to wire key. */
   static final Map<String, String> CLOUD_FIELDS = Map.of(
-      "image", IMAGE, "series", SERIES, "ppas", PPA_LIST, "packages", PACKAGE_LIST);
+      "image", IMAGE, "series", SERIES, "ppas", PPA_LIST, "packages", PACKAGE_LIST,
+      "destination", DESTINATION);
   static final Map<String, String> TOUCH_FIELDS = Map.of(
       "systemImageServer", SYSTEM_IMAGE_SERVER, "channel", SYSTEM_IMAGE_CHANNEL,
       "devices", DEVICES, "series", SERIES, "ppas", PPA_LIST, "packages", PACKAGE_LIST,

@@ -1,0 +1,2 @@
+/** Implementation; not exported. */
+package dev.imagebuilder.glance.internal;
