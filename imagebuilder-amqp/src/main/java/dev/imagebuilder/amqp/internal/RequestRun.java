@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,20 +37,21 @@ final class RequestRun {
   private static final Logger LOG = LoggerFactory.getLogger(RequestRun.class);
   private static final Duration REPUBLISH_DELAY = Duration.ofSeconds(5);
 
-  /** What the run needs from its worker. */
-  interface Host {
-    WorkerSettings settings();
-
-    RequestJournal journal();
-
-    ConfirmedPublisher publisher();
-
-    Builds builds();
-
-    ScheduledExecutorService io();
-
-    /** Acknowledges the delivery; the run is over. */
-    void finished(RequestRun run);
+  /**
+   * What a run works with: the worker's settings, journal, builds and I/O thread, its current
+   * publisher (a new one after each reconnect), and what to do once the run is over (acknowledge
+   * the delivery).
+   */
+  record Collaborators(
+      WorkerSettings settings,
+      RequestJournal journal,
+      Supplier<ConfirmedPublisher> currentPublisher,
+      Builds builds,
+      ScheduledExecutorService io,
+      Consumer<RequestRun> finished) {
+    ConfirmedPublisher publisher() {
+      return currentPublisher.get();
+    }
   }
 
   private final class Item {
@@ -68,7 +71,7 @@ final class RequestRun {
     }
   }
 
-  private final Host host;
+  private final Collaborators worker;
   private final String requestId;
   private final long deliveryTag;
   private final AMQP.BasicProperties properties;
@@ -82,9 +85,9 @@ final class RequestRun {
   private ScheduledFuture<?> heartbeat;
   private boolean over;
 
-  RequestRun(Host host, String requestId, long deliveryTag, AMQP.BasicProperties properties,
+  RequestRun(Collaborators worker, String requestId, long deliveryTag, AMQP.BasicProperties properties,
       List<ImageRequest> requests, RequestJournal.Entry entry) {
-    this.host = host;
+    this.worker = worker;
     this.requestId = requestId;
     this.deliveryTag = deliveryTag;
     this.properties = properties;
@@ -112,7 +115,7 @@ final class RequestRun {
   /** Submits or resumes every item not yet finished; cancels them if the request was cancelled. */
   void start(boolean cancelled) {
     synchronized (journalLock) {
-      host.journal().write(entry);
+      worker.journal().write(entry);
     }
     for (Item item : items) {
       RequestJournal.Item recorded = entry.items().get(item.index);
@@ -134,11 +137,11 @@ final class RequestRun {
       try {
         if (resumable) {
           item.journaled = true;
-          item.handle = host.builds().resume(recorded.ticket(), itemJournal(item));
+          item.handle = worker.builds().resume(recorded.ticket(), itemJournal(item));
           LOG.info("request {} item {}: resumed build {} from its ticket", requestId, item.index,
               item.handle.id());
         } else {
-          item.handle = host.builds().submit(item.request, itemJournal(item));
+          item.handle = worker.builds().submit(item.request, itemJournal(item));
           LOG.info("request {} item {}: submitted build {} to {}", requestId, item.index,
               item.handle.id(), item.handle.backend());
         }
@@ -152,7 +155,7 @@ final class RequestRun {
       int index = item.index;
       item.subscription = item.handle.subscribe(event -> {
         try {
-          host.io().execute(() -> onEvent(index, event));
+          worker.io().execute(() -> onEvent(index, event));
         } catch (java.util.concurrent.RejectedExecutionException stopped) {
           // The worker is gone; whoever takes the request over reports it.
         }
@@ -165,8 +168,8 @@ final class RequestRun {
     }
     finishIfDone();
     if (!over) {
-      long every = host.settings().progressInterval().toMillis();
-      heartbeat = host.io().scheduleAtFixedRate(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+      long every = worker.settings().progressInterval().toMillis();
+      heartbeat = worker.io().scheduleAtFixedRate(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -259,7 +262,7 @@ final class RequestRun {
       // the request goes to another worker, which resumes the finished build and reports it.
       LOG.warn("request {} item {}: final report not published ({}); retrying in {}",
           requestId, item.index, describe(e), REPUBLISH_DELAY);
-      host.io().schedule(() -> {
+      worker.io().schedule(() -> {
         item.terminal = false;
         publishTerminal(item, status, targets, message, finished);
       }, REPUBLISH_DELAY.toMillis(), TimeUnit.MILLISECONDS);
@@ -286,7 +289,7 @@ final class RequestRun {
       entry = entry.finishedAt(Instant.now());
       writeJournal("the request's end");
     }
-    host.finished(this);
+    worker.finished().accept(this);
   }
 
   /**
@@ -296,7 +299,7 @@ final class RequestRun {
    */
   private void writeJournal(String what) {
     try {
-      host.journal().write(entry);
+      worker.journal().write(entry);
     } catch (RuntimeException e) {
       LOG.error("request {}: {} was published but not journaled: {}", requestId, what, e.toString());
     }
@@ -319,7 +322,7 @@ final class RequestRun {
             return;
           }
           entry = entry.withItem(item.index, entry.items().get(item.index).withTicket(ticket));
-          host.journal().write(entry);
+          worker.journal().write(entry);
         }
         item.lastTicket = ticket.json();
       }
@@ -338,7 +341,7 @@ final class RequestRun {
     return (buildId, ticket) -> {
       synchronized (journalLock) {
         entry = entry.withItem(item.index, entry.items().get(item.index).withTicket(ticket));
-        host.journal().write(entry);
+        worker.journal().write(entry);
         item.journaled = true;
       }
     };
@@ -365,12 +368,12 @@ final class RequestRun {
     byte[] body = report.toJson();
     String trigger = item.request.trigger();
     if (trigger != null) {
-      host.publisher().ensureQueue(trigger);
-      host.publisher().publish("", trigger, reportProperties(requestId), body);
+      worker.publisher().ensureQueue(trigger);
+      worker.publisher().publish("", trigger, reportProperties(requestId), body);
     }
     String replyTo = properties.getReplyTo();
     if (replyTo != null && !replyTo.isBlank() && !replyTo.equals(trigger)) {
-      host.publisher().publish("", replyTo, reportProperties(requestId), body);
+      worker.publisher().publish("", replyTo, reportProperties(requestId), body);
     }
   }
 
@@ -391,7 +394,7 @@ final class RequestRun {
         item.handle == null ? null : item.handle.id(),
         item.handle == null ? null : item.handle.backend(),
         ProgressReport.stateOf(status), status, message, targets, finished,
-        host.settings().workerId(), Instant.now());
+        worker.settings().workerId(), Instant.now());
   }
 
   private void stopHeartbeat() {

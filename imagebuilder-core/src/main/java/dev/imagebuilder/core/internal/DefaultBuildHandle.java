@@ -18,36 +18,35 @@ import dev.imagebuilder.spi.BuildContext;
 import dev.imagebuilder.spi.BuildJob;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One build: its targets, its events, its end. The backend reports through the
- * {@link BuildContext} this handle implements; everything it schedules is tracked so that the end
- * of the build, in any form, stops it.
+ * One build as its caller sees it: identity, result, waiting, retry, cancel, and the write-ahead
+ * checkpoint. The pieces it is made of each hold one idea: {@link TargetBook} (the targets and when
+ * they end the build), {@link ListenerFanOut} (the listeners and the order they hear of it in),
+ * {@link TaskScope} (the work the backend scheduled, stopped by the end of the build in any form)
+ * and {@link BackendReports} (the {@link BuildContext} the backend reports through).
+ *
+ * <p>One lock makes a target change, the end it brings and the events it causes one step; the pieces
+ * are called under it in that order (handle, then fan-out), never the other way round.
  */
 public final class DefaultBuildHandle implements BuildHandle {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultBuildHandle.class);
-  /** The build whose task the current thread is running, if any. */
-  private static final ThreadLocal<DefaultBuildHandle> RUNNING_TASK_OF = new ThreadLocal<>();
 
   private final String id;
   private final String backendName;
@@ -55,24 +54,19 @@ public final class DefaultBuildHandle implements BuildHandle {
   private final int attempt;
   private final EngineThreads threads;
   private final Clock clock;
-  private final SerialExecutor eventQueue;
   private final BiFunction<DefaultBuildHandle, Set<String>, BuildHandle> retrier;
   private final List<TicketJournal> journals;
   /** Serializes checkpoints, so that journals see the states in the order they were made. */
   private final Object checkpointLock = new Object();
   private final ResultFuture result = new ResultFuture(this);
-  private final Set<Future<?>> tasks = ConcurrentHashMap.newKeySet();
-  private final Context context = new Context();
+  private final TaskScope scope = new TaskScope(this::fail);
+  private final ListenerFanOut fanOut;
+  private final BackendReports reports;
 
   private final Object lock = new Object();
-  private final Map<String, TargetStatus> targets = new LinkedHashMap<>();
-  private final List<Subscriber> subscribers = new ArrayList<>();
-  private boolean declared;
-  private boolean started;
-  private BuildEvent.Completed completed;
+  private final TargetBook book;
   private CompletableFuture<Void> cancellation;
   private volatile BuildStatus status = BuildStatus.RUNNING;
-  private volatile boolean closed;
   private volatile BuildJob job;
 
   public DefaultBuildHandle(
@@ -91,15 +85,16 @@ public final class DefaultBuildHandle implements BuildHandle {
     this.attempt = attempt;
     this.threads = threads;
     this.clock = clock;
-    this.eventQueue = new SerialExecutor(threads.events());
     this.retrier = retrier;
     this.journals = List.copyOf(journals);
-    listeners.forEach(l -> subscribers.add(new Subscriber(l)));
+    this.book = new TargetBook(id, backendName);
+    this.fanOut = new ListenerFanOut(id, threads.events(), listeners);
+    this.reports = new BackendReports(id, request, clock, threads, scope, new Reports());
   }
 
   /** What the backend reports through. */
   public BuildContext context() {
-    return context;
+    return reports;
   }
 
   /**
@@ -111,21 +106,16 @@ public final class DefaultBuildHandle implements BuildHandle {
     try {
       started = Objects.requireNonNull(starter.get(), "backend returned no job");
     } catch (RuntimeException e) {
-      closed = true;
-      stopTasks();
+      scope.stop();
       throw e;
     }
     Runnable after;
     boolean cancelledWhileStarting;
     synchronized (lock) {
       job = started;
-      this.started = true;
-      emit(new BuildEvent.Submitted(id, clock.instant(), request, List.copyOf(targets.values())));
-      if (completed != null) {
-        // It ended (failed or was cancelled) while the backend was starting: listeners hear of
-        // the end only now, after the submission it ends.
-        emit(completed);
-      }
+      // If it ended (failed or was cancelled) while the backend was starting, listeners hear of
+      // the end only now, after the submission it ends.
+      fanOut.announce(new BuildEvent.Submitted(id, clock.instant(), request, book.snapshot()));
       // Decided under the lock that cancel() takes: exactly one of the two cancels the job.
       cancelledWhileStarting = status == BuildStatus.CANCELLED;
       after = completeIfDone();
@@ -168,7 +158,7 @@ public final class DefaultBuildHandle implements BuildHandle {
   @Override
   public List<TargetStatus> targets() {
     synchronized (lock) {
-      return List.copyOf(targets.values());
+      return book.snapshot();
     }
   }
 
@@ -225,9 +215,9 @@ public final class DefaultBuildHandle implements BuildHandle {
       throw new IllegalStateException(
           "tracking of build " + id + " failed; resume it from its ticket instead of retrying");
     }
-    Set<String> failed = new LinkedHashSet<>();
+    Set<String> failed;
     synchronized (lock) {
-      targets.values().stream().filter(t -> t.state().isFailure()).forEach(t -> failed.add(t.key()));
+      failed = book.failedKeys();
     }
     if (failed.isEmpty()) {
       throw new IllegalStateException("build " + id + " has no failed targets to retry"
@@ -249,7 +239,7 @@ public final class DefaultBuildHandle implements BuildHandle {
     }
     Map<String, TargetStatus> known;
     synchronized (lock) {
-      known = new LinkedHashMap<>(targets);
+      known = book.byKey();
     }
     for (String key : targetKeys) {
       TargetStatus t = known.get(key);
@@ -324,15 +314,11 @@ public final class DefaultBuildHandle implements BuildHandle {
         return done;
       }
       status = BuildStatus.CANCELLED;
-      closed = true;
-      for (TargetStatus t : List.copyOf(targets.values())) {
-        if (!t.state().isTerminal()) {
-          change(t.withState(TargetState.CANCELLING, t.rawState()));
-        }
-      }
+      scope.close();
+      book.cancelling().forEach(this::announce);
       j = job;
     }
-    stopTasks();
+    scope.stop();
     result.completeExceptionally(new CancellationException("build " + id + " " + reason));
     if (j == null) {
       // Still starting: begin() cancels the job once the backend returns it.
@@ -375,13 +361,7 @@ public final class DefaultBuildHandle implements BuildHandle {
 
   private void finishCancel(String reason, String failure) {
     synchronized (lock) {
-      for (TargetStatus t : List.copyOf(targets.values())) {
-        if (t.state() == TargetState.CANCELLING) {
-          change(failure == null
-              ? t.withState(TargetState.CANCELLED, t.rawState())
-              : t.withError(failure));
-        }
-      }
+      book.cancelled(failure).forEach(this::announce);
       announceEnd(BuildStatus.CANCELLED, null,
           failure == null ? reason : reason + "; " + failure);
     }
@@ -412,30 +392,7 @@ public final class DefaultBuildHandle implements BuildHandle {
 
   @Override
   public BuildListener.Subscription subscribe(BuildListener listener) {
-    Objects.requireNonNull(listener, "listener");
-    Subscriber s = new Subscriber(listener);
-    Runnable late = () -> {};
-    synchronized (lock) {
-      if (completed != null) {
-        BuildEvent.Completed end = completed;
-        try {
-          eventQueue.execute(() -> s.deliver(end));
-        } catch (RejectedExecutionException e) {
-          // The ImageBuilder is closed and its event threads are gone: the caller's thread
-          // delivers the end it was promised.
-          late = () -> s.deliver(end);
-        }
-      } else {
-        subscribers.add(s);
-      }
-    }
-    late.run();
-    return () -> {
-      s.active = false;
-      synchronized (lock) {
-        subscribers.remove(s);
-      }
-    };
+    return fanOut.subscribe(listener);
   }
 
   // ---- reports from the backend ----
@@ -449,62 +406,52 @@ public final class DefaultBuildHandle implements BuildHandle {
         return;
       }
       status = BuildStatus.ERROR;
-      closed = true;
+      scope.close();
       announceEnd(BuildStatus.ERROR, null, error.getMessage());
     }
     LOG.warn("build {}: {}", id, error.getMessage());
-    stopTasks();
+    scope.stop();
     result.completeExceptionally(error);
   }
 
   private void update(TargetStatus target) {
     Runnable after;
     synchronized (lock) {
-      if (closed) {
+      if (scope.isClosed()) {
         return;
       }
-      TargetStatus previous = targets.get(target.key());
-      if (target.equals(previous)) {
+      Optional<TargetBook.Change> change = book.update(target);
+      if (change.isEmpty()) {
         return;
       }
-      change(target);
+      announce(change.get());
       after = completeIfDone();
     }
     after.run();
   }
 
   private void declare(List<TargetStatus> declaredTargets) {
-    if (declaredTargets.isEmpty()) {
-      // Every target terminal would be true of none: an empty fan-out must never read as success.
-      fail(new ImageBuildException("build " + id + " (" + backendName + ") has no targets; a build of nothing"
-          + " is an error, not a success"));
+    ImageBuildException refused = book.refusal(declaredTargets);
+    if (refused != null) {
+      fail(refused);
       return;
     }
     Runnable after;
     synchronized (lock) {
-      if (closed) {
+      if (scope.isClosed()) {
         return;
       }
-      Map<String, TargetStatus> next = new LinkedHashMap<>();
-      declaredTargets.forEach(t -> next.put(t.key(), t));
-      targets.keySet().retainAll(next.keySet());
-      next.values().forEach(t -> {
-        if (!t.equals(targets.get(t.key()))) {
-          change(t);
-        }
-      });
-      declared = true;
+      book.declare(declaredTargets).forEach(this::announce);
       after = completeIfDone();
     }
     after.run();
   }
 
-  /** Records a target's snapshot and tells listeners; caller holds the lock. */
-  private void change(TargetStatus target) {
-    TargetStatus previous = targets.put(target.key(), target);
-    if (started) {
-      LOG.debug("build {}: {}", id, target);
-      emit(new BuildEvent.TargetStateChanged(id, clock.instant(), previous, target));
+  /** Tells listeners of a target's new snapshot, once the build is announced; caller holds the lock. */
+  private void announce(TargetBook.Change change) {
+    if (fanOut.isAnnounced()) {
+      LOG.debug("build {}: {}", id, change.current());
+      fanOut.publish(new BuildEvent.TargetStateChanged(id, clock.instant(), change.previous(), change.current()));
     }
   }
 
@@ -513,109 +460,28 @@ public final class DefaultBuildHandle implements BuildHandle {
    * is released (completing the future runs callers' callbacks, which must not hold our lock).
    */
   private Runnable completeIfDone() {
-    if (!started || !declared || status.isDone()
-        || !targets.values().stream().allMatch(t -> t.state().isTerminal())) {
+    if (!fanOut.isAnnounced() || status.isDone() || !book.isComplete()) {
       return () -> {};
     }
-    BuildResult done = new BuildResult(id, backendName, List.copyOf(targets.values()), clock.instant());
+    BuildResult done = book.result(clock.instant());
     status = done.status();
-    closed = true;
+    scope.close();
     announceEnd(status, done, null);
     return () -> {
-      stopTasks();
+      scope.stop();
       result.complete(done);
     };
   }
 
   /**
-   * Records the one completion event and emits it, unless the build has not been announced yet
-   * ({@link #begin} emits it then, after {@link BuildEvent.Submitted}); caller holds the lock.
+   * Records the one completion event and hands it to the listeners, who hear of it after
+   * {@link BuildEvent.Submitted} even if it came first; caller holds the lock.
    */
   private void announceEnd(BuildStatus endStatus, BuildResult done, String failure) {
-    if (completed != null) {
+    if (fanOut.ended()) {
       return;
     }
-    completed = new BuildEvent.Completed(id, clock.instant(), endStatus, done, failure);
-    if (started) {
-      emit(completed);
-    }
-  }
-
-  /** Queues an event for the current subscribers, in order; caller holds the lock. */
-  private void emit(BuildEvent event) {
-    List<Subscriber> audience = List.copyOf(subscribers);
-    if (audience.isEmpty()) {
-      return;
-    }
-    try {
-      eventQueue.execute(() -> audience.forEach(s -> s.deliver(event)));
-    } catch (RejectedExecutionException e) {
-      LOG.debug("build {}: event dropped after shutdown: {}", id, event);
-    }
-  }
-
-  private void emitIfOpen(Supplier<BuildEvent> event) {
-    synchronized (lock) {
-      if (started && !closed) {
-        emit(event.get());
-      }
-    }
-  }
-
-  private void stopTasks() {
-    // Called from one of this build's own tasks (the poll that saw the end), the cancel below
-    // interrupts the very thread that is calling: what runs next on it (completing the result,
-    // and with it the callers' dependent stages) must not start interrupted.
-    boolean ownTask = RUNNING_TASK_OF.get() == this;
-    boolean interruptedBefore = Thread.currentThread().isInterrupted();
-    for (Future<?> f : tasks) {
-      f.cancel(true);
-    }
-    tasks.clear();
-    if (ownTask && !interruptedBefore) {
-      Thread.interrupted();
-    }
-  }
-
-  private Future<?> track(java.util.function.Function<Runnable, Future<?>> submit, Runnable task) {
-    if (closed) {
-      return CompletableFuture.completedFuture(null);
-    }
-    AtomicReference<Future<?>> self = new AtomicReference<>();
-    Runnable guarded = () -> {
-      RUNNING_TASK_OF.set(this);
-      try {
-        if (!closed) {
-          task.run();
-        }
-      } catch (Throwable t) {
-        if (!closed) {
-          fail(t);
-        }
-      } finally {
-        RUNNING_TASK_OF.remove();
-        Future<?> me = self.get();
-        if (me != null) {
-          tasks.remove(me);
-        }
-      }
-    };
-    Future<?> f;
-    try {
-      f = submit.apply(guarded);
-    } catch (RejectedExecutionException e) {
-      fail(new ImageBuildException("the ImageBuilder was closed", e));
-      return CompletableFuture.completedFuture(null);
-    }
-    self.set(f);
-    tasks.add(f);
-    if (f.isDone() || closed) {
-      tasks.remove(f);
-      if (closed) {
-        f.cancel(true);
-      }
-    }
-    return f;
+    fanOut.end(new BuildEvent.Completed(id, clock.instant(), endStatus, done, failure));
   }
 
   @Override
@@ -623,43 +489,11 @@ public final class DefaultBuildHandle implements BuildHandle {
     return "BuildHandle[" + id + ", " + backendName + ", " + status + "]";
   }
 
-  /** A listener and whether it still wants events. */
-  private final class Subscriber {
-    private final BuildListener listener;
-    private volatile boolean active = true;
-
-    Subscriber(BuildListener listener) {
-      this.listener = listener;
-    }
-
-    void deliver(BuildEvent event) {
-      if (!active) {
-        return;
-      }
-      try {
-        listener.onEvent(event);
-      } catch (Throwable t) {
-        // A listener's failure is its own: tracking and the other listeners go on.
-        LOG.warn("build {}: listener {} threw on {}: {}", id, listener, event.getClass().getSimpleName(), t.toString());
-      }
-    }
-  }
-
-  /** The backend's view of this build. */
-  private final class Context implements BuildContext {
+  /** What this build does with the backend's reports. */
+  private final class Reports implements BackendReports.Build {
     @Override
-    public String buildId() {
-      return id;
-    }
-
-    @Override
-    public ImageRequest request() {
-      return request;
-    }
-
-    @Override
-    public void declareTargets(List<TargetStatus> declaredTargets) {
-      declare(declaredTargets);
+    public void declare(List<TargetStatus> targets) {
+      DefaultBuildHandle.this.declare(targets);
     }
 
     @Override
@@ -668,22 +502,12 @@ public final class DefaultBuildHandle implements BuildHandle {
     }
 
     @Override
-    public void progress(String targetKey, double fraction, String message) {
-      emitIfOpen(() -> new BuildEvent.Progress(id, clock.instant(), targetKey, fraction, message));
-    }
-
-    @Override
-    public void log(String targetKey, String line) {
-      emitIfOpen(() -> new BuildEvent.LogLine(id, clock.instant(), targetKey, line));
-    }
-
-    @Override
-    public void retryScheduled(
-        String targetKey, String action, int attemptNumber, int maxAttempts, Duration delay, String reason) {
-      LOG.info("build {}: {} of {} scheduled in {} (attempt {} of {}): {}",
-          id, action, targetKey, delay, attemptNumber, maxAttempts, reason);
-      emitIfOpen(() -> new BuildEvent.RetryScheduled(
-          id, clock.instant(), targetKey, action, attemptNumber, maxAttempts, delay, reason));
+    public void publishIfOpen(Supplier<BuildEvent> event) {
+      synchronized (lock) {
+        if (fanOut.isAnnounced() && !scope.isClosed()) {
+          fanOut.publish(event.get());
+        }
+      }
     }
 
     @Override
@@ -694,21 +518,6 @@ public final class DefaultBuildHandle implements BuildHandle {
     @Override
     public void fail(Throwable cause) {
       DefaultBuildHandle.this.fail(cause);
-    }
-
-    @Override
-    public Future<?> schedule(Runnable task, Duration delay) {
-      return track(t -> threads.scheduler().schedule(t, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS), task);
-    }
-
-    @Override
-    public Future<?> execute(Runnable task) {
-      return track(t -> threads.workers().submit(t), task);
-    }
-
-    @Override
-    public boolean isClosed() {
-      return closed;
     }
   }
 }
