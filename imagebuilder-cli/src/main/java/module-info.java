@@ -9,6 +9,7 @@ module dev.imagebuilder.cli {
   requires dev.imagebuilder.testkit;
   requires dev.imagebuilder.amqp;
   requires info.picocli;
+  requires org.jline;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
 

@@ -24,22 +24,28 @@ public final class Cli {
   /** Runs the command; returns its exit status. */
   public int run(String[] args) {
     boolean debug = Arrays.asList(args).contains("--debug");
-    boolean json = Arrays.asList(args).contains("--json");
+    boolean json = Arrays.asList(args).contains("--json") || Arrays.asList(args).contains("--progress=json");
     CommandLine cli = commandLine();
+    ((RootCommand) cli.getCommand()).arguments(Arrays.asList(args));
     cli.setParameterExceptionHandler((e, a) -> {
       PrintWriter err = e.getCommandLine().getErr();
-      err.println(NAME + ": " + e.getMessage());
+      err.println(NAME + ": " + Text.brief(e.getMessage()));
+      if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+        // picocli's suggestions for a mistyped option or subcommand ("--seris": "--series").
+        err.println("Did you mean: " + Text.clean(String.join(" or ", u.getSuggestions())) + "?");
+      }
       err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more.");
       err.flush();
       if (debug) {
         e.printStackTrace(invocation.err());
       }
       if (json) {
-        jsonError(ExitCode.USAGE, e.getMessage());
+        jsonError(ExitCode.USAGE, Text.brief(e.getMessage()));
       }
       return ExitCode.USAGE;
     });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, debug, json));
+    cli.setExecutionStrategy(new RootOptions(new CommandLine.RunLast()));
     try {
       return cli.execute(args);
     } finally {
@@ -49,6 +55,11 @@ public final class Cli {
   }
 
   CommandLine commandLine() {
+    return commandLine(invocation);
+  }
+
+  /** The command model, also used at build time for the man page and shell completion. */
+  static CommandLine commandLine(Invocation invocation) {
     CommandLine cli = new CommandLine(new RootCommand(invocation));
     cli.setOut(new PrintWriter(invocation.out(), true));
     cli.setErr(new PrintWriter(invocation.err(), true));
@@ -80,7 +91,9 @@ public final class Cli {
     } else {
       status = ExitCode.FAILED;
       message = "unexpected error: " + cause + (debug ? "" : " (run with --debug for details)");
+
     }
+    message = Text.brief(message);
     invocation.err().println(NAME + ": " + message);
     if (debug) {
       e.printStackTrace(invocation.err());

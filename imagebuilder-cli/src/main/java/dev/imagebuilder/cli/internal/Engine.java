@@ -3,7 +3,6 @@ package dev.imagebuilder.cli.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagebuilder.core.ImageBuilder;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -47,7 +46,7 @@ final class Engine implements AutoCloseable {
         b.config("launchpad.catalog", readableCatalog(Path.of(settings.catalog())));
       }
       if (settings.pollInterval() != null) {
-        dev.imagebuilder.spi.Configuration.parseDuration("--poll-interval", settings.pollInterval());
+        Durations.parse("--poll-interval", settings.pollInterval(), java.time.Duration.ofDays(1));
         b.config("launchpad.poll-interval", settings.pollInterval());
       }
       extraConfig.forEach(b::config);
@@ -96,7 +95,7 @@ final class Engine implements AutoCloseable {
     } catch (URISyntaxException e) {
       // reported below
     }
-    throw new UsageException("--launchpad: '" + value
+    throw new UsageException("--launchpad: '" + Text.redact(value)
         + "' is not production, staging, demo or an http(s) URL of a Launchpad API root");
   }
 
@@ -109,13 +108,7 @@ final class Engine implements AutoCloseable {
   }
 
   private static String readableCatalog(Path file) {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (IOException e) {
-      throw new UsageException("--catalog: cannot read '" + file + "'"
-          + (Files.exists(file) ? " (" + e.getMessage() + ")" : " (no such file)"));
-    }
+    String text = BoundedInput.read("--catalog", file.toString(), java.io.InputStream.nullInputStream());
     try {
       new ObjectMapper().readTree(text);
     } catch (JsonProcessingException e) {

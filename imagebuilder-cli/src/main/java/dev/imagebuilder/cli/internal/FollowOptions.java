@@ -1,7 +1,5 @@
 package dev.imagebuilder.cli.internal;
 
-import dev.imagebuilder.api.InvalidRequestException;
-import dev.imagebuilder.spi.Configuration;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -27,15 +25,7 @@ final class FollowOptions {
     if (timeout == null) {
       return null;
     }
-    try {
-      Duration d = Configuration.parseDuration("--timeout", timeout);
-      if (d.isZero() || d.isNegative()) {
-        throw new UsageException("--timeout: '" + timeout + "' must be more than zero");
-      }
-      return d;
-    } catch (InvalidRequestException e) {
-      throw new UsageException(e.getMessage());
-    }
+    return Durations.parse("--timeout", timeout, Durations.MAX);
   }
 
   Path stateFile(Invocation invocation) {

@@ -44,7 +44,7 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     Invocation invocation = root.invocation();
     StateJournal journal = StateJournal.read(journalOptions.state);
-    Duration most = dev.imagebuilder.spi.Configuration.parseDuration("--settle", settle);
+    Duration most = Durations.parse("--settle", settle, Duration.ofHours(1));
     RunOutput out = output.create(invocation, false);
     List<Outcome.BuildOutcome> recorded = new ArrayList<>();
     List<StateJournal.Entry> running = new ArrayList<>();

@@ -59,7 +59,7 @@ final class WorkerCommand implements Callable<Integer> {
     if (uri == null || uri.isBlank()) {
       throw new UsageException("--amqp: no broker given (use --amqp URI or set " + URI_VARIABLE + ")");
     }
-    Duration interval = dev.imagebuilder.spi.Configuration.parseDuration("--progress-interval", progressInterval);
+    Duration interval = Durations.parse("--progress-interval", progressInterval, java.time.Duration.ofDays(1));
     Path dir = journal != null ? journal : FollowOptions.stateHome(invocation).resolve("image-builder").resolve("worker-journal");
     try (Engine engine = Engine.open(connection.settings(), connection.config, invocation);
          QueueWorker worker = worker(uri, dir, interval, engine)) {
