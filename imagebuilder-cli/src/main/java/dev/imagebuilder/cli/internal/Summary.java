@@ -47,7 +47,10 @@ final class Summary {
             + (t.webLink() == null ? "" : " " + t.webLink()));
       }
     }
-    List<TargetStatus> made = o.allTargets().stream().filter(t -> !t.outputs().isEmpty()).toList();
+    // What cloud and touch builds made (an image file and its sha256, a channel and version).
+    // Launchpad's outputs are its own references, shown as the build's link.
+    List<TargetStatus> made = o.builds().stream().filter(b -> !"launchpad".equals(b.backend()))
+        .flatMap(b -> b.targets().stream()).filter(t -> !t.outputs().isEmpty()).toList();
     if (!made.isEmpty()) {
       lines.add("Outputs:");
       for (TargetStatus t : made) {

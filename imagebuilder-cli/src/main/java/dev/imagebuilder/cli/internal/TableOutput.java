@@ -24,9 +24,11 @@ import org.jline.utils.AttributedStyle;
  * build and upload states, link) with a count line under it, redrawn in place a few times a
  * second. The frame never scrolls the screen: it is at most one line shorter than the terminal
  * and each line one column narrower, and a redraw moves the cursor back up over the rows the last
- * frame took (at the current width, as the terminal reflows on a resize) and overwrites them. No
- * full-screen clear, so nothing is copied into the scrollback. Notices and, with --verbose, log
- * lines are printed above the frame. At the end the frame is erased and printed once in full
+ * frame took (at the current width, as the terminal reflows on a resize) and overwrites them, each
+ * line cleared to its end, and only then clears what is left below. It never clears the screen, nor
+ * from its top-left corner: tmux copies a screen cleared from there into the scrollback, which is
+ * how an earlier table left a copy of every frame in it. Notices and, with --verbose, log
+ * lines are printed above the frame. At the end the last frame is overwritten by the whole table
  * (every row, whole links), then the summary: one frame in the scrollback.
  */
 final class TableOutput implements RunOutput {
@@ -102,19 +104,20 @@ final class TableOutput implements RunOutput {
     for (BuildHandle h : handles) {
       h.targets().forEach(t -> targets.see(h.id(), t));
     }
-    erase();
+    List<String> summary = new ArrayList<>(Summary.lines(outcome, logs.tails(outcome), false));
+    summary.addAll(logs.download(outcome));
+    // Drawn over the last frame, as a frame is.
+    backToTop();
     flushAbove();
     if (!outcome.allTargets().isEmpty()) {
       // The one frame that stays: every row, whole links (they may wrap: nothing is drawn over them).
       for (Line line : frame(outcome, Integer.MAX_VALUE, Integer.MAX_VALUE)) {
-        term.print(line.ansi() + "\n");
+        printLine(line.ansi());
       }
-      term.print("\n");
+      printLine("");
     }
-    for (String line : Summary.lines(outcome, logs.tails(outcome), false)) {
-      term.print(Text.clean(line) + "\n");
-    }
-    logs.download(outcome).forEach(line -> term.print(Text.clean(line) + "\n"));
+    summary.forEach(line -> printLine(Text.clean(line)));
+    term.clearToEndOfScreen();
     term.close();
   }
 
@@ -142,21 +145,28 @@ final class TableOutput implements RunOutput {
       h.targets().forEach(t -> targets.see(h.id(), t));
     }
     List<Line> lines = frame(null, size.getColumns() - 1, size.getRows() - 1);
-    erase();
+    backToTop();
     flushAbove();
     List<Integer> widths = new ArrayList<>();
     for (Line line : lines) {
-      term.print(line.ansi());
-      term.clearToEndOfLine();
-      term.print("\r\n");
+      printLine(line.ansi());
       widths.add(line.width());
     }
+    // Below the frame now: what is left of a taller last frame goes (never from the top-left).
+    term.clearToEndOfScreen();
     term.flush();
     drawn = widths;
   }
 
-  /** Moves back to the frame's first line and clears from there down. */
-  private void erase() {
+  /** A line over whatever was on the screen there, and the cursor to the start of the next. */
+  private void printLine(String ansi) {
+    term.print(ansi);
+    term.clearToEndOfLine();
+    term.print("\r\n");
+  }
+
+  /** Moves the cursor back to the start of the frame's first line. */
+  private void backToTop() {
     if (drawn.isEmpty()) {
       return;
     }
@@ -168,16 +178,11 @@ final class TableOutput implements RunOutput {
       rows += Math.max(1, (w + columns - 1) / columns);
     }
     term.up(rows);
-    term.clearToEndOfScreen();
     drawn = List.of();
   }
 
   private void flushAbove() {
-    for (String line : above) {
-      term.print(line);
-      term.clearToEndOfLine();
-      term.print("\r\n");
-    }
+    above.forEach(this::printLine);
     above.clear();
   }
 
