@@ -89,7 +89,7 @@ class CommandLineEndToEndTest {
         .contains("    last lines of the log:")
         .containsPattern("      \\| Fake build log of .*redis-22\\.04/\\+build/\\d+")
         // Every target with its whole link, the succeeded one too.
-        .containsPattern("  redis 22.04 amd64: SUCCEEDED http://127\\.0\\.0\\.1:\\d+/\\S+/\\+build/\\d+");
+        .containsPattern("  redis +22\\.04 +amd64 +SUCCEEDED +Successfully built +Uploaded +http://127\\.0\\.0\\.1:\\d+/\\S+/\\+build/\\d+");
     assertThat(launchpad.operationCount("scheduleRegistryUpload")).isZero();
   }
 

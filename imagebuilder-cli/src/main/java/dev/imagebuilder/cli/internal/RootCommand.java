@@ -47,6 +47,7 @@ import picocli.CommandLine.Parameters;
         SubmitCommand.class,
         LoginCommand.class,
         ResumeCommand.class,
+        RetryCommand.class,
         CancelCommand.class,
         StatusCommand.class,
         FakesCommand.class,

@@ -42,10 +42,7 @@ final class Summary {
     }
     lines.add(counts(o.allTargets()) + ".");
     if (everyTarget && !o.allTargets().isEmpty()) {
-      for (TargetStatus t : o.allTargets()) {
-        lines.add("  " + describe(TargetView.of(t)) + ": " + t.state()
-            + (t.webLink() == null ? "" : " " + t.webLink()));
-      }
+      lines.addAll(table(o.allTargets()));
     }
     // What cloud and touch builds made (an image file and its sha256, a channel and version).
     // Launchpad's outputs are its own references, shown as the build's link.
@@ -111,6 +108,38 @@ final class Summary {
     if (o.stateFile() != null && o.ending() != Outcome.Ending.SUBMITTED
         && o.ending() != Outcome.Ending.DEADLINE && o.ending() != Outcome.Ending.INTERRUPTED) {
       lines.add("State file: " + o.stateFile());
+    }
+    return lines;
+  }
+
+  /** Every target in aligned columns, with its whole link: the plain form of the live table. */
+  static List<String> table(List<TargetStatus> targets) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"IMAGE", "SERIES", "ARCH", "STATE", "BUILD", "UPLOAD", "LINK"});
+    for (TargetStatus t : targets) {
+      TargetView v = TargetView.of(t);
+      rows.add(new String[] {v.image(), v.series(), v.arch(), t.state().name(), Text.brief(v.buildState()),
+          Text.brief(v.uploadState()), v.link()});
+    }
+    int[] widths = new int[rows.get(0).length];
+    for (String[] r : rows.subList(1, rows.size())) {
+      for (int i = 0; i < r.length; i++) {
+        widths[i] = Math.max(widths[i], r[i].length());
+      }
+    }
+    for (int i = 0; i < widths.length; i++) {
+      widths[i] = widths[i] == 0 ? 0 : Math.max(widths[i], rows.get(0)[i].length());
+    }
+    List<String> lines = new ArrayList<>();
+    for (String[] r : rows) {
+      StringBuilder sb = new StringBuilder(" ");
+      for (int i = 0; i < r.length; i++) {
+        if (widths[i] == 0) {
+          continue; // a column no target has (no upload state outside Launchpad)
+        }
+        sb.append(' ').append(i == r.length - 1 ? r[i] : String.format("%-" + widths[i] + "s ", r[i]));
+      }
+      lines.add(sb.toString().stripTrailing());
     }
     return lines;
   }

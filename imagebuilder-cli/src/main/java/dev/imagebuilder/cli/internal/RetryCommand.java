@@ -1,0 +1,118 @@
+package dev.imagebuilder.cli.internal;
+
+import dev.imagebuilder.api.BuildHandle;
+import dev.imagebuilder.api.TargetStatus;
+import dev.imagebuilder.api.Ticket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code image-builder retry --state FILE}: builds the failed targets of a run again, through the
+ * library's {@link BuildHandle#retry()}: each ended build with failed targets is re-attached from
+ * its ticket and retried (Launchpad retries a failed build in place, or schedules a failed upload
+ * again); its successes are kept. The retried builds get a state file of their own.
+ */
+@Command(name = "retry", mixinStandardHelpOptions = true, sortOptions = false,
+    header = "Build the failed targets of a state file again.",
+    description = "Re-attaches to each build of a previous run that ended with failed targets and retries "
+        + "those targets only (a failed build is retried in place where Launchpad allows it, a failed "
+        + "upload is scheduled again); successes are kept. Builds still running are left alone. The "
+        + "retried builds are journaled in a new state file (--new-state, or the default path).")
+final class RetryCommand implements Callable<Integer> {
+  /** How long re-attaching to an ended build may take to report its end. */
+  private static final long ATTACH_SECONDS = 120;
+
+  @ParentCommand RootCommand root;
+
+  @Mixin JournalOptions journalOptions = new JournalOptions();
+
+  @Option(names = "--wait", description = "Wait until every retried build has ended.")
+  boolean wait;
+
+  @Option(names = "--timeout", paramLabel = "DURATION",
+      description = "Stop waiting after this long; the builds go on (exit status 4).")
+  String timeout;
+
+  @Option(names = "--new-state", paramLabel = "FILE",
+      description = "The state file of the retried builds. Default: a new file beside the default ones.")
+  Path newState;
+
+  @Mixin ConnectionOptions connection = new ConnectionOptions();
+  @Mixin OutputOptions output = new OutputOptions();
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Invocation invocation = root.invocation();
+    FollowOptions follow = new FollowOptions();
+    follow.timeout = timeout;
+    follow.state = newState;
+    Duration deadline = follow.timeout();
+    StateJournal journal = StateJournal.read(journalOptions.state);
+    List<StateJournal.Entry> failed = new ArrayList<>();
+    List<String> running = new ArrayList<>();
+    for (StateJournal.Entry e : journal.entries()) {
+      if (!e.isDone()) {
+        running.add(e.buildId());
+      } else if (e.recorded().targets().stream().map(TargetStatus::state).anyMatch(s -> s.isTerminal() && s.isFailure())) {
+        failed.add(e);
+      }
+    }
+    Settings settings = journal.settings().overriddenBy(connection.settings());
+    if (Settings.isDemo(settings) && !failed.isEmpty()) {
+      throw new UsageException("--state: '" + journal.file() + "' records builds of '--launchpad demo', which lived in"
+          + " that command's own fake Launchpad and stopped with it");
+    }
+    RunOutput out = output.create(invocation, wait);
+    for (String id : running) {
+      out.notice("build " + id + " is still running: not retried (follow it with '" + Cli.NAME
+          + " resume --state " + journal.file() + "')");
+    }
+    if (failed.isEmpty()) {
+      out.notice("Nothing to retry: no build of " + journal.file() + " ended with failed targets.");
+      return running.isEmpty() ? ExitCode.OK : ExitCode.FAILED;
+    }
+    try (Engine engine = Engine.open(settings, connection.config, invocation)) {
+      List<BuildHandle> retried = new ArrayList<>();
+      for (StateJournal.Entry e : failed) {
+        BuildHandle ended = engine.builder().resume(new Ticket(e.ticket()));
+        try {
+          ended.result().get(ATTACH_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException ex) {
+          // Reported below from the handle's status.
+        }
+        if (!ended.status().isDone() || ended.status() == dev.imagebuilder.api.BuildStatus.ERROR) {
+          out.notice("build " + e.buildId() + " could not be re-attached (" + ended.status() + "): not retried");
+          continue;
+        }
+        if (ended.targets().stream().noneMatch(t -> t.state().isFailure())) {
+          out.notice("build " + e.buildId() + " has no failed targets any more: not retried");
+          continue;
+        }
+        retried.add(ended.retry());
+      }
+      if (retried.isEmpty()) {
+        return ExitCode.FAILED;
+      }
+      StateJournal next = StateJournal.create(follow.stateFile(invocation), settings);
+      try (InterruptGuard guard = new InterruptGuard(invocation.ownsProcess())) {
+        if (!output.json()) {
+          out.notice("Retrying " + retried.stream().mapToInt(h -> h.targets().size()).sum()
+              + " failed targets of " + journal.file() + "; state file: " + next.file());
+        }
+        BuildRun run = new BuildRun(out, next, deadline, timeout, FollowOptions.resumeCommand(next.file(), settings));
+        return run.follow(retried, List.of(), wait ? BuildRun::allEnded : BuildRun::allSubmitted,
+            wait ? Outcome.Ending.COMPLETED : Outcome.Ending.SUBMITTED, guard).exitCode();
+      }
+    }
+  }
+}
