@@ -80,8 +80,11 @@ public final class Cli {
       message = cause.getMessage();
     } else if (cause instanceof NoBackendAvailableException) {
       status = ExitCode.USAGE;
-      message = cause.getMessage()
-          + (cause.getMessage().contains("catalog") ? " (on the command line: --catalog FILE)" : "");
+      message = cause.getMessage().contains("catalog")
+          // The first run: one line that says what to do, not why each of four backends declined.
+          ? "no catalog of OCI recipes yet: run '" + NAME + " catalog init' to write "
+              + UserDirectories.defaultCatalog(invocation) + ", or give --catalog FILE"
+          : cause.getMessage();
     } else if (cause instanceof AuthenticationException || cause instanceof CredentialsException) {
       status = ExitCode.AUTH;
       message = cause.getMessage() + " (run '" + NAME + " login' to get credentials)";

@@ -44,6 +44,12 @@ final class Engine implements AutoCloseable {
       }
       if (settings.catalog() != null) {
         b.config("launchpad.catalog", readableCatalog(Path.of(settings.catalog())));
+      } else if (demo == null && !catalogConfigured(invocation, extraConfig)) {
+        // The file 'catalog init' writes, when nothing else names a catalog.
+        Path file = UserDirectories.defaultCatalog(invocation);
+        if (Files.isRegularFile(file)) {
+          b.config("launchpad.catalog", readableCatalog(file));
+        }
       }
       if (settings.pollInterval() != null) {
         Durations.parse("--poll-interval", settings.pollInterval(), java.time.Duration.ofDays(1));
@@ -57,6 +63,12 @@ final class Engine implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  private static boolean catalogConfigured(Invocation invocation, Map<String, String> extraConfig) {
+    return extraConfig.containsKey("launchpad.catalog")
+        || System.getProperty("imagebuilder.launchpad.catalog") != null
+        || invocation.env("IMAGEBUILDER_LAUNCHPAD_CATALOG") != null;
   }
 
   ImageBuilder builder() {
@@ -131,10 +143,6 @@ final class Engine implements AutoCloseable {
   }
 
   static Path defaultCredentialsFile(Invocation invocation) {
-    String xdg = invocation.env("XDG_CONFIG_HOME");
-    Path base = xdg != null && !xdg.isBlank()
-        ? Path.of(xdg)
-        : Path.of(System.getProperty("user.home"), ".config");
-    return base.resolve("image-builder").resolve("launchpad.credentials");
+    return UserDirectories.configHome(invocation).resolve("image-builder").resolve("launchpad.credentials");
   }
 }

@@ -36,12 +36,9 @@ final class FollowOptions {
         + "-" + Integer.toHexString(new java.security.SecureRandom().nextInt(0x10000) | 0x10000).substring(1) + ".json");
   }
 
-  /** {@code $XDG_STATE_HOME}, else {@code ~/.local/state}. */
+  /** {@code $XDG_STATE_HOME}, else {@code $HOME/.local/state}. */
   static Path stateHome(Invocation invocation) {
-    String xdg = invocation.env("XDG_STATE_HOME");
-    return xdg != null && !xdg.isBlank()
-        ? Path.of(xdg)
-        : Path.of(System.getProperty("user.home"), ".local", "state");
+    return UserDirectories.stateHome(invocation);
   }
 
   static String resumeCommand(Path stateFile) {

@@ -48,6 +48,7 @@ import picocli.CommandLine.Parameters;
         LoginCommand.class,
         ResumeCommand.class,
         RetryCommand.class,
+        CatalogCommand.class,
         CancelCommand.class,
         StatusCommand.class,
         FakesCommand.class,

@@ -26,33 +26,36 @@ final class RootOptions implements CommandLine.IExecutionStrategy {
   }
 
   static void reconcile(ParseResult root) {
-    ParseResult sub = root.subcommand();
-    if (sub == null) {
+    ParseResult leaf = root;
+    while (leaf.subcommand() != null) {
+      leaf = leaf.subcommand();
+    }
+    if (leaf == root) {
       return;
     }
-    String name = sub.commandSpec().name();
-    if (!root.matchedPositionals().isEmpty()) {
-      throw new CommandLine.ParameterException(sub.commandSpec().commandLine(), "'" + String.join(" ", root.matchedPositionals().get(0).stringValues())
-          + "' comes before the subcommand '" + name + "': images are for the OCI rebuild"
-          + " (image-builder [OPTIONS] -- IMAGE...), not for '" + name + "'");
-    }
-    for (OptionSpec given : root.matchedOptions()) {
-      if (given.usageHelp() || given.versionHelp()) {
-        continue;
+    String name = leaf.commandSpec().qualifiedName();
+    // Every command above the one that runs: the top level, and 'catalog' above 'catalog init'.
+    for (ParseResult above = root; above != leaf; above = above.subcommand()) {
+      if (!above.matchedPositionals().isEmpty()) {
+        throw new CommandLine.ParameterException(leaf.commandSpec().commandLine(),
+            "'" + String.join(" ", above.matchedPositionals().get(0).stringValues())
+                + "' comes before the subcommand: images are for the OCI rebuild"
+                + " (image-builder [OPTIONS] -- IMAGE...), not for '" + name + "'");
       }
-      OptionSpec target = sub.commandSpec().findOption(given.longestName());
-      if (target == null) {
-        throw new CommandLine.ParameterException(sub.commandSpec().commandLine(), given.longestName() + " is not an option of '" + Cli.NAME + " " + name
-            + "' (given before the subcommand; see '" + Cli.NAME + " " + name + " --help')");
+      for (OptionSpec given : above.matchedOptions()) {
+        if (given.usageHelp() || given.versionHelp()) {
+          continue;
+        }
+        OptionSpec target = leaf.commandSpec().findOption(given.longestName());
+        if (target == null) {
+          throw new CommandLine.ParameterException(leaf.commandSpec().commandLine(),
+              given.longestName() + " is not an option of '" + name + "' (given before the subcommand; see '"
+                  + name + " --help')");
+        }
+        if (!leaf.hasMatchedOption(target)) {
+          apply(given, target); // given to the subcommand as well: that value wins
+        }
       }
-      if (sub.hasMatchedOption(target)) {
-        continue; // given to the subcommand as well: that value wins
-      }
-      apply(given, target);
-    }
-    // Options of a sub-subcommand (catalog init) given to their parent are handled the same way.
-    if (sub.subcommand() != null) {
-      reconcile(sub);
     }
   }
 

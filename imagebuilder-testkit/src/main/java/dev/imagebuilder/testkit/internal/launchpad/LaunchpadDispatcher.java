@@ -218,6 +218,11 @@ public final class LaunchpadDispatcher extends Dispatcher {
       Person p = world.person(s[0].substring(1)).orElseThrow(() -> notFound(req, s[0]));
       return entry(req, reps.person(p), Schema.PERSON, null);
     }
+    if (s.length == 1 && OciProjectSearch.OPERATION.equals(req.wsOp())) {
+      requireGet(req, null);
+      return json(200, OciProjectSearch.page(world, reps, req.roots(), s[0], req.param("text"),
+          intParam(req, "ws.start", 0), Math.min(MAX_PAGE, intParam(req, "ws.size", DEFAULT_PAGE))));
+    }
     if (s.length == 3 && s[1].equals("+oci")) {
       OciProject p = world.ociProject(rel).orElseThrow(() -> notFound(req, s[2]));
       return entry(req, reps.ociProject(p), Schema.OCI_PROJECT, null);

@@ -129,9 +129,10 @@ final class Representations {
     m.put("date_last_modified", LaunchpadTime.datetime(p.dateCreated()));
     m.put("description", null);
     m.put("display_name", "OCI project " + p.name() + " for " + p.pillar());
-    m.put("distribution_link", null);
+    boolean distribution = OciProjectSearch.isDistribution(p.pillar());
+    m.put("distribution_link", distribution ? roots.api(p.pillar()) : null);
     m.put("name", p.name());
-    m.put("project_link", roots.api(p.pillar()));
+    m.put("project_link", distribution ? null : roots.api(p.pillar()));
     m.put("registrant_link", roots.api("~" + p.registrant()));
     return withEtag(m);
   }
