@@ -60,7 +60,7 @@ final class CatalogInitCommand implements Callable<Integer> {
 
   @Option(names = "--output", paramLabel = "FILE",
       description = "Where to write the catalog ('-': stdout). Default: "
-          + "${XDG_CONFIG_HOME:-$HOME/.config}/image-builder/catalog.json, which runs read by default.")
+          + "$${XDG_CONFIG_HOME:-$HOME/.config}/image-builder/catalog.json, which runs read by default.")
   String output;
 
   @Option(names = "--force", description = "Replace an existing catalog file.")

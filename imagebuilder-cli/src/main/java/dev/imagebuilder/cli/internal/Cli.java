@@ -67,6 +67,8 @@ public final class Cli {
     // The last value of a repeated single-valued option wins, as in most commands.
     cli.setOverwrittenOptionsAllowed(true);
     cli.setUsageHelpAutoWidth(true);
+    // 'source <(image-builder generate-completion)': documented in docs/cli.md, not in --help.
+    cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
     return cli;
   }
 

@@ -15,7 +15,7 @@ final class ConnectionOptions {
 
   @Option(names = "--credentials", paramLabel = "FILE",
       description = "launchpadlib credentials file (from '" + Cli.NAME + " login'). Default: "
-          + "${XDG_CONFIG_HOME:-~/.config}/image-builder/launchpad.credentials when it exists.")
+          + "$${XDG_CONFIG_HOME:-~/.config}/image-builder/launchpad.credentials when it exists.")
   Path credentials;
 
   @Option(names = "--catalog", paramLabel = "FILE",

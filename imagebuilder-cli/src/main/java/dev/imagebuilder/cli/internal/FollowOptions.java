@@ -18,7 +18,7 @@ final class FollowOptions {
 
   @Option(names = "--state", paramLabel = "FILE",
       description = "The state journal: every build's ticket, rewritten atomically as builds are "
-          + "submitted and change. Default: ${XDG_STATE_HOME:-~/.local/state}/image-builder/run-<time>.json.")
+          + "submitted and change. Default: $${XDG_STATE_HOME:-~/.local/state}/image-builder/run-<time>.json.")
   Path state;
 
   Duration timeout() {

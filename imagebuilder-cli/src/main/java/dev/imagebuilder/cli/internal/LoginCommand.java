@@ -27,7 +27,7 @@ final class LoginCommand implements Callable<Integer> {
 
   @Option(names = "--credentials", paramLabel = "FILE",
       description = "Where to write the credentials. Default: "
-          + "${XDG_CONFIG_HOME:-~/.config}/image-builder/launchpad.credentials.")
+          + "$${XDG_CONFIG_HOME:-~/.config}/image-builder/launchpad.credentials.")
   Path credentials;
 
   @Option(names = "--consumer-key", paramLabel = "NAME", defaultValue = "image-builder",

@@ -53,6 +53,8 @@ import picocli.CommandLine.Parameters;
         StatusCommand.class,
         FakesCommand.class,
         WorkerCommand.class,
+        // Hidden: 'source <(image-builder generate-completion)' (bash and zsh).
+        picocli.AutoComplete.GenerateCompletion.class,
     })
 final class RootCommand implements Callable<Integer> {
   static final int DEFAULT_UPLOAD_RETRIES = 3;

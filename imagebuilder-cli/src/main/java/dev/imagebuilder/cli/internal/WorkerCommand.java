@@ -36,7 +36,7 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Option(names = "--journal", paramLabel = "DIR",
       description = "Where request tickets are journaled; shared by every worker of the queue. "
-          + "Default: ${XDG_STATE_HOME:-~/.local/state}/image-builder/worker-journal.")
+          + "Default: $${XDG_STATE_HOME:-~/.local/state}/image-builder/worker-journal.")
   Path journal;
 
   @Option(names = "--prefetch", paramLabel = "N", defaultValue = "4",
