@@ -52,17 +52,17 @@ final class OutputOptions {
   RunOutput create(Invocation invocation, boolean streaming) {
     BuildLogs logs = new BuildLogs(this.logs);
     if (json()) {
-      return new JsonOutput(invocation.out(), invocation.err(), streaming, verbose, logs);
+      return new JsonOutput(invocation.out(), invocation.err(), streaming, verbose || debug, logs);
     }
     boolean table = terminal || progress == Progress.TABLE
         || (progress == Progress.AUTO && invocation.terminal());
     if (table) {
       LiveTerminal live = LiveTerminal.open(invocation, terminal || !invocation.terminal(), columns, lines);
       if (live != null) {
-        return new TableOutput(live, verbose, logs);
+        return new TableOutput(live, verbose || debug, logs);
       }
       // TERM=dumb, or a terminal that cannot move its cursor: plain lines, as in a pipe.
     }
-    return new LineOutput(invocation.out(), verbose, logs);
+    return new LineOutput(invocation.out(), verbose || debug, logs);
   }
 }
