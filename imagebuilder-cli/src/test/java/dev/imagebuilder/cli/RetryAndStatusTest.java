@@ -51,6 +51,13 @@ class RetryAndStatusTest {
     Run first = run(args(connection(), "--state", state.toString(), "--wait", "--series", "22.04",
         "--arch", "amd64,arm64", "--", "redis"));
     assertThat(first.exit()).as(first.toString()).isEqualTo(1);
+    assertThat(first.out()).contains("last lines of the log:");
+    launchpad.clearRequests();
+
+    // Offline, status makes no request at all: not even for the failed target's log.
+    Run offline = run("status", "--offline", "--state", state.toString());
+    assertThat(offline.out()).as(offline.toString()).contains("FAILED_TO_PUBLISH").doesNotContain("last lines of the log");
+    assertThat(launchpad.requests()).isEmpty();
 
     Path next = dir.resolve("retry.json");
     Run r = run(args(List.of("retry", "--state", state.toString(), "--new-state", next.toString(), "--wait",
@@ -64,7 +71,7 @@ class RetryAndStatusTest {
     assertThat(summary.path("state_file").asText()).isEqualTo(next.toAbsolutePath().toString());
     // The failed upload was scheduled again; nothing was requested again.
     assertThat(launchpad.operationCount("scheduleRegistryUpload")).isEqualTo(1);
-    assertThat(launchpad.operationCount("requestBuilds")).isEqualTo(1);
+    assertThat(launchpad.operationCount("requestBuilds")).isZero();
     assertThat(next).exists();
   }
 

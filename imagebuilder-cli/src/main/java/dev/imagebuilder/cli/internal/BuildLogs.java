@@ -34,15 +34,25 @@ final class BuildLogs {
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
   private final Path directory;
+  private final boolean online;
   private HttpClient client;
 
   BuildLogs(Path directory) {
+    this(directory, true);
+  }
+
+  /** {@code online} false: no request at all ({@code status --offline}). */
+  BuildLogs(Path directory, boolean online) {
     this.directory = directory;
+    this.online = online;
   }
 
   /** For each failed target with a log: its last lines (or why there are none). */
   Map<String, List<String>> tails(Outcome outcome) {
     Map<String, List<String>> tails = new LinkedHashMap<>();
+    if (!online) {
+      return tails;
+    }
     for (TargetStatus t : outcome.failedTargets()) {
       if (t.logUrl() == null || !t.state().isFailure()) {
         continue;
@@ -51,7 +61,7 @@ final class BuildLogs {
         List<String> lines = fetch(t.logUrl()).lines().toList();
         tails.put(t.key(), lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
       } catch (IOException e) {
-        tails.put(t.key(), List.of("(the log could not be read: " + Text.brief(e.getMessage()) + ")"));
+        tails.put(t.key(), List.of("(the log could not be read: " + reason(e) + ")"));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -64,6 +74,9 @@ final class BuildLogs {
   List<String> download(Outcome outcome) {
     if (directory == null) {
       return List.of();
+    }
+    if (!online) {
+      return List.of("Build logs: none saved (--offline makes no request)");
     }
     List<String> said = new ArrayList<>();
     int saved = 0;
@@ -83,7 +96,7 @@ final class BuildLogs {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         saved++;
       } catch (IOException e) {
-        said.add("Log of " + t.key() + " not saved: " + Text.brief(e.getMessage()));
+        said.add("Log of " + t.key() + " not saved: " + reason(e));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -91,6 +104,12 @@ final class BuildLogs {
     }
     said.add(0, "Build logs: " + saved + " saved in " + directory.toAbsolutePath().normalize());
     return said;
+  }
+
+  private static String reason(IOException e) {
+    return e.getMessage() == null || e.getMessage().isBlank()
+        ? e.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT)
+        : Text.brief(e.getMessage());
   }
 
   /** {@code redis_22.04_arm64.log}: the target key, made a safe file name. */

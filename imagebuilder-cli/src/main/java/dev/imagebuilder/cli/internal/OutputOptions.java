@@ -44,13 +44,16 @@ final class OutputOptions {
       description = "The terminal's height for the live table, with --terminal.")
   Integer lines;
 
+  /** False for {@code status --offline}: no build log is fetched either. */
+  boolean online = true;
+
   boolean json() {
     return json || progress == Progress.JSON;
   }
 
   /** The output for a run that waits ({@code streaming}) or returns after submitting. */
   RunOutput create(Invocation invocation, boolean streaming) {
-    BuildLogs logs = new BuildLogs(this.logs);
+    BuildLogs logs = new BuildLogs(this.logs, online);
     if (json()) {
       return new JsonOutput(invocation.out(), invocation.err(), streaming, verbose || debug, logs);
     }

@@ -45,6 +45,7 @@ final class StatusCommand implements Callable<Integer> {
     Invocation invocation = root.invocation();
     StateJournal journal = StateJournal.read(journalOptions.state);
     Duration most = Durations.parse("--settle", settle, Duration.ofHours(1));
+    output.online = !offline;
     RunOutput out = output.create(invocation, false);
     List<Outcome.BuildOutcome> recorded = new ArrayList<>();
     List<StateJournal.Entry> running = new ArrayList<>();
