@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagebuilder.cli.CommandRunner.Run;
-import dev.imagebuilder.testkit.DemoData;
 import dev.imagebuilder.testkit.FakeLaunchpad;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,30 +26,28 @@ class OptionsAndInputTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
+  DemoFake fake;
   FakeLaunchpad launchpad;
   Path state;
 
   @BeforeEach
   void start() {
-    launchpad = FakeLaunchpad.builder().realTime(Duration.ofMillis(100)).start();
-    DemoData.install(launchpad);
+    fake = new DemoFake(dir, Duration.ofMillis(100));
+    launchpad = fake.launchpad;
     state = dir.resolve("state.json");
   }
 
   @AfterEach
   void stop() {
-    launchpad.close();
+    fake.close();
   }
 
   List<String> connection() {
-    return List.of("--launchpad", launchpad.serviceRoot().toString(),
-        "--credentials", launchpad.writeCredentials(dir.resolve("credentials")).toString(),
-        "--catalog", launchpad.writeCatalog(dir.resolve("catalog.json")).toString(),
-        "--poll-interval", "100ms", "--state", state.toString());
+    return args(fake.connection(), "--state", state.toString());
   }
 
   long posts() {
-    return launchpad.requests().stream().filter(c -> c.method().equals("POST")).count();
+    return fake.posts();
   }
 
   Path requestFile() throws Exception {

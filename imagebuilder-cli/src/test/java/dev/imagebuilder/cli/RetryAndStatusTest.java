@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagebuilder.cli.CommandRunner.Run;
-import dev.imagebuilder.testkit.DemoData;
 import dev.imagebuilder.testkit.FakeLaunchpad;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,26 +22,28 @@ class RetryAndStatusTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
+  DemoFake fake;
   FakeLaunchpad launchpad;
   Path state;
 
   @BeforeEach
   void start() {
-    launchpad = FakeLaunchpad.builder().realTime(Duration.ofMillis(150)).start();
-    DemoData.install(launchpad);
+    start(Duration.ofMillis(150));
     state = dir.resolve("state.json");
+  }
+
+  void start(Duration phase) {
+    fake = new DemoFake(dir, phase);
+    launchpad = fake.launchpad;
   }
 
   @AfterEach
   void stop() {
-    launchpad.close();
+    fake.close();
   }
 
   List<String> connection() {
-    return List.of("--launchpad", launchpad.serviceRoot().toString(),
-        "--credentials", launchpad.writeCredentials(dir.resolve("credentials")).toString(),
-        "--catalog", launchpad.writeCatalog(dir.resolve("catalog.json")).toString(),
-        "--poll-interval", "100ms");
+    return fake.connection();
   }
 
   @Test
@@ -80,21 +81,20 @@ class RetryAndStatusTest {
     Run first = run(args(connection(), "--state", state.toString(), "--wait", "--series", "20.04",
         "--arch", "amd64", "--", "nginx"));
     assertThat(first.exit()).as(first.toString()).isZero();
-    long before = launchpad.requests().stream().filter(c -> c.method().equals("POST")).count();
+    long before = fake.posts();
 
     Run r = run(args(List.of("retry", "--state", state.toString()), connection().toArray(String[]::new)));
 
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.out()).contains("Nothing to retry");
-    assertThat(launchpad.requests().stream().filter(c -> c.method().equals("POST")).count()).isEqualTo(before);
+    assertThat(fake.posts()).isEqualTo(before);
   }
 
   @Test
   void statusShowsEveryTargetAndAgreesWithCancel() throws Exception {
     // A farm slow enough that the builds are still going when cancel comes.
-    launchpad.close();
-    launchpad = FakeLaunchpad.builder().realTime(Duration.ofSeconds(3)).start();
-    DemoData.install(launchpad);
+    fake.close();
+    start(Duration.ofSeconds(3));
     Run submitted = run(args(connection(), "--state", state.toString(), "--series", "24.04", "--", "postgres"));
     assertThat(submitted.exit()).as(submitted.toString()).isZero();
 

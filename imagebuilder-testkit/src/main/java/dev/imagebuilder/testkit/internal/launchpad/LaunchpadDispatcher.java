@@ -220,7 +220,7 @@ public final class LaunchpadDispatcher extends Dispatcher {
     }
     if (s.length == 1 && OciProjectSearch.OPERATION.equals(req.wsOp())) {
       requireGet(req, null);
-      return json(200, OciProjectSearch.page(world, reps, req.roots(), s[0], req.param("text"),
+      return json(200, OciProjectSearch.page(world, reps, s[0], req.param("text"),
           intParam(req, "ws.start", 0), Math.min(MAX_PAGE, intParam(req, "ws.size", DEFAULT_PAGE))));
     }
     if (s.length == 3 && s[1].equals("+oci")) {

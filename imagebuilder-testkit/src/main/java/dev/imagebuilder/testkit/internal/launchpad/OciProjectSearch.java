@@ -2,7 +2,6 @@ package dev.imagebuilder.testkit.internal.launchpad;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +25,7 @@ final class OciProjectSearch {
     return DISTRIBUTIONS.contains(pillar);
   }
 
-  static Map<String, Object> page(World world, Representations reps, Roots roots, String pillar, String text,
+  static Map<String, Object> page(World world, Representations reps, String pillar, String text,
       int start, int size) {
     if (!DISTRIBUTIONS.contains(pillar)) {
       if (world.ociProjects().stream().anyMatch(p -> p.pillar().equals(pillar))) {
@@ -39,17 +38,8 @@ final class OciProjectSearch {
         .filter(p -> p.pillar().equals(pillar) && p.name().toLowerCase(Locale.ROOT).contains(needle))
         .map(reps::ociProject)
         .toList();
-    String query = "?ws.op=" + OPERATION + (text == null ? "" : "&text=" + URLEncoder.encode(text, StandardCharsets.UTF_8));
-    Map<String, Object> m = new LinkedHashMap<>();
-    int from = Math.min(start, all.size());
-    int to = Math.min(all.size(), from + size);
-    m.put("total_size", all.size());
-    m.put("start", start);
-    if (to < all.size()) {
-      m.put("next_collection_link", roots.api(pillar) + query + "&ws.size=" + size + "&ws.start=" + to);
-    }
-    m.put("entries", all.subList(from, to));
-    m.put("resource_type_link", roots.type("oci_project-page-resource"));
-    return m;
+    String query = "ws.op=" + OPERATION + "&"
+        + (text == null ? "" : "text=" + URLEncoder.encode(text, StandardCharsets.UTF_8) + "&");
+    return reps.page("oci_project", pillar, query, all, start, size);
   }
 }
