@@ -49,10 +49,14 @@ class RetryAndStatusTest {
   @Test
   void retryBuildsOnlyTheFailedTargetsAgainThroughTheLibrary() throws Exception {
     // The first upload of redis 22.04 arm64 fails; amd64 succeeds.
+    Path logs = dir.resolve("logs");
     Run first = run(args(connection(), "--state", state.toString(), "--wait", "--series", "22.04",
-        "--arch", "amd64,arm64", "--", "redis"));
+        "--arch", "amd64,arm64", "--logs", logs.toString(), "--", "redis"));
     assertThat(first.exit()).as(first.toString()).isEqualTo(1);
-    assertThat(first.out()).contains("last lines of the log:");
+    assertThat(first.out()).contains("last lines of the log:").contains("Build logs: 2 saved in " + logs);
+    // --logs DIR: every target's log, decompressed, named after its key.
+    assertThat(java.nio.file.Files.readString(logs.resolve("redis_22.04_arm64.log"))).startsWith("Fake build log of ");
+    assertThat(logs.resolve("redis_22.04_amd64.log")).exists();
     launchpad.clearRequests();
 
     // Offline, status makes no request at all: not even for the failed target's log.
