@@ -121,6 +121,23 @@ class LiveViewInTerminalTest {
   }
 
   @Test
+  void ctrlCEndsTheTableWithTheSummaryAndExit130() {
+    tmux.start(80, 24, command(""));
+    tmux.awaitScreen("the live table", s -> s.stream().anyMatch(LiveViewInTerminalTest::isCountLine));
+
+    tmux.sendKeys("C-c");
+    tmux.awaitEnd();
+
+    List<String> all = tmux.everything();
+    String text = String.join("\n", all);
+    // JLine must leave SIGINT to the JVM: its shutdown hook writes the journal and the summary.
+    assertThat(text).contains("Interrupted: stopped waiting, nothing was cancelled").contains("EXIT:130");
+    assertThat(all).noneMatch(LiveViewInTerminalTest::isCountLine);
+    assertThat(headers(all)).isEqualTo(1);
+    assertThat(dir.resolve("state.json")).exists();
+  }
+
+  @Test
   void termDumbGetsPlainLinesWithoutEscapes() {
     tmux.start(80, 24, command("TERM=dumb").replace("'TERM=tmux-256color' ", ""));
     tmux.awaitEnd();

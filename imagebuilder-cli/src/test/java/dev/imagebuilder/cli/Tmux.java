@@ -47,7 +47,9 @@ final class Tmux implements AutoCloseable {
     // The history limit applies to panes made after it is set: set it first, in the same call.
     run("-f", "/dev/null", "start-server", ";", "set-option", "-g", "history-limit", "50000", ";",
         "new-session", "-d", "-s", "main", "-x", String.valueOf(columns), "-y", String.valueOf(rows),
-        shellCommand + "; echo \"EXIT:$?\"; tmux -L " + socket + " wait-for -S done; exec sleep 3600");
+        // bash: after Ctrl-C it goes on to report the status of a command that handled it.
+        "exec bash -c '" + (shellCommand + "; echo \"EXIT:$?\"; tmux -L " + socket + " wait-for -S done; exec sleep 3600")
+            .replace("'", "'\\''") + "'");
   }
 
   /** Waits (up to a deadline) until the command has ended. */
@@ -71,6 +73,11 @@ final class Tmux implements AutoCloseable {
 
   int historySize() {
     return Integer.parseInt(run("display-message", "-p", "-t", "main", "#{history_size}").strip());
+  }
+
+  /** Keys typed into the window, such as {@code C-c}. */
+  void sendKeys(String keys) {
+    run("send-keys", "-t", "main", keys);
   }
 
   void resize(int columns, int rows) {

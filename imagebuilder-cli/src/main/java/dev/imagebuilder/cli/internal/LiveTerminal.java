@@ -6,6 +6,7 @@ import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.jline.utils.InfoCmp.Capability;
+import org.jline.utils.Signals;
 
 /**
  * The terminal the live table is drawn on, through JLine: its size (and resizes, by SIGWINCH),
@@ -16,13 +17,17 @@ final class LiveTerminal implements AutoCloseable {
   private final Terminal terminal;
   private final boolean color;
   private final boolean hyperlinks;
+  private final Object winch;
   private volatile Runnable onResize = () -> { };
 
-  private LiveTerminal(Terminal terminal, boolean color, boolean hyperlinks) {
+  private LiveTerminal(Terminal terminal, boolean color, boolean hyperlinks, boolean system) {
     this.terminal = terminal;
     this.color = color;
     this.hyperlinks = hyperlinks;
-    terminal.handle(Terminal.Signal.WINCH, signal -> onResize.run());
+    // SIGWINCH only. JLine's own signal handling would take over SIGINT too (even with SIG_DFL
+    // it puts back the system's default, which kills the JVM without its shutdown hooks): Ctrl-C
+    // would then leave no journal write and no summary.
+    this.winch = system ? Signals.register("WINCH", () -> onResize.run()) : null;
   }
 
   /**
@@ -55,7 +60,9 @@ final class LiveTerminal implements AutoCloseable {
         terminal = TerminalBuilder.builder()
             .system(true)
             .dumb(true) // no system terminal: a dumb one, refused below, and no warning logged
-            // Ctrl-C keeps its default: the JVM's shutdown hook writes the journal and reports.
+            // No signal is JLine's: Ctrl-C keeps the JVM's handling (shutdown hooks write the
+            // journal and the summary); SIGWINCH is registered on its own below.
+            .nativeSignals(false)
             .signalHandler(Terminal.SignalHandler.SIG_DFL)
             .build();
       }
@@ -73,7 +80,7 @@ final class LiveTerminal implements AutoCloseable {
     boolean color = (noColor == null || noColor.isEmpty())
         && terminal.getNumericCapability(Capability.max_colors) != null
         && terminal.getNumericCapability(Capability.max_colors) >= 8;
-    return new LiveTerminal(terminal, color, hyperlinks(invocation));
+    return new LiveTerminal(terminal, color, hyperlinks(invocation), !external);
   }
 
   /**
@@ -160,6 +167,9 @@ final class LiveTerminal implements AutoCloseable {
   @Override
   public void close() {
     onResize = () -> { };
+    if (winch != null) {
+      Signals.unregister("WINCH", winch);
+    }
     flush();
     close(terminal);
   }
