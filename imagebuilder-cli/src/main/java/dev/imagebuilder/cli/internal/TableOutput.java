@@ -289,8 +289,9 @@ final class TableOutput implements RunOutput {
       String padding = i == last ? "" : " ".repeat(widths[i] - cell.length() + 2);
       if (visible + cell.length() + padding.length() > width) {
         int room = Math.max(0, width - visible);
-        if (i == 8 && room > 8 && cell.length() > room) {
-          cell = "..." + cell.substring(cell.length() - (room - 3)); // a link's end names the build
+        if (i == 8 && cell.length() > room) {
+          // A link's end names the build ("...ild/1024"); too little room for that: no link text.
+          cell = room >= 6 ? "..." + cell.substring(cell.length() - (room - 3)) : "";
         } else {
           cell = cell.substring(0, Math.min(cell.length(), room));
         }
