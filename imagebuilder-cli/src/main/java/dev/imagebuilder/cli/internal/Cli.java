@@ -24,7 +24,9 @@ public final class Cli {
   /** Runs the command; returns its exit status. */
   public int run(String[] args) {
     boolean debug = Arrays.asList(args).contains("--debug");
-    boolean json = Arrays.asList(args).contains("--json") || Arrays.asList(args).contains("--progress=json");
+    String joined = " " + String.join(" ", args) + " ";
+    boolean json = joined.contains(" --json ") || joined.contains(" --progress=json ")
+        || joined.contains(" --progress json ");
     CommandLine cli = commandLine();
     ((RootCommand) cli.getCommand()).arguments(Arrays.asList(args));
     cli.setParameterExceptionHandler((e, a) -> {
