@@ -9,6 +9,10 @@ module dev.imagebuilder.cli {
   requires dev.imagebuilder.testkit;
   requires dev.imagebuilder.amqp;
   requires info.picocli;
+  requires org.jline;
+  // JLine registers SIGWINCH (the live table follows resizes) through sun.misc.Signal, reflectively:
+  // requiring the module resolves it on the module path too.
+  requires jdk.unsupported;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
 

@@ -84,7 +84,12 @@ class CommandLineEndToEndTest {
     assertThat(r.out()).contains("2 targets: 1 succeeded, 1 failed to publish.")
         .contains("Failed targets:")
         .containsPattern("  redis 22.04 arm64: FAILED_TO_PUBLISH \\(Successfully built / Failed to upload\\)")
-        .containsPattern("    build: http://127\\.0\\.0\\.1:\\d+/.*/\\+build/\\d+");
+        .containsPattern("    build: http://127\\.0\\.0\\.1:\\d+/.*/\\+build/\\d+")
+        // The last lines of the failed target's build log, fetched from its build_log_url.
+        .contains("    last lines of the log:")
+        .containsPattern("      \\| Fake build log of .*redis-22\\.04/\\+build/\\d+")
+        // Every target with its whole link, the succeeded one too.
+        .containsPattern("  redis +22\\.04 +amd64 +SUCCEEDED +Successfully built +Uploaded +http://127\\.0\\.0\\.1:\\d+/\\S+/\\+build/\\d+");
     assertThat(launchpad.operationCount("scheduleRegistryUpload")).isZero();
   }
 
@@ -151,9 +156,11 @@ class CommandLineEndToEndTest {
         "--", "memcached"));
 
     assertThat(r.exit()).as(r.toString()).isEqualTo(0);
-    assertThat(r.out()).containsPattern("IMAGE +SERIES +ARCH +STATE +BUILD +UPLOAD +LINK")
-        .containsPattern("\033\\[\\d+A\033\\[J") // back up N lines, clear: redrawn over itself
-        .containsPattern("memcached +20\\.04 +amd64 +\\S*SUCCEEDED\\S* +Successfully built +Uploaded +http://\\S+/\\+build/\\d+")
+    assertThat(r.out()).containsPattern("\033\\[\\d+A") // back up N lines: redrawn over itself
+        .doesNotContain("\033[2J").doesNotContain("\033[H"); // never a full-screen clear
+    assertThat(r.out().replaceAll("\033\\[[0-9;]*[A-Za-z]", ""))
+        .containsPattern("IMAGE +SERIES +ARCH +STATE +TIME +BUILD +UPLOAD +LINK")
+        .containsPattern("memcached +20\\.04 +amd64 +\\S*SUCCEEDED\\S* +\\d+s +Successfully built +Uploaded +http://\\S+/\\+build/\\d+")
         .contains("1 target: 1 succeeded")
         .contains("All targets succeeded.");
   }
@@ -164,9 +171,14 @@ class CommandLineEndToEndTest {
         "--", "memcached"));
 
     assertThat(r.exit()).as(r.toString()).isEqualTo(0);
-    String plain = r.out().replaceAll("\033\\[[0-9;]*[A-Za-z]", "").replace("\r", "");
-    assertThat(plain.lines()).allSatisfy(line -> assertThat(line.length()).as(line).isLessThan(90));
-    assertThat(plain).containsPattern("memcached +20\\.04 +amd64 +SUCCEEDED .*\\.\\.\\.\\S*\\d+");
+    String[] frames = r.out().split("\033\\[\\d+A");
+    String live = String.join("", java.util.Arrays.copyOf(frames, frames.length - 1))
+        .replaceAll("\033\\[[0-9;]*[A-Za-z]", "").replace("\r", "");
+    // Every frame drawn over fits the width; a cut link keeps its end.
+    assertThat(live.lines()).allSatisfy(line -> assertThat(line.length()).as(line).isLessThan(90));
+    assertThat(live).containsPattern("memcached +20\\.04 +amd64 +\\S+ +\\S+ .*\\.\\.\\.\\S*\\d+");
+    // The frame that stays at the end has the whole link.
+    assertThat(frames[frames.length - 1]).containsPattern("memcached +20\\.04 +amd64 .*http://\\S+/\\+build/\\d+");
   }
 
   @Test
@@ -175,13 +187,15 @@ class CommandLineEndToEndTest {
         "--", "postgres"));
 
     assertThat(r.exit()).as(r.toString()).isEqualTo(0);
-    String[] frames = r.out().split("\033\\[\\d+A\033\\[J");
+    String[] frames = r.out().split("\033\\[\\d+A");
     assertThat(frames.length).isGreaterThan(2);
     for (int i = 1; i < frames.length - 1; i++) { // every frame drawn over, but the first notice
-      assertThat(frames[i].replace("\r", "").lines().count()).as(frames[i]).isLessThanOrEqualTo(5);
+      // The frame's lines, then the clear below it: it fits the 6-line screen with the cursor's line.
+      assertThat(frames[i].replace("\r", "").replace("\033[J", "").lines().count()).as(frames[i])
+          .isLessThanOrEqualTo(5);
     }
     assertThat(r.out()).containsPattern("\\.\\.\\. and \\d more: ");
-    String last = frames[frames.length - 1];
+    String last = frames[frames.length - 1].replaceAll("\033\\[[0-9;]*[A-Za-z]", "");
     assertThat(last).contains("postgres  24.04   amd64").contains("postgres  24.04   arm64")
         .contains("postgres  24.04   ppc64el").contains("postgres  24.04   s390x").contains("All targets succeeded.");
   }

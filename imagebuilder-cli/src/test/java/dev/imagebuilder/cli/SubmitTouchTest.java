@@ -47,7 +47,9 @@ class SubmitTouchTest {
           "--config", "systemimage.customizer-command=" + customizer);
 
       assertThat(run.exit()).as(run.toString()).isZero();
-      assertThat(run.out()).contains("1 succeeded");
+      assertThat(run.out()).contains("1 succeeded")
+          // What the touch build made, in the summary: the channel and version to install.
+          .contains("Outputs:").contains("    channel: ci/custom").contains("    version: 1");
       Path index = www.resolve("ci/custom").resolve(server.devices().get(0)).resolve("index.json");
       assertThat(index).exists();
       assertThat(Files.readString(www.resolve("channels.json"))).contains("\"ci/custom\"");

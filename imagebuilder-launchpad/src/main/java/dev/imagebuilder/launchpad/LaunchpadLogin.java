@@ -213,7 +213,7 @@ public final class LaunchpadLogin {
    * Plain http only to loopback, decided from the URL alone as the core's HTTP layer does: a name
    * is never looked up (a lookup is traffic, and DNS would decide where the token secret goes).
    */
-  private static void refuseInsecure(URI uri) {
+  static void refuseInsecure(URI uri) {
     if (!"http".equalsIgnoreCase(uri.getScheme()) || isLoopback(uri.getHost())) {
       return;
     }

@@ -24,22 +24,30 @@ public final class Cli {
   /** Runs the command; returns its exit status. */
   public int run(String[] args) {
     boolean debug = Arrays.asList(args).contains("--debug");
-    boolean json = Arrays.asList(args).contains("--json");
+    String joined = " " + String.join(" ", args) + " ";
+    boolean json = joined.contains(" --json ") || joined.contains(" --progress=json ")
+        || joined.contains(" --progress json ");
     CommandLine cli = commandLine();
+    ((RootCommand) cli.getCommand()).arguments(Arrays.asList(args));
     cli.setParameterExceptionHandler((e, a) -> {
       PrintWriter err = e.getCommandLine().getErr();
-      err.println(NAME + ": " + e.getMessage());
+      err.println(NAME + ": " + Text.brief(e.getMessage()));
+      if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+        // picocli's suggestions for a mistyped option or subcommand ("--seris": "--series").
+        err.println("Did you mean: " + Text.clean(String.join(" or ", u.getSuggestions())) + "?");
+      }
       err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more.");
       err.flush();
       if (debug) {
         e.printStackTrace(invocation.err());
       }
       if (json) {
-        jsonError(ExitCode.USAGE, e.getMessage());
+        jsonError(ExitCode.USAGE, Text.brief(e.getMessage()));
       }
       return ExitCode.USAGE;
     });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, debug, json));
+    cli.setExecutionStrategy(new RootOptions(new CommandLine.RunLast()));
     try {
       return cli.execute(args);
     } finally {
@@ -49,6 +57,11 @@ public final class Cli {
   }
 
   CommandLine commandLine() {
+    return commandLine(invocation);
+  }
+
+  /** The command model, also used at build time for the man page and shell completion. */
+  static CommandLine commandLine(Invocation invocation) {
     CommandLine cli = new CommandLine(new RootCommand(invocation));
     cli.setOut(new PrintWriter(invocation.out(), true));
     cli.setErr(new PrintWriter(invocation.err(), true));
@@ -56,6 +69,8 @@ public final class Cli {
     // The last value of a repeated single-valued option wins, as in most commands.
     cli.setOverwrittenOptionsAllowed(true);
     cli.setUsageHelpAutoWidth(true);
+    // 'source <(image-builder generate-completion)': documented in docs/cli.md, not in --help.
+    cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
     return cli;
   }
 
@@ -69,8 +84,11 @@ public final class Cli {
       message = cause.getMessage();
     } else if (cause instanceof NoBackendAvailableException) {
       status = ExitCode.USAGE;
-      message = cause.getMessage()
-          + (cause.getMessage().contains("catalog") ? " (on the command line: --catalog FILE)" : "");
+      message = cause.getMessage().contains("catalog")
+          // The first run: one line that says what to do, not why each of four backends declined.
+          ? "no catalog of OCI recipes yet: run '" + NAME + " catalog init' to write "
+              + UserDirectories.defaultCatalog(invocation) + ", or give --catalog FILE"
+          : cause.getMessage();
     } else if (cause instanceof AuthenticationException || cause instanceof CredentialsException) {
       status = ExitCode.AUTH;
       message = cause.getMessage() + " (run '" + NAME + " login' to get credentials)";
@@ -80,7 +98,9 @@ public final class Cli {
     } else {
       status = ExitCode.FAILED;
       message = "unexpected error: " + cause + (debug ? "" : " (run with --debug for details)");
+
     }
+    message = Text.brief(message);
     invocation.err().println(NAME + ": " + message);
     if (debug) {
       e.printStackTrace(invocation.err());

@@ -1,7 +1,7 @@
 package dev.imagebuilder.cli.internal;
 
-import dev.imagebuilder.spi.Configuration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -15,7 +15,7 @@ final class ConnectionOptions {
 
   @Option(names = "--credentials", paramLabel = "FILE",
       description = "launchpadlib credentials file (from '" + Cli.NAME + " login'). Default: "
-          + "${XDG_CONFIG_HOME:-~/.config}/image-builder/launchpad.credentials when it exists.")
+          + "$${XDG_CONFIG_HOME:-~/.config}/image-builder/launchpad.credentials when it exists.")
   Path credentials;
 
   @Option(names = "--catalog", paramLabel = "FILE",
@@ -34,7 +34,7 @@ final class ConnectionOptions {
   /** The same options, as recorded in a state journal (paths and names only, never secrets). */
   Settings settings() {
     if (pollInterval != null) {
-      Configuration.parseDuration("--poll-interval", pollInterval);
+      Durations.parse("--poll-interval", pollInterval, Duration.ofDays(1));
     }
     return new Settings(
         launchpad,

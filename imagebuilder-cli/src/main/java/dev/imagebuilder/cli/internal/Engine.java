@@ -3,7 +3,6 @@ package dev.imagebuilder.cli.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagebuilder.core.ImageBuilder;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -57,9 +56,15 @@ final class Engine implements AutoCloseable {
       }
       if (settings.catalog() != null) {
         b.config("launchpad.catalog", readableCatalog(Path.of(settings.catalog())));
+      } else if (demo == null && !catalogConfigured(invocation, extraConfig)) {
+        // The file 'catalog init' writes, when nothing else names a catalog.
+        Path file = UserDirectories.defaultCatalog(invocation);
+        if (Files.isRegularFile(file)) {
+          b.config("launchpad.catalog", readableCatalog(file));
+        }
       }
       if (settings.pollInterval() != null) {
-        dev.imagebuilder.spi.Configuration.parseDuration("--poll-interval", settings.pollInterval());
+        Durations.parse("--poll-interval", settings.pollInterval(), java.time.Duration.ofDays(1));
         b.config("launchpad.poll-interval", settings.pollInterval());
       }
       extraConfig.forEach(b::config);
@@ -70,6 +75,12 @@ final class Engine implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  private static boolean catalogConfigured(Invocation invocation, Map<String, String> extraConfig) {
+    return extraConfig.containsKey("launchpad.catalog")
+        || System.getProperty("imagebuilder.launchpad.catalog") != null
+        || invocation.env("IMAGEBUILDER_LAUNCHPAD_CATALOG") != null;
   }
 
   ImageBuilder builder() {
@@ -113,7 +124,7 @@ final class Engine implements AutoCloseable {
     } catch (URISyntaxException e) {
       // reported below
     }
-    throw new UsageException("--launchpad: '" + value
+    throw new UsageException("--launchpad: '" + Text.redact(value)
         + "' is not production, staging, demo or an http(s) URL of a Launchpad API root");
   }
 
@@ -126,13 +137,7 @@ final class Engine implements AutoCloseable {
   }
 
   private static String readableCatalog(Path file) {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (IOException e) {
-      throw new UsageException("--catalog: cannot read '" + file + "'"
-          + (Files.exists(file) ? " (" + e.getMessage() + ")" : " (no such file)"));
-    }
+    String text = BoundedInput.read("--catalog", file.toString(), java.io.InputStream.nullInputStream());
     try {
       new ObjectMapper().readTree(text);
     } catch (JsonProcessingException e) {
@@ -155,10 +160,6 @@ final class Engine implements AutoCloseable {
   }
 
   static Path defaultCredentialsFile(Invocation invocation) {
-    String xdg = invocation.env("XDG_CONFIG_HOME");
-    Path base = xdg != null && !xdg.isBlank()
-        ? Path.of(xdg)
-        : Path.of(System.getProperty("user.home"), ".config");
-    return base.resolve("image-builder").resolve("launchpad.credentials");
+    return UserDirectories.configHome(invocation).resolve("image-builder").resolve("launchpad.credentials");
   }
 }

@@ -1,7 +1,5 @@
 package dev.imagebuilder.cli.internal;
 
-import dev.imagebuilder.api.InvalidRequestException;
-import dev.imagebuilder.spi.Configuration;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -20,22 +18,14 @@ final class FollowOptions {
 
   @Option(names = "--state", paramLabel = "FILE",
       description = "The state journal: every build's ticket, rewritten atomically as builds are "
-          + "submitted and change. Default: ${XDG_STATE_HOME:-~/.local/state}/image-builder/run-<time>.json.")
+          + "submitted and change. Default: $${XDG_STATE_HOME:-~/.local/state}/image-builder/run-<time>.json.")
   Path state;
 
   Duration timeout() {
     if (timeout == null) {
       return null;
     }
-    try {
-      Duration d = Configuration.parseDuration("--timeout", timeout);
-      if (d.isZero() || d.isNegative()) {
-        throw new UsageException("--timeout: '" + timeout + "' must be more than zero");
-      }
-      return d;
-    } catch (InvalidRequestException e) {
-      throw new UsageException(e.getMessage());
-    }
+    return Durations.parse("--timeout", timeout, Durations.MAX);
   }
 
   Path stateFile(Invocation invocation) {
@@ -46,12 +36,9 @@ final class FollowOptions {
         + "-" + Integer.toHexString(new java.security.SecureRandom().nextInt(0x10000) | 0x10000).substring(1) + ".json");
   }
 
-  /** {@code $XDG_STATE_HOME}, else {@code ~/.local/state}. */
+  /** {@code $XDG_STATE_HOME}, else {@code $HOME/.local/state}. */
   static Path stateHome(Invocation invocation) {
-    String xdg = invocation.env("XDG_STATE_HOME");
-    return xdg != null && !xdg.isBlank()
-        ? Path.of(xdg)
-        : Path.of(System.getProperty("user.home"), ".local", "state");
+    return UserDirectories.stateHome(invocation);
   }
 
   static String resumeCommand(Path stateFile) {

@@ -19,11 +19,15 @@ final class JsonOutput implements RunOutput {
   private final PrintStream out;
   private final PrintStream err;
   private final boolean streaming;
+  private final boolean verbose;
+  private final BuildLogs logs;
 
-  JsonOutput(PrintStream out, PrintStream err, boolean streaming) {
+  JsonOutput(PrintStream out, PrintStream err, boolean streaming, boolean verbose, BuildLogs logs) {
     this.out = out;
     this.err = err;
     this.streaming = streaming;
+    this.verbose = verbose;
+    this.logs = logs;
   }
 
   @Override
@@ -70,6 +74,12 @@ final class JsonOutput implements RunOutput {
       n.put("fraction", p.fraction());
       n.put("message", p.message());
       emit(n);
+    } else if (event instanceof BuildEvent.LogLine l && verbose) {
+      ObjectNode n = event("log", l.buildId());
+      n.put("time", l.time().toString());
+      n.put("key", l.targetKey());
+      n.put("line", l.line());
+      emit(n);
     } else if (event instanceof BuildEvent.Completed c) {
       ObjectNode n = event("completed", c.buildId());
       n.put("time", c.time().toString());
@@ -81,7 +91,7 @@ final class JsonOutput implements RunOutput {
 
   @Override
   public synchronized void notice(String line) {
-    err.println(line);
+    err.println(Text.clean(line));
     err.flush();
   }
 
@@ -121,6 +131,8 @@ final class JsonOutput implements RunOutput {
       rn.put("image_type", r.imageType());
       rn.put("reason", r.reason());
     }
+    ArrayNode saved = n.putArray("logs_saved");
+    logs.download(o).forEach(saved::add);
     out.println(streaming ? Json.line(n) : Json.pretty(n));
     out.flush();
   }

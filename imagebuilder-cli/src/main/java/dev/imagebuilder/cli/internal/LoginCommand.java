@@ -2,7 +2,6 @@ package dev.imagebuilder.cli.internal;
 
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.launchpad.LaunchpadLogin;
-import dev.imagebuilder.spi.Configuration;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +27,7 @@ final class LoginCommand implements Callable<Integer> {
 
   @Option(names = "--credentials", paramLabel = "FILE",
       description = "Where to write the credentials. Default: "
-          + "${XDG_CONFIG_HOME:-~/.config}/image-builder/launchpad.credentials.")
+          + "$${XDG_CONFIG_HOME:-~/.config}/image-builder/launchpad.credentials.")
   Path credentials;
 
   @Option(names = "--consumer-key", paramLabel = "NAME", defaultValue = "image-builder",
@@ -87,10 +86,6 @@ final class LoginCommand implements Callable<Integer> {
   }
 
   private static java.time.Duration duration(String option, String text) {
-    try {
-      return Configuration.parseDuration(option, text);
-    } catch (InvalidRequestException e) {
-      throw new UsageException(e.getMessage());
-    }
+    return Durations.parse(option, text, java.time.Duration.ofDays(1));
   }
 }

@@ -47,21 +47,25 @@ import picocli.CommandLine.Parameters;
         PromoteCommand.class,
         LoginCommand.class,
         ResumeCommand.class,
+        RetryCommand.class,
+        CatalogCommand.class,
         CancelCommand.class,
         StatusCommand.class,
         FakesCommand.class,
         WorkerCommand.class,
+        // Hidden: 'source <(image-builder generate-completion)' (bash and zsh).
+        picocli.AutoComplete.GenerateCompletion.class,
     })
 final class RootCommand implements Callable<Integer> {
   static final int DEFAULT_UPLOAD_RETRIES = 3;
 
   private final Invocation invocation;
 
-  @Option(names = "--series", paramLabel = "MM.YY", split = ",",
+  @Option(names = "--series", paramLabel = "MM.YY",
       description = "Build only this series (20.04, or a codename such as focal). Repeatable. Default: every series.")
   List<String> series = new ArrayList<>();
 
-  @Option(names = "--arch", paramLabel = "ARCH", split = ",",
+  @Option(names = "--arch", paramLabel = "ARCH",
       description = "Build only this architecture (amd64, arm64, ppc64el, s390x, riscv64, ...). "
           + "Repeatable. Default: every architecture of each recipe.")
   List<String> architectures = new ArrayList<>();
@@ -103,7 +107,17 @@ final class RootCommand implements Callable<Integer> {
     @Override
     public void consumeParameters(java.util.Stack<String> args, picocli.CommandLine.Model.ArgSpec argSpec,
         picocli.CommandLine.Model.CommandSpec commandSpec) {
-      if (!args.isEmpty() && args.peek().matches("\\d{1,9}")) {
+      RootCommand root = (RootCommand) commandSpec.root().userObject();
+      if (!args.isEmpty() && root.arguments.contains("--auto-retry-uploads=" + args.peek())) {
+        // Attached with '=', the value is the option's, whatever it is: never an image.
+        String value = args.pop();
+        if (!value.matches("\\d{1,9}")) {
+          throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(),
+              "--auto-retry-uploads: '" + value + "' is not a number (0 to "
+                  + OciImageRequest.MAX_AUTO_RETRY_UPLOADS + ")");
+        }
+        argSpec.setValue(Integer.parseInt(value));
+      } else if (!args.isEmpty() && args.peek().matches("\\d{1,9}")) {
         argSpec.setValue(Integer.parseInt(args.pop()));
       } else {
         argSpec.setValue(DEFAULT_UPLOAD_RETRIES);
@@ -111,8 +125,15 @@ final class RootCommand implements Callable<Integer> {
     }
   }
 
+  /** The arguments as given, to tell {@code --auto-retry-uploads=X} from {@code --auto-retry-uploads X}. */
+  private List<String> arguments = List.of();
+
   RootCommand(Invocation invocation) {
     this.invocation = invocation;
+  }
+
+  void arguments(List<String> given) {
+    this.arguments = List.copyOf(given);
   }
 
   Invocation invocation() {
@@ -129,7 +150,7 @@ final class RootCommand implements Callable<Integer> {
     StateJournal journal = dryRun ? null : StateJournal.create(follow.stateFile(invocation), settings);
     try (Engine engine = Engine.open(settings, connection.config, invocation, journal)) {
       RunOutput out = output.create(invocation, waiting);
-      if (engine.demo() != null && !output.json) {
+      if (engine.demo() != null && !output.json()) {
         out.notice("Demo: a fake Launchpad with demo data runs in this process at "
             + engine.demo().serviceRoot() + " (it stops when the command ends"
             + (waiting || dryRun ? ")." : ", so add --wait to see the builds finish)."));
@@ -141,7 +162,7 @@ final class RootCommand implements Callable<Integer> {
       }
       try (InterruptGuard guard = new InterruptGuard(invocation.ownsProcess())) {
         BuildHandle handle = engine.builder().submit(request);
-        if (!output.json) {
+        if (!output.json()) {
           out.notice("State file: " + journal.file());
         }
         BuildRun run = new BuildRun(out, journal, timeout, follow.timeout,
@@ -158,11 +179,11 @@ final class RootCommand implements Callable<Integer> {
   OciImageRequest request() {
     OciImageRequest.Builder b = dev.imagebuilder.api.ImageRequest.oci();
     try {
-      b.series(series.stream().map(String::strip).toList());
+      b.series(values("--series", series, "a series such as 22.04"));
     } catch (InvalidRequestException e) {
       throw new UsageException("--series: " + detail(e));
     }
-    b.architectures(TargetFilters.architectures(architectures));
+    b.architectures(TargetFilters.architectures(values("--arch", architectures, "an architecture such as amd64")));
     if (autoRetryUploads != null) {
       if (autoRetryUploads < 0 || autoRetryUploads > OciImageRequest.MAX_AUTO_RETRY_UPLOADS) {
         throw new UsageException("--auto-retry-uploads: '" + autoRetryUploads + "' is out of range (0 to "
@@ -172,6 +193,11 @@ final class RootCommand implements Callable<Integer> {
     }
     b.promotion(promotion());
     try {
+      for (String image : images) {
+        if (image.isBlank()) {
+          throw new UsageException("IMAGE: an empty image name (give names from the catalog, or none for every image)");
+        }
+      }
       return b.images(images).build();
     } catch (InvalidRequestException e) {
       throw new UsageException("IMAGE: " + detail(e));
@@ -194,6 +220,24 @@ final class RootCommand implements Callable<Integer> {
     } catch (InvalidRequestException e) {
       throw new UsageException((e.field().startsWith("aliases") ? "--retag-alias: " : "--retag: ") + detail(e));
     }
+  }
+
+  /**
+   * The values of a repeatable, comma-separated filter. An empty value ({@code --series ,} or
+   * {@code --arch ''}) is refused: leaving the option out means "all", an empty value must not.
+   */
+  static List<String> values(String option, List<String> given, String example) {
+    List<String> values = new ArrayList<>();
+    for (String raw : given) {
+      for (String part : raw.split(",", -1)) {
+        if (part.isBlank()) {
+          throw new UsageException(option + ": '" + raw + "' holds an empty value (give " + example
+              + ", or leave " + option + " out for all)");
+        }
+        values.add(part.strip());
+      }
+    }
+    return values;
   }
 
   /** The message without its field prefix ("series[0]: "). */

@@ -44,13 +44,14 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     Invocation invocation = root.invocation();
     StateJournal journal = StateJournal.read(journalOptions.state);
-    Duration most = dev.imagebuilder.spi.Configuration.parseDuration("--settle", settle);
+    Duration most = Durations.parse("--settle", settle, Duration.ofHours(1));
+    output.online = !offline;
     RunOutput out = output.create(invocation, false);
     List<Outcome.BuildOutcome> recorded = new ArrayList<>();
     List<StateJournal.Entry> running = new ArrayList<>();
     for (StateJournal.Entry e : journal.entries()) {
-      if (e.isDone() || offline) {
-        recorded.add(e.recorded());
+      if (offline || (e.isDone() && !cancelPending(e))) {
+        recorded.add(asRecorded(e));
       } else {
         running.add(e);
       }
@@ -89,6 +90,32 @@ final class StatusCommand implements Callable<Integer> {
       journal.close();
       return report(out, journal, recorded, handles);
     }
+  }
+
+  /**
+   * A build {@code cancel} asked to stop, recorded with targets that had not ended yet: status
+   * looks again (online) so that it shows what the cancel did, as {@code cancel} reported it.
+   */
+  private static boolean cancelPending(StateJournal.Entry e) {
+    return e.status().equals(dev.imagebuilder.api.BuildStatus.CANCELLED.name())
+        && e.recorded().targets().stream().anyMatch(t -> !t.state().isTerminal());
+  }
+
+  /**
+   * The build as recorded; in a build {@code cancel} stopped, a target recorded before the cancel
+   * was confirmed is shown CANCELLING (cancel requested), never as still building.
+   */
+  private static Outcome.BuildOutcome asRecorded(StateJournal.Entry e) {
+    Outcome.BuildOutcome b = e.recorded();
+    if (!cancelPending(e)) {
+      return b;
+    }
+    List<dev.imagebuilder.api.TargetStatus> targets = b.targets().stream()
+        .map(t -> t.state().isTerminal() ? t : new dev.imagebuilder.api.TargetStatus(t.key(), t.labels(),
+            dev.imagebuilder.api.TargetState.CANCELLING, t.rawState(), t.webLink(), t.logUrl(), t.errorSummary(),
+            t.outputs(), t.attempt()))
+        .toList();
+    return new Outcome.BuildOutcome(b.buildId(), b.backend(), b.status(), targets, b.failure());
   }
 
   private int report(RunOutput out, StateJournal journal, List<Outcome.BuildOutcome> recorded, List<BuildHandle> handles) {

@@ -5,11 +5,8 @@ import dev.imagebuilder.api.BuildHandle;
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.NoBackendAvailableException;
+import dev.imagebuilder.api.Plan;
 import dev.imagebuilder.core.WireFormat;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -67,16 +64,18 @@ final class SubmitCommand implements Callable<Integer> {
     try (Engine engine = Engine.open(settings, connection.config, invocation, journal)) {
       RunOutput out = output.create(invocation, wait);
       if (dryRun) {
-        out.plans(requests.stream().map(engine.builder()::plan).toList());
-        return ExitCode.OK;
+        return plan(engine, requests, out);
       }
       try (InterruptGuard guard = new InterruptGuard(invocation.ownsProcess())) {
         List<Outcome.Rejected> rejected = new ArrayList<>();
         List<BuildHandle> handles = submit(engine, requests, rejected);
-        for (Outcome.Rejected r : rejected) {
-          out.notice("Not submitted: item [" + r.index() + "] (" + r.imageType() + "): " + r.reason());
+        if (output.json()) {
+          // For people reading stderr; the text outputs list them once, in the summary.
+          for (Outcome.Rejected r : rejected) {
+            out.notice("Not submitted: item [" + r.index() + "] (" + r.imageType() + "): " + r.reason());
+          }
         }
-        if (!handles.isEmpty() && !output.json) {
+        if (!handles.isEmpty() && !output.json()) {
           out.notice("State file: " + journal.file());
         }
         BuildRun run = new BuildRun(out, journal, timeout, follow.timeout, FollowOptions.resumeCommand(journal.file(), settings),
@@ -85,6 +84,25 @@ final class SubmitCommand implements Callable<Integer> {
             wait ? Outcome.Ending.COMPLETED : Outcome.Ending.SUBMITTED, guard).exitCode();
       }
     }
+  }
+
+  /** {@code --dry-run}: each item's plan, read-only; an item no backend serves is named. */
+  private static int plan(Engine engine, List<ImageRequest> requests, RunOutput out) {
+    List<Plan> plans = new ArrayList<>();
+    int exit = ExitCode.OK;
+    for (int i = 0; i < requests.size(); i++) {
+      try {
+        plans.add(engine.builder().plan(requests.get(i)));
+      } catch (NoBackendAvailableException e) {
+        out.notice("Would not be submitted: item [" + i + "] (" + requests.get(i).imageType() + "): "
+            + Text.brief(e.getMessage()));
+        exit = ExitCode.FAILED;
+      } catch (InvalidRequestException e) {
+        throw new UsageException("[" + i + "]: " + e.getMessage());
+      }
+    }
+    out.plans(plans);
+    return exit;
   }
 
   /**
@@ -128,14 +146,6 @@ final class SubmitCommand implements Callable<Integer> {
   }
 
   private String read() {
-    try {
-      if (file.equals("-")) {
-        return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
-      }
-      return Files.readString(Path.of(file));
-    } catch (IOException e) {
-      throw new UsageException("--file: cannot read '" + file + "'"
-          + (Files.exists(Path.of(file)) ? " (" + e.getMessage() + ")" : " (no such file)"));
-    }
+    return BoundedInput.read("--file", file, System.in);
   }
 }

@@ -36,7 +36,7 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Option(names = "--journal", paramLabel = "DIR",
       description = "Where request tickets are journaled; shared by every worker of the queue. "
-          + "Default: ${XDG_STATE_HOME:-~/.local/state}/image-builder/worker-journal.")
+          + "Default: $${XDG_STATE_HOME:-~/.local/state}/image-builder/worker-journal.")
   Path journal;
 
   @Option(names = "--prefetch", paramLabel = "N", defaultValue = "4",
@@ -59,7 +59,7 @@ final class WorkerCommand implements Callable<Integer> {
     if (uri == null || uri.isBlank()) {
       throw new UsageException("--amqp: no broker given (use --amqp URI or set " + URI_VARIABLE + ")");
     }
-    Duration interval = dev.imagebuilder.spi.Configuration.parseDuration("--progress-interval", progressInterval);
+    Duration interval = Durations.parse("--progress-interval", progressInterval, java.time.Duration.ofDays(1));
     Path dir = journal != null ? journal : FollowOptions.stateHome(invocation).resolve("image-builder").resolve("worker-journal");
     // The variable names the broker this worker serves, nothing more: the worker's own engine must
     // not read it as the amqp backend's broker too, or it would hand each request back to the queue.

@@ -138,7 +138,8 @@ final class JobState {
             + " but its answer was never recorded" + (run.error != null ? " (" + run.error + ")" : "")
             + "; Launchpad lists no build requests of a recipe, so it cannot be checked from here."
             + " Look at " + page + ": if a build of this series was requested then, follow it there;"
-            + " if none was, retry this target by name to request it");
+            + " if none was, retry this target by name to request it"
+            + " (BuildHandle.retry with its key; on the command line: retry --target " + status.key() + ")");
   }
 
   @SuppressWarnings("unchecked")

@@ -10,8 +10,8 @@ import mockwebserver3.MockResponse;
 
 /** The two answers every resource gives: an entry (or one of its named operations) and a page of a collection. */
 final class Entries {
-  private static final int MAX_PAGE = 300;
-  private static final int DEFAULT_PAGE = 50;
+  static final int MAX_PAGE = 300;
+  static final int DEFAULT_PAGE = 50;
 
   private Entries() {}
 

@@ -129,9 +129,10 @@ final class Representations {
     m.put("date_last_modified", LaunchpadTime.datetime(p.dateCreated()));
     m.put("description", null);
     m.put("display_name", "OCI project " + p.name() + " for " + p.pillar());
-    m.put("distribution_link", null);
+    boolean distribution = OciProjectSearch.isDistribution(p.pillar());
+    m.put("distribution_link", distribution ? roots.api(p.pillar()) : null);
     m.put("name", p.name());
-    m.put("project_link", roots.api(p.pillar()));
+    m.put("project_link", distribution ? null : roots.api(p.pillar()));
     m.put("registrant_link", roots.api("~" + p.registrant()));
     return withEtag(m);
   }
@@ -146,17 +147,27 @@ final class Representations {
 
   /** A collection page: {@code entries} are full entries, as Launchpad serves them. */
   Map<String, Object> page(String type, String collectionPath, List<Map<String, Object>> all, int start, int size) {
+    return page(type, collectionPath, "", all, start, size);
+  }
+
+  /**
+   * A page whose links keep {@code query} (a named operation and its arguments, each followed by
+   * {@code &}), as Launchpad's pages of a named operation's answer do.
+   */
+  Map<String, Object> page(String type, String collectionPath, String query, List<Map<String, Object>> all,
+      int start, int size) {
     Map<String, Object> m = new LinkedHashMap<>();
     int from = Math.min(start, all.size());
     int to = Math.min(all.size(), from + size);
     m.put("total_size", all.size());
     m.put("start", start);
     if (to < all.size()) {
-      m.put("next_collection_link", roots.api(collectionPath) + "?ws.size=" + size + "&memo=" + to + "&ws.start=" + to);
+      m.put("next_collection_link", roots.api(collectionPath) + "?" + query + "ws.size=" + size + "&memo=" + to
+          + "&ws.start=" + to);
     }
     if (from > 0) {
       int prev = Math.max(0, from - size);
-      m.put("prev_collection_link", roots.api(collectionPath) + "?ws.size=" + size + "&memo=" + prev
+      m.put("prev_collection_link", roots.api(collectionPath) + "?" + query + "ws.size=" + size + "&memo=" + prev
           + "&ws.start=" + prev + "&direction=backwards");
     }
     m.put("entries", all.subList(from, to));

@@ -46,6 +46,11 @@ final class WebService {
       Person p = world.person(s[0].substring(1)).orElseThrow(() -> req.notFound(s[0]));
       return entry(req, reps.person(p), Schema.PERSON, null);
     }
+    if (s.length == 1 && OciProjectSearch.OPERATION.equals(req.wsOp())) {
+      req.requireGet(null);
+      return json(200, OciProjectSearch.page(world, reps, s[0], req.param("text"),
+          req.intParam("ws.start", 0), Math.min(Entries.MAX_PAGE, req.intParam("ws.size", Entries.DEFAULT_PAGE))));
+    }
     if (s.length == 3 && s[1].equals("+oci")) {
       OciProject p = world.ociProject(rel).orElseThrow(() -> req.notFound(s[2]));
       return entry(req, reps.ociProject(p), Schema.OCI_PROJECT, null);

@@ -211,6 +211,8 @@ public final class World {
   synchronized Optional<Recipe> findRecipe(String path) { return Optional.ofNullable(recipes.get(path)); }
   synchronized Optional<Person> person(String name) { return Optional.ofNullable(people.get(name)); }
   synchronized Optional<OciProject> ociProject(String path) { return Optional.ofNullable(ociProjects.get(path)); }
+
+  synchronized List<OciProject> ociProjects() { return List.copyOf(ociProjects.values()); }
   synchronized Optional<Processor> processor(String name) { return Optional.ofNullable(processors.get(name)); }
   synchronized Collection<Processor> processors() { return List.copyOf(processors.values()); }
   synchronized boolean hasProject(String name) { return projects.contains(name); }
