@@ -115,6 +115,7 @@ class WorkerCrashPointTest {
     List<JsonNode> reports = new ArrayList<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     Process current = first;
+    long polledAtLastMove = polls();
     while (!terminal(reports)) {
       assertThat(System.nanoTime()).as(printed() + reports).isLessThan(deadline);
       if (!current.isAlive()) {
@@ -126,10 +127,11 @@ class WorkerCrashPointTest {
         reports.add(JSON.readTree(r.getBody()));
         continue;
       }
-      long polls = polls();
       current.waitFor(50, TimeUnit.MILLISECONDS);
-      if (polls() >= polls + 2 && current.isAlive()) {
-        launchpad.advancePhases(1); // never while no worker runs
+      if (polls() >= polledAtLastMove + 2 && current.isAlive()) {
+        // The worker has looked twice since the farm last moved: move it (never while none runs).
+        launchpad.advancePhases(1);
+        polledAtLastMove = polls();
       }
     }
 
