@@ -407,6 +407,11 @@ class LaunchpadEndToEndTest {
     assertThat(lp.operationCount("requestBuilds")).isEqualTo(1);
     assertThatThrownBy(resumed::retry).isInstanceOf(IllegalStateException.class);
 
+    // The request nobody heard of did make builds; once they are done (Launchpad would refuse an
+    // identical build while one is pending), asking by name requests the target again.
+    eventually(() -> handle("postgres", "24.04").builds().stream().map(FakeBuild::buildstate)
+        .noneMatch(s -> List.of("Needs building", "Currently building", "Gathering build output",
+            "Uploading build").contains(s)));
     BuildHandle again = resumed.retry(java.util.Set.of("postgres/24.04/amd64"));
     assertThat(await(again).succeeded()).isTrue();
     assertThat(lp.operationCount("requestBuilds")).as("requested again only when asked by name").isEqualTo(2);

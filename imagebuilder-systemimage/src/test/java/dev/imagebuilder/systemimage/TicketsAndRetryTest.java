@@ -8,6 +8,7 @@ import dev.imagebuilder.api.BuildResult;
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
+import dev.imagebuilder.api.Ticket;
 import dev.imagebuilder.api.TouchImageRequest;
 import dev.imagebuilder.core.ImageBuilder;
 import dev.imagebuilder.systemimage.support.TouchFixture;
@@ -67,6 +68,35 @@ class TicketsAndRetryTest {
       String secret = config.get("systemimage.signing-key-passphrase");
       assertThat(handle.ticket().toString()).doesNotContain(secret);
       assertThat(events).allSatisfy(e -> assertThat(e.toString()).doesNotContain(secret));
+    }
+  }
+
+  @Test
+  void aPublicationRecordedBeforeItBeganIsFoundInTheTreeOnResumeAndNeverPublishedTwice() throws Exception {
+    Map<String, String> config = TouchFixture.config(work, work.resolve("www"));
+    try (FakeSystemImageServer remote = FakeSystemImageServer.builder().devices("FP4").build().start()) {
+      TouchImageRequest request = ImageRequest.touch().systemImageServer(remote.baseUri())
+          .channel(remote.channel()).series("focal").packages("hello").targetChannel("t").build();
+      List<Ticket> recorded = new java.util.concurrent.CopyOnWriteArrayList<>();
+      try (ImageBuilder b = TouchFixture.builder(work, config)) {
+        BuildResult r = b.submit(request, (id, ticket) -> recorded.add(ticket)).await(WAIT);
+        assertThat(r.succeeded()).isTrue();
+      }
+      // What a process killed between "publishing" and its answer leaves: the intent, not the version.
+      Ticket intent = recorded.stream().filter(t -> t.json().contains("\"publishing\"")
+          && !t.json().contains("\"SUCCEEDED\"")).findFirst().orElseThrow();
+      try (ImageBuilder again = TouchFixture.builder(work, config)) {
+        BuildResult resumed = again.resume(intent).await(WAIT);
+        assertThat(resumed.targets()).singleElement().satisfies(t -> {
+          assertThat(t.state()).isEqualTo(TargetState.SUCCEEDED);
+          assertThat(t.rawState()).isEqualTo("published (found in the tree)");
+          assertThat(t.outputs()).containsEntry("version", "1");
+        });
+        // An intent whose image is not in the tree was not published: built again, not claimed.
+        Ticket other = new Ticket(intent.json().replaceFirst("\"publishing\":\"", "\"publishing\":\"not-this,"));
+        assertThat(again.resume(other).await(WAIT).targets()).singleElement()
+            .satisfies(t -> assertThat(t.state()).isEqualTo(TargetState.FAILED_TO_BUILD));
+      }
     }
   }
 }

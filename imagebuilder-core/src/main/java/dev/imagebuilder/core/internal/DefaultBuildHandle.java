@@ -285,7 +285,7 @@ public final class DefaultBuildHandle implements BuildHandle {
         try {
           journal.record(id, ticket);
         } catch (RuntimeException e) {
-          ImageBuildException error = new ImageBuildException("build " + id + ": its ticket could not be recorded ("
+          ImageBuildException error = new ImageBuildException("its ticket could not be recorded ("
               + e.getMessage() + "), so nothing more was asked of " + backendName, e);
           fail(error);
           throw error;

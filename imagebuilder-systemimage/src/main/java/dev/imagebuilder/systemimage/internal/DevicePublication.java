@@ -82,6 +82,7 @@ final class DevicePublication {
       report.progress(0.9, "publishing");
       report.state(TargetState.PUBLISHING, "publishing");
       report.checkCancelled();
+      report.publishing(String.join(",", detail));
       return new PublishStep(setup, publisher).call(staging, device, payloads, detail,
           r.image().version());
     } finally {

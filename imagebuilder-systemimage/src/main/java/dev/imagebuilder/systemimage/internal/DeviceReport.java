@@ -10,6 +10,13 @@ interface DeviceReport {
 
   void log(String line);
 
+  /**
+   * Records, before anything is written into the published tree, the {@code version_detail}
+   * (without its {@code version=}) of the image about to be published: a resume finds it there
+   * or knows it was not published (DESIGN 4.9).
+   */
+  void publishing(String versionDetail);
+
   /** Throws when the build was cancelled, so a step stops between its pieces of work. */
   void checkCancelled() throws InterruptedException;
 }

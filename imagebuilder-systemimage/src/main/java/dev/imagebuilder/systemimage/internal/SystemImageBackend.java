@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -166,10 +167,19 @@ public final class SystemImageBackend implements Backend {
       Object version = e.getValue().get("version");
       Path index = RemotePath.of("index", "/" + channel + "/" + device + "/index.json")
           .resolveUnder(settings.publishDirectory());
+      Object intent = e.getValue().get("publishing");
+      OptionalInt reconciled = "SUCCEEDED".equals(e.getValue().get("state"))
+          ? OptionalInt.empty()
+          : intent instanceof String detail ? publishedWith(index, detail) : OptionalInt.empty();
       if ("SUCCEEDED".equals(e.getValue().get("state")) && version instanceof Number v
           && published(index, v.intValue())) {
         t = t.withState(TargetState.SUCCEEDED, "published").withOutputs(Map.of(
             "channel", channel, "device", device, "version", Integer.toString(v.intValue()),
+            "index", index.toString()));
+      } else if (reconciled.isPresent()) {
+        // Published, then the process died before recording it: the tree says so.
+        t = t.withState(TargetState.SUCCEEDED, "published (found in the tree)").withOutputs(Map.of(
+            "channel", channel, "device", device, "version", Integer.toString(reconciled.getAsInt()),
             "index", index.toString()));
       } else {
         t = t.withState(TargetState.FAILED_TO_BUILD, "interrupted").withError(
@@ -188,6 +198,21 @@ public final class SystemImageBackend implements Backend {
         return kept;
       }
     };
+  }
+
+  /**
+   * The version of the image in {@code index} whose {@code version_detail} is {@code detail} plus
+   * its own {@code version=}: the one a publication recorded before it began.
+   */
+  private static OptionalInt publishedWith(Path index, String detail) {
+    try {
+      DeviceIndex parsed = ProtocolJson.index(Files.readAllBytes(index), index.toString());
+      return parsed.images().stream()
+          .filter(i -> i.isFull() && (detail + ",version=" + i.version()).equals(i.versionDetail()))
+          .mapToInt(i -> i.version()).max();
+    } catch (Exception e) {
+      return OptionalInt.empty();
+    }
   }
 
   private static boolean published(Path index, int version) {

@@ -39,6 +39,8 @@ final class TouchBuild implements Runnable {
   private final List<String> onlyDevices;
   private final Map<String, Integer> attempts;
   private final Map<String, TargetStatus> targets = new ConcurrentHashMap<>();
+  /** Per device, the version_detail of the image being published, recorded before the tree changes. */
+  private final Map<String, String> publishing = new ConcurrentHashMap<>();
   private volatile boolean cancelled;
   private final CountDownLatch started = new CountDownLatch(1);
   private final CountDownLatch finished = new CountDownLatch(1);
@@ -181,6 +183,7 @@ final class TouchBuild implements Runnable {
       context.progress(device, 1.0, "published version " + outputs.get("version"));
       targets.put(device, targets.get(device).withState(TargetState.SUCCEEDED, "published")
           .withOutputs(outputs));
+      context.checkpoint(state()); // the version published, before the target shows it
     } catch (BuildCancelledException | InterruptedException | InterruptedIOException e) {
       cancelled = true;
       Thread.currentThread().interrupt();
@@ -220,6 +223,12 @@ final class TouchBuild implements Runnable {
     @Override
     public void log(String line) {
       context.log(device, Printable.escape(line));
+    }
+
+    @Override
+    public void publishing(String versionDetail) {
+      publishing.put(device, versionDetail);
+      context.checkpoint(TouchBuild.this.state());
     }
 
     @Override
@@ -282,6 +291,10 @@ final class TouchBuild implements Runnable {
       String v = e.getValue().outputs().get("version");
       if (v != null) {
         d.put("version", Integer.parseInt(v));
+      }
+      String intent = publishing.get(e.getKey());
+      if (intent != null) {
+        d.put("publishing", intent);
       }
       devices.put(e.getKey(), d);
     }
