@@ -3,9 +3,12 @@ package dev.imagebuilder.cli.internal;
 import dev.imagebuilder.api.BuildHandle;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.NoBackendAvailableException;
+import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.api.Ticket;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +73,8 @@ final class CancelCommand implements Callable<Integer> {
         failed |= failure != null;
         // The targets as the cancel left them, so that 'status' agrees with it.
         journal.mark(e.buildId(), failure == null ? "CANCELLED" : "RUNNING",
-            failure == null ? "cancelled by '" + Cli.NAME + " cancel'" : failure, h.targets());
+            failure == null ? "cancelled by '" + Cli.NAME + " cancel'" : failure,
+            withRecordedLinks(h.targets(), e.recorded().targets()));
         if (!output.json) {
           out.notice("build " + e.buildId() + ": " + (failure == null ? "cancel sent" : "cancel failed: " + failure));
         }
@@ -81,5 +85,24 @@ final class CancelCommand implements Callable<Integer> {
       out.end(outcome);
       return outcome.exitCode();
     }
+  }
+
+  /**
+   * The targets as the cancel left them, keeping the links and outputs the run had recorded: a
+   * build re-attached only to be cancelled has not read them from Launchpad again.
+   */
+  private static List<TargetStatus> withRecordedLinks(
+      List<TargetStatus> now, List<TargetStatus> recorded) {
+    Map<String, TargetStatus> byKey = new HashMap<>();
+    recorded.forEach(t -> byKey.put(t.key(), t));
+    return now.stream().map(t -> {
+      TargetStatus was = byKey.get(t.key());
+      if (was == null) {
+        return t;
+      }
+      TargetStatus merged = t.webLink() == null && was.webLink() != null
+          ? t.withLinks(was.webLink(), t.logUrl() != null ? t.logUrl() : was.logUrl()) : t;
+      return merged.outputs().isEmpty() && !was.outputs().isEmpty() ? merged.withOutputs(was.outputs()) : merged;
+    }).toList();
   }
 }
