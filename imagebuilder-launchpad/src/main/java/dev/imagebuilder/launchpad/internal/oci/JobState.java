@@ -134,12 +134,12 @@ final class JobState {
     String page = run.webLink != null ? run.webLink.toString() : run.recipe.toString();
     return status.withState(TargetState.UNCONFIRMED, "requestBuilds unconfirmed")
         .withLinks(run.webLink != null ? run.webLink : status.webLink(), status.logUrl())
-        .withError("requestBuilds was sent for " + run.entry.image() + " " + run.entry.seriesName()
-            + " but its answer was never recorded" + (run.error != null ? " (" + run.error + ")" : "")
-            + "; Launchpad lists no build requests of a recipe, so it cannot be checked from here."
-            + " Look at " + page + ": if a build of this series was requested then, follow it there;"
-            + " if none was, retry this target by name to request it"
-            + " (BuildHandle.retry with its key; on the command line: retry --target " + status.key() + ")");
+        // Action first: the command line shows the first 240 characters of an error.
+        .withError("requestBuilds went out but its answer was never recorded, and Launchpad lists no build"
+            + " requests of a recipe, so it cannot be checked from here. Look at the recipe's page: if it"
+            + " shows no build requested then, retry this target by name (BuildHandle.retry with its key;"
+            + " on the command line: retry --target " + status.key() + "). Page: " + page
+            + (run.error != null ? ". " + run.error : ""));
   }
 
   @SuppressWarnings("unchecked")
