@@ -65,13 +65,13 @@ final class JobState {
   }
 
   /** Rebuilds runs and targets into {@code job}; {@code catalog} gives back the entries. */
-  static int read(Map<String, Object> state, Catalog catalog, OciBuildJob job) {
+  static int read(Map<String, Object> state, Catalog catalog, JobBook job) {
     Object format = state.get("format");
     if (!(format instanceof Number n) || n.intValue() < 1 || n.intValue() > OciBuildJob.STATE_FORMAT) {
       throw new ImageBuildException("the ticket's launchpad state has format " + format
           + "; this version reads formats 1 to " + OciBuildJob.STATE_FORMAT);
     }
-    job.restoreCancelRequested(Boolean.TRUE.equals(state.get("cancel_requested")));
+    job.cancelRequested(Boolean.TRUE.equals(state.get("cancel_requested")));
     Map<String, RecipeRun> byId = new LinkedHashMap<>();
     for (Map<String, Object> m : maps(state.get("runs"))) {
       String image = string(m, "image");

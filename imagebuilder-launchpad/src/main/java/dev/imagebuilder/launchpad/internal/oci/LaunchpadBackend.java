@@ -69,7 +69,7 @@ public final class LaunchpadBackend implements Backend {
   public BuildJob resume(ImageRequest request, Map<String, Object> state, BuildContext context) {
     oci(request);
     OciBuildJob job = new OciBuildJob(client, settings, context, clock);
-    job.restoreStatuses(JobState.read(state, catalogOrNull(), job));
+    job.restoreStatuses(JobState.read(state, catalogOrNull(), job.book()));
     job.begin();
     return job;
   }
@@ -78,8 +78,8 @@ public final class LaunchpadBackend implements Backend {
   public BuildJob retry(ImageRequest request, Map<String, Object> state, Set<String> targetKeys, BuildContext context) {
     oci(request);
     OciBuildJob job = new OciBuildJob(client, settings, context, clock);
-    job.restoreStatuses(JobState.read(state, catalogOrNull(), job));
-    Set<String> known = job.targetsByKey().keySet();
+    job.restoreStatuses(JobState.read(state, catalogOrNull(), job.book()));
+    Set<String> known = job.book().targetsByKey().keySet();
     for (String key : targetKeys) {
       if (!known.contains(key)) {
         throw new InvalidRequestException("targets", "'" + key + "' is not a target of this build (targets: "
@@ -88,7 +88,7 @@ public final class LaunchpadBackend implements Backend {
     }
     job.keepOnly(targetKeys);
     // Declared before any call: every ticket recorded from here on holds the targets it serves.
-    context.declareTargets(job.statuses());
+    context.declareTargets(job.book().statuses());
     context.schedule(() -> job.retryTargets().whenComplete((v, failure) -> {
       if (failure != null) {
         context.fail(LaunchpadClient.unwrap(failure));
@@ -121,7 +121,7 @@ public final class LaunchpadBackend implements Backend {
       for (RecipeInfo r : recipes) {
         List<String> wanted = OciTargets.wanted(r, oci.architectures());
         if (!wanted.isEmpty()) {
-          job.addRun(r, wanted, Map.of());
+          job.book().addRun(r, wanted, Map.of());
         }
       }
       fanout.notes().forEach(n -> LOG.info("{}: {}", context.buildId(), n));

@@ -1,15 +1,17 @@
 package dev.imagebuilder.launchpad.internal.oci;
 
 import java.net.URI;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One {@code requestBuilds} on one recipe and what became of it: the build request, the
- * targets (by architecture) its builds serve, and the unwanted builds already cancelled.
- * Guarded by the owning {@link OciBuildJob}'s lock.
+ * targets (by architecture) its builds serve, and the unwanted builds already cancelled. Its
+ * phase changes only through the transitions below. Guarded by the owning job's lock.
  */
 final class RecipeRun {
   enum Phase {
@@ -41,11 +43,12 @@ final class RecipeRun {
   URI webLink;
   Phase phase = Phase.TO_REQUEST;
   String error;
+  /** A call about this run is in flight: the cycle does not start another. */
   boolean busy;
   /** A requestBuilds refused with Retry-After is not sent again before this, or {@code null}. */
-  java.time.Instant notBefore;
+  Instant notBefore;
   /** The requestBuilds call in flight (phase REQUESTING), for a cancel that must wait for it. */
-  java.util.concurrent.CompletableFuture<?> requesting;
+  CompletableFuture<?> requesting;
   int consecutiveFailures;
 
   RecipeRun(String id, Catalog.Entry entry, URI recipe, int pushRules) {
@@ -61,6 +64,75 @@ final class RecipeRun {
 
   /** True while some target of this run can still change. */
   boolean open() {
-    return targets.values().stream().anyMatch(t -> !t.status.state().isTerminal() || t.nextUploadAt != null);
+    return targets.values().stream().anyMatch(Target::open);
+  }
+
+  /** True when the cycle should send this run's requestBuilds at {@code now}. */
+  boolean dueForRequest(Instant now) {
+    return phase == Phase.TO_REQUEST && (notBefore == null || !now.isBefore(notBefore));
+  }
+
+  /** Its requestBuilds is about to be recorded as sent. */
+  void requesting() {
+    busy = true;
+    phase = Phase.REQUESTING;
+  }
+
+  /** The intent could not be recorded, so the requestBuilds was not sent. */
+  void requestNotSent() {
+    busy = false;
+    phase = Phase.TO_REQUEST;
+  }
+
+  /** Launchpad made build request {@code location}. */
+  void requested(URI location) {
+    busy = false;
+    buildRequest = location;
+    phase = Phase.PENDING;
+  }
+
+  /** Launchpad certainly made no build request: it may be asked again (not before {@code notBefore}). */
+  void notRequested(Instant notBefore) {
+    phase = Phase.TO_REQUEST;
+    if (notBefore != null) {
+      this.notBefore = notBefore;
+    }
+  }
+
+  /** The requestBuilds got no answer: whether Launchpad made a request is unknown. */
+  void unconfirmed(String why) {
+    phase = Phase.UNKNOWN;
+    error = why;
+  }
+
+  /** The build request is Completed: its builds exist. */
+  void completed() {
+    phase = Phase.COMPLETED;
+  }
+
+  /** The request was refused or Failed (an UNKNOWN run stays unknown: its error says more). */
+  void failed(String why) {
+    if (phase != Phase.UNKNOWN) {
+      phase = Phase.FAILED;
+    }
+    error = why;
+  }
+
+  /**
+   * After a restore from a ticket of {@code format}: a requestBuilds that was sent without its
+   * answer being recorded is UNKNOWN; one recorded as not sent yet (write-ahead tickets, format 2
+   * and later) was certainly not sent.
+   */
+  void restored(int format) {
+    boolean neverSent = phase == Phase.TO_REQUEST && format >= 2;
+    if (phase == Phase.REQUESTING || (phase == Phase.TO_REQUEST && !neverSent)) {
+      phase = Phase.UNKNOWN;
+    }
+  }
+
+  /** Gives up architecture {@code arch}: its build here belongs to a target tracked elsewhere. */
+  void release(String arch) {
+    targets.remove(arch);
+    ignored.add(arch);
   }
 }

@@ -458,8 +458,8 @@ class OciBackendTest {
     LaunchpadBackend backend = backend();
     OciBuildJob job = new OciBuildJob(backend.client(), LaunchpadSettings.from(
         new TestBackendContext(config, new JdkHttpService()).configuration()), context(request), java.time.Clock.systemUTC());
-    JobState.read(state, null, job);
-    RecipeRun fresh = job.newRun(job.runsForTest().get(1));
+    JobState.read(state, null, job.book());
+    RecipeRun fresh = job.book().newRun(job.book().runs().get(1));
     assertThat(fresh.id).isNotIn("r0", "r2").isEqualTo("r3");
   }
 
