@@ -74,6 +74,15 @@ public final class LaunchpadClient {
     return send("GET", uri, null).thenApply(r -> json("GET", uri, r));
   }
 
+  /**
+   * GET an entry unless it still has {@code etag} ({@code If-None-Match}): empty when Launchpad
+   * answers 304 Not Modified. Launchpad serves ETags on entries, not on collections.
+   */
+  public CompletableFuture<Optional<JsonNode>> getIfChanged(URI uri, String etag) {
+    return send("GET", uri, null, etag).thenApply(r -> r.statusCode() == 304
+        ? Optional.<JsonNode>empty() : Optional.of(json("GET", uri, r)));
+  }
+
   /** A named read operation: {@code GET <uri>?ws.op=<op>&...}. */
   public CompletableFuture<JsonNode> namedGet(URI uri, String op, Map<String, ?> params) {
     Map<String, Object> all = new LinkedHashMap<>();
@@ -142,6 +151,10 @@ public final class LaunchpadClient {
   }
 
   private CompletableFuture<HttpResponse<String>> send(String method, URI uri, String formBody) {
+    return send(method, uri, formBody, null);
+  }
+
+  private CompletableFuture<HttpResponse<String>> send(String method, URI uri, String formBody, String ifNoneMatch) {
     if (signer != null && !sameOrigin(uri, root.api())) {
       // Links come from answers and tickets (next_collection_link, Location, build URLs): one
       // pointing elsewhere must not receive the access token and its secret.
@@ -149,6 +162,9 @@ public final class LaunchpadClient {
           + " credentials to " + uri + ": it is outside the service root " + root.api()));
     }
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json");
+    if (ifNoneMatch != null) {
+      b.header("If-None-Match", ifNoneMatch);
+    }
     if (formBody == null) {
       b.GET();
     } else {

@@ -1,5 +1,6 @@
 package dev.imagebuilder.launchpad.internal.oci;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.imagebuilder.api.RemoteServiceException;
 import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.launchpad.internal.client.LaunchpadClient;
@@ -38,6 +39,9 @@ final class BuildRequestTracker {
       synchronized (book) {
         if (failure == null) {
           run.requested(location);
+          // Launchpad's job has not run yet: the request is Pending for a while, so reading it
+          // now would answer nothing new. The first read is one interval later.
+          run.read(true, book.clock.instant(), book.settings.pollInterval(), book.settings.maxPollInterval());
           // The answer, on disk before anything (a poll, a cancel, the ticket) depends on it.
           book.checkpoint();
           for (Target t : run.targets.values()) {
@@ -90,12 +94,17 @@ final class BuildRequestTracker {
     return () -> { };
   }
 
-  /** Reads the build request of {@code run}; completes with true once it is Completed. */
+  /**
+   * Reads the build request of {@code run} (conditionally: 304 while it has not changed);
+   * completes with true once it is Completed.
+   */
   CompletableFuture<Boolean> poll(RecipeRun run) {
+    String etag;
     synchronized (book) {
       run.busy = true;
+      etag = run.requestEtag;
     }
-    return client.get(run.buildRequest).handle((json, failure) -> {
+    return client.getIfChanged(run.buildRequest, etag).handle((answer, failure) -> {
       synchronized (book) {
         run.busy = false;
         if (failure != null) {
@@ -103,6 +112,12 @@ final class BuildRequestTracker {
           return false;
         }
         run.consecutiveFailures = 0;
+        run.read(answer.isPresent(), book.clock.instant(), book.settings.pollInterval(), book.settings.maxPollInterval());
+        if (answer.isEmpty()) {
+          return false; // 304: still Pending
+        }
+        JsonNode json = answer.get();
+        run.requestEtag = json.path("http_etag").asText(null);
         String status = json.path("status").asText("");
         switch (status) {
           case "Completed" -> {

@@ -42,7 +42,7 @@ final class BuildsPoller {
       run.busy = true;
     }
     URI builds = URI.create(run.buildRequest + "/builds");
-    return client.collection(builds).handle((entries, failure) -> {
+    return client.collection(builds).thenCompose(entries -> withPushRules(run, entries)).handle((entries, failure) -> {
       synchronized (book) {
         run.busy = false;
         if (failure != null) {
@@ -50,9 +50,37 @@ final class BuildsPoller {
           return List.<URI>of();
         }
         run.consecutiveFailures = 0;
-        return apply(run, entries, started);
+        // Collections carry no ETag: what changed is seen in the builds' own http_etag.
+        String seen = entries.stream().map(b -> b.path("http_etag").asText(b.path("buildstate").asText("")
+            + "/" + b.path("registry_upload_status").asText(""))).reduce("", (x, y) -> x + " " + y);
+        boolean changed = !seen.equals(run.buildsSeen);
+        run.buildsSeen = seen;
+        List<URI> toCancel = apply(run, entries, started);
+        run.read(changed, book.clock.instant(), book.settings.pollInterval(), book.settings.maxPollInterval());
+        return toCancel;
       }
     }).thenCompose(canceller::cancelUnwanted);
+  }
+
+  /**
+   * The builds read, once the run's push rules are known if any build needs them: only a built
+   * image with no upload scheduled does (published, or failed to publish?).
+   */
+  private CompletableFuture<List<JsonNode>> withPushRules(RecipeRun run, List<JsonNode> entries) {
+    boolean needed;
+    synchronized (book) {
+      needed = run.pushRulesUnread() && entries.stream().anyMatch(b -> "Successfully built".equals(b.path("buildstate").asText())
+          && "Unscheduled".equals(b.path("registry_upload_status").asText()));
+    }
+    if (!needed) {
+      return CompletableFuture.completedFuture(entries);
+    }
+    return RecipeResolver.pushRules(client, run.recipe).thenApply(n -> {
+      synchronized (book) {
+        run.pushRules = n;
+      }
+      return entries;
+    });
   }
 
   /** Applies the builds read to the run's targets; returns the builds to cancel. Holds the lock. */

@@ -61,7 +61,8 @@ public final class LaunchpadBackend implements Backend {
     // Catalog errors (unknown image or series) are the caller's: thrown here, before any work.
     List<Catalog.Entry> entries = catalog().select(oci.images(), oci.series());
     OciBuildJob job = new OciBuildJob(client, settings, context, clock);
-    context.schedule(() -> resolveAndBegin(oci, entries, job, context, 1), Duration.ZERO);
+    job.book().declaring();
+    context.schedule(() -> new BuildStarter(client, settings, oci, job, context).start(entries), Duration.ZERO);
     return job;
   }
 
@@ -99,36 +100,6 @@ public final class LaunchpadBackend implements Backend {
     return job;
   }
 
-  /** Reads the recipes, then declares the targets and starts; transient failures are retried. */
-  private void resolveAndBegin(OciImageRequest oci, List<Catalog.Entry> entries, OciBuildJob job,
-      BuildContext context, int attempt) {
-    new RecipeResolver(client).resolve(entries).whenComplete((recipes, failure) -> {
-      if (failure != null) {
-        Throwable t = LaunchpadClient.unwrap(failure);
-        if (LaunchpadClient.transientFailure(t) && attempt < settings.maxPollFailures() && !context.isClosed()) {
-          LOG.warn("{}: reading the recipes failed (attempt {}), trying again: {}", context.buildId(), attempt, t.getMessage());
-          context.schedule(() -> resolveAndBegin(oci, entries, job, context, attempt + 1), settings.pollInterval());
-        } else {
-          context.fail(t);
-        }
-        return;
-      }
-      OciTargets.Fanout fanout = OciTargets.fanout(recipes, oci.architectures());
-      if (fanout.targets().isEmpty()) {
-        context.fail(nothingToBuild(oci, recipes));
-        return;
-      }
-      for (RecipeInfo r : recipes) {
-        List<String> wanted = OciTargets.wanted(r, oci.architectures());
-        if (!wanted.isEmpty()) {
-          job.book().addRun(r, wanted, Map.of());
-        }
-      }
-      fanout.notes().forEach(n -> LOG.info("{}: {}", context.buildId(), n));
-      job.begin();
-    });
-  }
-
   private Catalog catalog() {
     return Catalog.read("imagebuilder.launchpad.catalog", settings.catalog());
   }
@@ -149,7 +120,7 @@ public final class LaunchpadBackend implements Backend {
     throw new InvalidRequestException("image_type", "'" + request.imageType() + "' is not served by the launchpad backend");
   }
 
-  private static InvalidRequestException nothingToBuild(OciImageRequest oci, List<RecipeInfo> recipes) {
+  static InvalidRequestException nothingToBuild(OciImageRequest oci, List<RecipeInfo> recipes) {
     StringBuilder sb = new StringBuilder("no selected recipe builds ");
     sb.append(oci.architectures().stream().map(a -> a.tag()).toList());
     sb.append(" (");

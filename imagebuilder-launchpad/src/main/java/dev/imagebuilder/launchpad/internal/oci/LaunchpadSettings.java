@@ -19,6 +19,7 @@ public record LaunchpadSettings(
     Credentials credentials,
     Path catalog,
     Duration pollInterval,
+    Duration maxPollInterval,
     Duration uploadRetryBackoff,
     Duration uploadRetryBackoffCap,
     int maxConcurrentRequests,
@@ -32,6 +33,7 @@ public record LaunchpadSettings(
   public static final String ACCESS_SECRET = "access-secret";
   public static final String CATALOG = "catalog";
   public static final String POLL_INTERVAL = "poll-interval";
+  public static final String MAX_POLL_INTERVAL = "max-poll-interval";
   public static final String UPLOAD_RETRY_BACKOFF = "upload-retry-backoff";
   public static final String MAX_CONCURRENT_REQUESTS = "max-concurrent-requests";
   public static final String MAX_POLL_FAILURES = "max-poll-failures";
@@ -43,6 +45,11 @@ public record LaunchpadSettings(
         "is not configured: Launchpad cannot list OCI recipes, so give a catalog JSON file"
             + " (system property " + c.qualified(CATALOG) + " or " + c.environmentName(CATALOG) + ")"));
     Duration poll = positive(c, POLL_INTERVAL, c.duration(POLL_INTERVAL, Duration.ofSeconds(30)));
+    Duration maxPoll = c.duration(MAX_POLL_INTERVAL, poll.multipliedBy(8));
+    if (maxPoll.compareTo(poll) < 0) {
+      throw new InvalidRequestException(c.qualified(MAX_POLL_INTERVAL), "'" + maxPoll
+          + "' is shorter than the poll interval (" + poll + ")");
+    }
     Duration backoff = positive(c, UPLOAD_RETRY_BACKOFF, c.duration(UPLOAD_RETRY_BACKOFF, Duration.ofMinutes(5)));
     int max = c.integer(MAX_CONCURRENT_REQUESTS, 8);
     if (max < 1 || max > 256) {
@@ -52,7 +59,7 @@ public record LaunchpadSettings(
     if (failures < 1) {
       throw new InvalidRequestException(c.qualified(MAX_POLL_FAILURES), "'" + failures + "' must be at least 1");
     }
-    return new LaunchpadSettings(root, credentials(c), catalog, poll, backoff, Duration.ofHours(1), max, failures);
+    return new LaunchpadSettings(root, credentials(c), catalog, poll, maxPoll, backoff, Duration.ofHours(1), max, failures);
   }
 
   /** Direct keys win over the credentials file; neither means anonymous (read-only). */
@@ -85,6 +92,6 @@ public record LaunchpadSettings(
   @Override
   public String toString() {
     return "LaunchpadSettings[root=" + root.api() + ", credentials=" + (credentials == null ? "anonymous" : "set")
-        + ", catalog=" + catalog + ", pollInterval=" + pollInterval + "]";
+        + ", catalog=" + catalog + ", pollInterval=" + pollInterval + ", maxPollInterval=" + maxPollInterval + "]";
   }
 }

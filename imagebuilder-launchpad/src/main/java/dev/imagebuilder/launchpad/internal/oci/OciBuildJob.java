@@ -149,9 +149,33 @@ public final class OciBuildJob implements BuildJob {
     return CompletableFuture.completedFuture(null);
   }
 
-  /** Declares the targets and starts the polling cycle now. */
+  /**
+   * Adds the run of a recipe just resolved, declares the targets planned so far and sends its
+   * requestBuilds now, recorded first (the build's other recipes may still be being read).
+   */
+  void startRun(RecipeInfo recipe, List<String> archs) {
+    RecipeRun run;
+    synchronized (book) {
+      if (book.ended()) {
+        return;
+      }
+      run = book.addRun(recipe, archs, Map.of());
+      book.declareSoFar();
+      run.requesting();
+      try {
+        book.checkpoint();
+      } catch (RuntimeException e) {
+        // Not recorded, so not sent: the state says so (the build has failed already).
+        run.requestNotSent();
+        return;
+      }
+    }
+    requests.request(run);
+  }
+
+  /** Declares every target and starts the polling cycle now. */
   void begin() {
-    context.declareTargets(book.statuses());
+    book.declareAll();
     context.schedule(this::cycle, Duration.ZERO);
   }
 
@@ -176,8 +200,16 @@ public final class OciBuildJob implements BuildJob {
               toRequest.add(run);
             }
           }
-          case PENDING -> calls.add(pollRequest(run, started));
-          case COMPLETED -> calls.add(builds.poll(run, started));
+          case PENDING -> {
+            if (run.dueForRead(started, book.settings.pollInterval())) {
+              calls.add(pollRequest(run, started));
+            }
+          }
+          case COMPLETED -> {
+            if (run.dueForRead(started, book.settings.pollInterval())) {
+              calls.add(builds.poll(run, started));
+            }
+          }
           default -> { }
         }
       }
@@ -192,8 +224,7 @@ public final class OciBuildJob implements BuildJob {
           toRequest.forEach(RecipeRun::requestNotSent);
           throw e;
         }
-        toRequest.forEach(run -> calls.add(requests.request(run)
-            .thenCompose(requested -> requested && !book.ended() ? pollRequest(run, clock.instant()) : done())));
+        toRequest.forEach(run -> calls.add(requests.request(run)));
       }
       for (Target t : book.targets()) {
         if (t.uploadDue(started)) {

@@ -1,6 +1,8 @@
 package dev.imagebuilder.launchpad.internal.oci;
 
 import java.net.URI;
+import dev.imagebuilder.api.TargetState;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -32,7 +34,8 @@ final class RecipeRun {
   final String id;
   final Catalog.Entry entry;
   final URI recipe;
-  final int pushRules;
+  /** Its push rules: a count, -1 if hidden, or {@link RecipeInfo#PUSH_RULES_UNREAD}. */
+  int pushRules;
   /** Targets by architecture tag. */
   final Map<String, Target> targets = new LinkedHashMap<>();
   final Set<URI> cancelledUnwanted = new LinkedHashSet<>();
@@ -50,6 +53,14 @@ final class RecipeRun {
   /** The requestBuilds call in flight (phase REQUESTING), for a cancel that must wait for it. */
   CompletableFuture<?> requesting;
   int consecutiveFailures;
+  /** The build request's {@code http_etag} last read, for a conditional GET; or {@code null}. */
+  String requestEtag;
+  /** What the builds collection showed last (each build's {@code http_etag}), or {@code null}. */
+  String buildsSeen;
+  /** The next read about this run is not due before this (polling back-off), or {@code null}. */
+  Instant nextPollAt;
+  /** Reads in a row that showed nothing new: each doubles the wait before the next one. */
+  int quietReads;
 
   RecipeRun(String id, Catalog.Entry entry, URI recipe, int pushRules) {
     this.id = id;
@@ -60,6 +71,31 @@ final class RecipeRun {
 
   boolean publishes() {
     return pushRules > 0;
+  }
+
+  boolean pushRulesUnread() {
+    return pushRules == RecipeInfo.PUSH_RULES_UNREAD;
+  }
+
+  /**
+   * A read about this run at {@code now} showed something new ({@code changed}) or not: the next
+   * read is due one base interval later after a change, or while any target is publishing (the
+   * last step, watched closely so the build's end is seen within one interval); otherwise the
+   * wait doubles with each quiet read, up to {@code cap}.
+   */
+  void read(boolean changed, Instant now, Duration base, Duration cap) {
+    boolean publishing = targets.values().stream().anyMatch(t -> t.status.state() == TargetState.PUBLISHING);
+    quietReads = changed || publishing ? 0 : quietReads + 1;
+    Duration wait = base;
+    for (int i = 0; i < quietReads && wait.compareTo(cap) < 0; i++) {
+      wait = wait.multipliedBy(2);
+    }
+    nextPollAt = now.plus(wait.compareTo(cap) > 0 ? cap : wait);
+  }
+
+  /** True when a read is due at a cycle starting {@code now} (half an interval early is on time). */
+  boolean dueForRead(Instant now, Duration base) {
+    return nextPollAt == null || !now.plus(base.dividedBy(2)).isBefore(nextPollAt);
   }
 
   /** True while some target of this run can still change. */
