@@ -29,6 +29,10 @@ import java.util.function.Consumer;
  * requestBuilds went out; when the side saw everything finished; and its lag after the fake's
  * last change (seen by a watcher thread reading the fake's state directly, not over HTTP).
  *
+ * <p>The library runs three times: polling only, with webhooks (FakeLaunchpad delivers signed
+ * {@code oci-recipe:build:0.1} events to the library's receiver on loopback), and with webhooks
+ * of which one delivery in five is dropped (and retried by the fake one poll interval later).
+ *
  * <p>Arguments (all optional): {@code recipes=100 archs=4 poll=1s phase=2s rounds=1
  * python=/usr/bin/python3 script=imagebuilder-benchmarks/src/main/python/launchpadlib_loop.py}.
  */
@@ -71,6 +75,11 @@ public final class LaunchpadRequestsBenchmark {
       List<Side> sides = new ArrayList<>();
       sides.add(loop(recipes, archs, poll, phase, python, script));
       sides.add(library(recipes, archs, poll, phase));
+      sides.add(library("imagebuilder webhooks", recipes, archs, poll, phase, lp -> { },
+          b -> b.config("launchpad.webhook-listen", "127.0.0.1:0")));
+      sides.add(library("webhooks, 1 in 5 dropped", recipes, archs, poll, phase,
+          lp -> lp.webhooks().dropEvery(5).retryUnit(poll),
+          b -> b.config("launchpad.webhook-listen", "127.0.0.1:0")));
       print(round, sides);
     }
   }
@@ -125,14 +134,15 @@ public final class LaunchpadRequestsBenchmark {
 
   /** The library through {@link ImageBuilder}, polling only. */
   static Side library(int recipes, int archs, Duration poll, Duration phase) throws Exception {
-    return library("imagebuilder polling", recipes, archs, poll, phase, b -> { });
+    return library("imagebuilder polling", recipes, archs, poll, phase, lp -> { }, b -> { });
   }
 
   static Side library(String name, int recipes, int archs, Duration poll, Duration phase,
-      Consumer<ImageBuilder.Builder> extra) throws Exception {
+      Consumer<FakeLaunchpad> fake, Consumer<ImageBuilder.Builder> extra) throws Exception {
     Path dir = Files.createTempDirectory("ib-bench");
     try (Farm farm = Farm.populated(recipes, archs, phase)) {
       FakeLaunchpad lp = farm.lp();
+      fake.accept(lp);
       ImageBuilder.Builder b = ImageBuilder.newBuilder()
           .stateDirectory(dir.resolve("state"))
           .config("launchpad.service-root", lp.serviceRoot().toString())

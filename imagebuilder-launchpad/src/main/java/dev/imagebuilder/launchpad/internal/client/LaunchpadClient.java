@@ -83,6 +83,11 @@ public final class LaunchpadClient {
         ? Optional.<JsonNode>empty() : Optional.of(json("GET", uri, r)));
   }
 
+  /** DELETE an entry (a webhook, say). */
+  public CompletableFuture<Void> delete(URI uri) {
+    return send("DELETE", uri, null, null).thenApply(r -> null);
+  }
+
   /** A named read operation: {@code GET <uri>?ws.op=<op>&...}. */
   public CompletableFuture<JsonNode> namedGet(URI uri, String op, Map<String, ?> params) {
     Map<String, Object> all = new LinkedHashMap<>();
@@ -165,7 +170,9 @@ public final class LaunchpadClient {
     if (ifNoneMatch != null) {
       b.header("If-None-Match", ifNoneMatch);
     }
-    if (formBody == null) {
+    if ("DELETE".equals(method)) {
+      b.DELETE();
+    } else if (formBody == null) {
       b.GET();
     } else {
       b.header("Content-Type", "application/x-www-form-urlencoded")

@@ -5,6 +5,7 @@ import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.OciImageRequest;
 import dev.imagebuilder.api.Plan;
 import dev.imagebuilder.launchpad.internal.client.LaunchpadClient;
+import dev.imagebuilder.launchpad.internal.webhook.WebhookReceiver;
 import dev.imagebuilder.spi.Backend;
 import dev.imagebuilder.spi.BackendContext;
 import dev.imagebuilder.spi.BuildContext;
@@ -38,6 +39,24 @@ public final class LaunchpadBackend implements Backend {
         settings.maxConcurrentRequests());
   }
 
+  private WebhookReceiver receiver;
+
+  /** The webhook receiver, started with the first build that needs it; {@code null} when webhooks are off. */
+  private synchronized WebhookReceiver receiver() {
+    if (settings.webhooks() && receiver == null) {
+      receiver = new WebhookReceiver(settings.webhookListen(), settings.webhookUrl());
+    }
+    return receiver;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (receiver != null) {
+      receiver.close();
+      receiver = null;
+    }
+  }
+
   /** The client, for benchmarks counting requests. */
   public LaunchpadClient client() {
     return client;
@@ -60,7 +79,7 @@ public final class LaunchpadBackend implements Backend {
     OciImageRequest oci = oci(request);
     // Catalog errors (unknown image or series) are the caller's: thrown here, before any work.
     List<Catalog.Entry> entries = catalog().select(oci.images(), oci.series());
-    OciBuildJob job = new OciBuildJob(client, settings, context, clock);
+    OciBuildJob job = new OciBuildJob(client, settings, context, clock, receiver());
     job.book().declaring();
     context.schedule(() -> new BuildStarter(client, settings, oci, job, context).start(entries), Duration.ZERO);
     return job;
@@ -71,6 +90,7 @@ public final class LaunchpadBackend implements Backend {
     oci(request);
     OciBuildJob job = new OciBuildJob(client, settings, context, clock);
     job.restoreStatuses(JobState.read(state, catalogOrNull(), job.book()));
+    job.dropRecordedWebhooks();
     job.begin();
     return job;
   }
@@ -80,6 +100,7 @@ public final class LaunchpadBackend implements Backend {
     oci(request);
     OciBuildJob job = new OciBuildJob(client, settings, context, clock);
     job.restoreStatuses(JobState.read(state, catalogOrNull(), job.book()));
+    job.dropRecordedWebhooks();
     Set<String> known = job.book().targetsByKey().keySet();
     for (String key : targetKeys) {
       if (!known.contains(key)) {

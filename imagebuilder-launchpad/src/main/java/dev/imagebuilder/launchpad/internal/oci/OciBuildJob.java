@@ -29,8 +29,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class OciBuildJob implements BuildJob {
   private static final Logger LOG = LoggerFactory.getLogger(OciBuildJob.class);
-  /** 2: every intent is recorded before its call (write-ahead), so TO_REQUEST means never sent. */
-  static final int STATE_FORMAT = 2;
+  /**
+   * 2: every intent is recorded before its call (write-ahead), so TO_REQUEST means never sent.
+   * 3: runs record their webhook (URL and state); formats 1 and 2 are read as without one.
+   */
+  static final int STATE_FORMAT = 3;
 
   private final LaunchpadClient client;
   private final JobBook book;
@@ -40,8 +43,15 @@ public final class OciBuildJob implements BuildJob {
   private final BuildsPoller builds;
   private final UploadRetrier uploads;
   private final RemoteCanceller canceller;
+  private final WebhookTracker webhooks;
 
   OciBuildJob(LaunchpadClient client, LaunchpadSettings settings, BuildContext context, Clock clock) {
+    this(client, settings, context, clock, null);
+  }
+
+  /** With {@code receiver} (webhooks on): new runs are driven by webhook deliveries. */
+  OciBuildJob(LaunchpadClient client, LaunchpadSettings settings, BuildContext context, Clock clock,
+      dev.imagebuilder.launchpad.internal.webhook.WebhookReceiver receiver) {
     this.client = client;
     this.context = context;
     this.clock = clock;
@@ -51,6 +61,17 @@ public final class OciBuildJob implements BuildJob {
     this.uploads = new UploadRetrier(client, book);
     this.canceller = new RemoteCanceller(client, book);
     this.builds = new BuildsPoller(client, book, failures, uploads, canceller);
+    this.webhooks = new WebhookTracker(client, book, receiver);
+  }
+
+  /**
+   * A resumed or retried job does not know the secrets of the webhooks its ticket names (they are
+   * never recorded): it deletes them and polls.
+   */
+  void dropRecordedWebhooks() {
+    synchronized (book) {
+      webhooks.removeAll();
+    }
   }
 
   /** The runs and targets, for setting up and restoring. */
@@ -162,13 +183,20 @@ public final class OciBuildJob implements BuildJob {
       run = book.addRun(recipe, archs, Map.of());
       book.declareSoFar();
       run.requesting();
+      if (webhooks.enabled()) {
+        webhooks.prepare(run);
+      }
       try {
-        book.checkpoint();
+        book.checkpoint(); // the webhook and the requestBuilds, both on record before either is sent
       } catch (RuntimeException e) {
         // Not recorded, so not sent: the state says so (the build has failed already).
         run.requestNotSent();
+        run.webhookState = RecipeRun.WebhookState.NONE;
         return;
       }
+    }
+    if (webhooks.enabled()) {
+      webhooks.create(run);
     }
     requests.request(run);
   }
@@ -207,7 +235,7 @@ public final class OciBuildJob implements BuildJob {
           }
           case COMPLETED -> {
             if (run.dueForRead(started, book.settings.pollInterval())) {
-              calls.add(builds.poll(run, started));
+              calls.add(builds.poll(run, started).thenRun(() -> finished(run)));
             }
           }
           default -> { }
@@ -236,7 +264,20 @@ public final class OciBuildJob implements BuildJob {
   }
 
   private CompletableFuture<Object> pollRequest(RecipeRun run, Instant started) {
-    return requests.poll(run).thenCompose(completed -> completed ? builds.poll(run, started).thenApply(v -> null) : done());
+    return requests.poll(run).thenCompose(completed -> completed ? builds.poll(run, started).thenApply(v -> null) : done())
+        .thenApply(v -> {
+          finished(run);
+          return null;
+        });
+  }
+
+  /** A run whose targets are all final no longer needs its webhook. */
+  private void finished(RecipeRun run) {
+    synchronized (book) {
+      if (!run.open()) {
+        webhooks.remove(run);
+      }
+    }
   }
 
   private static CompletableFuture<Object> done() {
@@ -244,7 +285,13 @@ public final class OciBuildJob implements BuildJob {
   }
 
   private void rearm() {
-    if (book.ended() || !book.anyOpen()) {
+    if (!book.anyOpen()) {
+      synchronized (book) {
+        webhooks.removeAll(); // the build is over: its webhooks go
+      }
+      return;
+    }
+    if (book.ended()) {
       return;
     }
     try {
@@ -261,6 +308,7 @@ public final class OciBuildJob implements BuildJob {
   public void cancel() {
     book.markCancelled();
     canceller.cancelAll();
+    dropRecordedWebhooks();
   }
 
   @Override

@@ -16,6 +16,20 @@ import java.util.concurrent.CompletableFuture;
  * phase changes only through the transitions below. Guarded by the owning job's lock.
  */
 final class RecipeRun {
+  /** A run's webhook: each creation and deletion is recorded before it is sent. */
+  enum WebhookState {
+    /** None (webhooks off, or not made). */
+    NONE,
+    /** newWebhook sent, no answer recorded: one may exist, at this run's delivery URL. */
+    CREATING,
+    /** The webhook exists at {@link #webhook}; deliveries drive this run. */
+    ACTIVE,
+    /** Its DELETE was sent. */
+    DELETING,
+    /** Deleted. */
+    DELETED
+  }
+
   enum Phase {
     /** requestBuilds not sent yet. */
     TO_REQUEST,
@@ -57,6 +71,12 @@ final class RecipeRun {
   String requestEtag;
   /** What the builds collection showed last (each build's {@code http_etag}), or {@code null}. */
   String buildsSeen;
+  /** Where this run's webhook is ({@code newWebhook}'s answer), or {@code null}. */
+  URI webhook;
+  /** The delivery URL given to newWebhook (to find a webhook whose creation got no answer). */
+  URI webhookDelivery;
+  /** What this process knows of the run's webhook (recorded in the ticket). */
+  WebhookState webhookState = WebhookState.NONE;
   /** The next read about this run is not due before this (polling back-off), or {@code null}. */
   Instant nextPollAt;
   /** Reads in a row that showed nothing new: each doubles the wait before the next one. */
@@ -85,6 +105,12 @@ final class RecipeRun {
    */
   void read(boolean changed, Instant now, Duration base, Duration cap) {
     boolean publishing = targets.values().stream().anyMatch(t -> t.status.state() == TargetState.PUBLISHING);
+    if (webhookState == WebhookState.ACTIVE || webhookState == WebhookState.CREATING) {
+      // Deliveries drive the run: reads only cover lost ones, at the longest interval (a
+      // webhook whose creation fails brings the next read forward).
+      nextPollAt = now.plus(cap);
+      return;
+    }
     quietReads = changed || publishing ? 0 : quietReads + 1;
     Duration wait = base;
     for (int i = 0; i < quietReads && wait.compareTo(cap) < 0; i++) {

@@ -46,10 +46,18 @@ public final class LaunchpadDispatcher extends Dispatcher {
   private final FaultInjector faults;
   private final List<Call> journal = new CopyOnWriteArrayList<>();
 
+  private final WebhookHub webhooks;
+
   public LaunchpadDispatcher(World world, Tokens tokens, FaultInjector faults) {
+    this(world, tokens, faults, null);
+  }
+
+  /** With {@code webhooks}: recipes take {@code newWebhook}, list and delete them (WebhookResource). */
+  public LaunchpadDispatcher(World world, Tokens tokens, FaultInjector faults, WebhookHub webhooks) {
     this.world = world;
     this.tokens = tokens;
     this.faults = faults;
+    this.webhooks = webhooks;
   }
 
   public List<Call> journal() {
@@ -280,7 +288,10 @@ public final class LaunchpadDispatcher extends Dispatcher {
         }
         case "webhooks" -> {
           requireGet(req, req.wsOp());
-          return page(req, reps, "webhook", recipe.path() + "/webhooks", List.of());
+          requireEditor(recipe, "see the webhooks of");
+          List<Map<String, Object>> all = webhooks == null ? List.of()
+              : webhooks.of(recipe.path()).stream().map(h -> webhooks.representation(req.roots(), h)).toList();
+          return page(req, reps, "webhook", recipe.path() + "/webhooks", all);
         }
         default -> throw notFound(req, first);
       }
@@ -316,6 +327,22 @@ public final class LaunchpadDispatcher extends Dispatcher {
           rep = reps.build(b);
         }
         return entry(req, rep, Schema.OCI_RECIPE_BUILD, op -> buildOperation(req, b, op));
+      }
+      case "+webhook" -> {
+        if (webhooks == null || rest.size() != 2) {
+          throw notFound(req, rest.get(rest.size() - 1));
+        }
+        requireEditor(recipe, "manage the webhooks of");
+        WebhookHub.Hook hook = webhooks.find(recipe.path(), id);
+        if (hook == null) {
+          throw notFound(req, rest.get(1));
+        }
+        if (req.method().equals("DELETE")) {
+          webhooks.delete(id);
+          return json(200, null);
+        }
+        requireGet(req, req.wsOp());
+        return json(200, webhooks.representation(req.roots(), hook));
       }
       case "+push-rule" -> {
         PushRule rule = world.pushRule(recipe, id).orElseThrow(() -> notFound(req, rest.get(1)));
@@ -382,6 +409,22 @@ public final class LaunchpadDispatcher extends Dispatcher {
         requireEditor(recipe, "set the processors of OCI recipes owned by");
         world.setProcessors(recipe, names);
         return json(200, null);
+      }
+      case "newWebhook" -> {
+        if (webhooks == null) {
+          throw ApiError.badRequest("No such operation: " + op);
+        }
+        String url = stringParam(req, "delivery_url", true);
+        Object types = Json.decodeParameter(requiredRaw(req, "event_types"));
+        if (!(types instanceof List<?> list)) {
+          throw ApiError.badRequest("event_types: Value doesn't look like a list: " + types);
+        }
+        Object active = req.param("active") == null ? Boolean.TRUE : Json.decodeParameter(req.param("active"));
+        requireEditor(recipe, "create webhooks for OCI recipes owned by");
+        int id = webhooks.create(recipe.path(), url, list.stream().map(String::valueOf).toList(),
+            !Boolean.FALSE.equals(active), req.param("secret"));
+        return new MockResponse.Builder().code(201)
+            .setHeader("Location", req.roots().api(recipe.path() + "/+webhook/" + id));
       }
       case "newPushRule" -> {
         String registryUrl = stringParam(req, "registry_url", true);
