@@ -6,6 +6,7 @@ import dev.imagebuilder.api.BuildHandle;
 import dev.imagebuilder.api.BuildResult;
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.TargetState;
+import dev.imagebuilder.api.Ticket;
 import dev.imagebuilder.core.ImageBuilder;
 import dev.imagebuilder.testkit.FakeLaunchpad;
 import dev.imagebuilder.testkit.FakeWebhooks;
@@ -103,6 +104,35 @@ class LaunchpadWebhooksTest {
     assertThat(r.targets()).singleElement().satisfies(t -> assertThat(t.state()).isEqualTo(TargetState.SUCCEEDED));
     assertThat(lp.operationCount("scheduleRegistryUpload")).isEqualTo(1);
     eventually(() -> lp.webhooks().active() == 0);
+  }
+
+  @Test
+  void aResumedBuildDeletesTheWebhooksItsTicketNamesAndPolls() throws Exception {
+    List<Ticket> recorded = new java.util.concurrent.CopyOnWriteArrayList<>();
+    builder.submit(ImageRequest.oci().build(), (id, ticket) -> recorded.add(ticket));
+    eventually(() -> recorded.stream().filter(t -> t.json().contains("\"webhook_state\":\"ACTIVE\"")).count() > 0
+        && lp.webhooks().active() == 2 && lp.operationCount("requestBuilds") == 2);
+    // A ticket with both webhooks and both build requests on record (none still REQUESTING).
+    eventually(() -> recorded.get(recorded.size() - 1).json().split("\"webhook_state\":\"ACTIVE\"", -1).length == 3
+        && !recorded.get(recorded.size() - 1).json().contains("\"phase\":\"REQUESTING\""));
+    Ticket last = recorded.get(recorded.size() - 1);
+    builder.close(); // the process stops; Launchpad keeps the webhooks, the secrets are gone with it
+    assertThat(last.json()).doesNotContain("secret");
+
+    builder = ImageBuilder.newBuilder()
+        .environment(name -> null)
+        .stateDirectory(dir.resolve("state2"))
+        .config("launchpad.service-root", lp.serviceRoot().toString())
+        .config("launchpad.catalog", dir.resolve("catalog.json").toString())
+        .config("launchpad.credentials-file", dir.resolve("credentials").toString())
+        .config("launchpad.poll-interval", "50ms")
+        .build();
+    BuildResult r = builder.resume(last).await(Duration.ofMinutes(2));
+
+    assertThat(r.succeeded()).as(r.targets().toString()).isTrue();
+    eventually(() -> lp.webhooks().active() == 0);
+    assertThat(lp.requests()).filteredOn(c -> c.method().equals("DELETE")).hasSize(2);
+    assertThat(lp.operationCount("newWebhook")).as("a resume makes none").isEqualTo(2);
   }
 
   private static void eventually(BooleanSupplier condition) throws InterruptedException {

@@ -53,7 +53,7 @@ final class BuildStarter {
       }
       List<RecipeInfo> recipes = all.stream().map(CompletableFuture::join).toList();
       OciTargets.Fanout fanout = OciTargets.fanout(recipes, request.architectures());
-      if (fanout.targets().isEmpty()) {
+      if (fanout.targets().isEmpty() && job.book().targets().isEmpty()) {
         context.fail(LaunchpadBackend.nothingToBuild(request, recipes));
         return;
       }

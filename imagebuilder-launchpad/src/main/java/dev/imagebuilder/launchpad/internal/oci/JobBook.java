@@ -37,6 +37,8 @@ final class JobBook {
    * reported, so that the build cannot complete before every target was declared.
    */
   private boolean declaring;
+  /** Every selected recipe was read and has its run (or builds nothing wanted): recorded in tickets. */
+  private boolean planned = true;
 
   JobBook(BuildContext context, LaunchpadSettings settings, Clock clock) {
     this.context = context;
@@ -153,6 +155,22 @@ final class JobBook {
   /** Targets are being added one recipe at a time: terminal states wait for {@link #declareAll}. */
   synchronized void declaring() {
     declaring = true;
+    planned = false;
+  }
+
+  /** Whether every selected recipe was read when this state was recorded. */
+  synchronized boolean planned() {
+    return planned;
+  }
+
+  synchronized void planned(boolean planned) {
+    this.planned = planned;
+  }
+
+  /** True when a run of {@code entry}'s recipe exists already (a resume plans only the others). */
+  synchronized boolean hasRunFor(Catalog.Entry entry) {
+    return runs.stream().anyMatch(r -> r.entry.image().equals(entry.image())
+        && r.entry.seriesName().equals(entry.seriesName()));
   }
 
   /** Declares the targets planned so far to the context (before anything about them is recorded). */
@@ -163,6 +181,7 @@ final class JobBook {
   /** Every target is known: declares them all, terminal states included. */
   synchronized void declareAll() {
     declaring = false;
+    planned = true;
     context.declareTargets(statuses());
   }
 
@@ -174,7 +193,9 @@ final class JobBook {
   }
 
   synchronized Map<String, Object> state() {
-    return JobState.write(runs, targets.values(), cancelRequested);
+    Map<String, Object> state = JobState.write(runs, targets.values(), cancelRequested);
+    state.put("planned", planned);
+    return state;
   }
 
   /** Reports {@code next} as {@code t}'s state if it is new; caller holds the lock. */

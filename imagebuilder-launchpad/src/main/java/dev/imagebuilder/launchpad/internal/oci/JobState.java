@@ -15,7 +15,7 @@ import java.util.Map;
  * the last state seen. Only remote references and counts: nothing secret.
  *
  * <pre>{@code
- * {"format": 3, "cancel_requested": false,
+ * {"format": 3, "cancel_requested": false, "planned": true,
  *  "runs": [{"id": "r0", "image": "redis", "series": "22.04", "recipe": "https://...", "push_rules": 1,
  *            "web_link": "https://launchpad.net/...",
  *            "phase": "COMPLETED", "build_request": "https://.../+build-request/7",
@@ -76,6 +76,7 @@ final class JobState {
           + "; this version reads formats 1 to " + OciBuildJob.STATE_FORMAT);
     }
     job.cancelRequested(Boolean.TRUE.equals(state.get("cancel_requested")));
+    job.planned(!Boolean.FALSE.equals(state.get("planned")));
     Map<String, RecipeRun> byId = new LinkedHashMap<>();
     for (Map<String, Object> m : maps(state.get("runs"))) {
       String image = string(m, "image");

@@ -89,9 +89,24 @@ public final class LaunchpadBackend implements Backend {
   public BuildJob resume(ImageRequest request, Map<String, Object> state, BuildContext context) {
     oci(request);
     OciBuildJob job = new OciBuildJob(client, settings, context, clock);
-    job.restoreStatuses(JobState.read(state, catalogOrNull(), job.book()));
+    Catalog catalog = catalogOrNull();
+    job.restoreStatuses(JobState.read(state, catalog, job.book()));
     job.dropRecordedWebhooks();
-    job.begin();
+    if (job.book().planned()) {
+      job.begin();
+      return job;
+    }
+    // Recorded while the recipes were still being read: the recipes without a run are read (and
+    // requested) now, or the resumed build would silently leave images of its request out.
+    if (catalog == null) {
+      throw new InvalidRequestException("launchpad.catalog", "cannot be read, and this ticket was recorded"
+          + " before every recipe of the request was read: the rest cannot be planned without it");
+    }
+    OciImageRequest oci = (OciImageRequest) request;
+    List<Catalog.Entry> rest = catalog.select(oci.images(), oci.series()).stream()
+        .filter(e -> !job.book().hasRunFor(e)).toList();
+    job.book().declaring();
+    context.schedule(() -> new BuildStarter(client, settings, oci, job, context).start(rest), Duration.ZERO);
     return job;
   }
 

@@ -97,8 +97,10 @@ final class WebhookTracker {
       Target t = run.targets.values().stream()
           .filter(x -> x.build != null && x.build.getPath().endsWith(d.buildPath())).findFirst().orElse(null);
       if (t == null) {
-        // A build not read yet (the request just completed), or of an unwanted architecture.
-        run.nextPollAt = null;
+        boolean unwanted = run.cancelledUnwanted.stream().anyMatch(u -> u.getPath().endsWith(d.buildPath()));
+        if (!unwanted) {
+          run.nextPollAt = null; // a build not read yet: the request just completed
+        }
         return;
       }
       BuildStateMapping.Observed o = BuildStateMapping.map(payload(d), run.publishes());
