@@ -8,6 +8,7 @@ module dev.imagebuilder.launchpad {
   requires dev.imagebuilder.registry;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
+  requires jdk.httpserver;
 
   exports dev.imagebuilder.launchpad;
 

@@ -8,6 +8,7 @@ import dev.imagebuilder.testkit.internal.launchpad.FaultInjector;
 import dev.imagebuilder.testkit.internal.launchpad.LaunchpadDispatcher;
 import dev.imagebuilder.testkit.internal.launchpad.NoDelayServerSocketFactory;
 import dev.imagebuilder.testkit.internal.launchpad.Tokens;
+import dev.imagebuilder.testkit.internal.launchpad.WebhookHub;
 import dev.imagebuilder.testkit.internal.launchpad.World;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,6 +67,7 @@ public final class FakeLaunchpad implements AutoCloseable {
   private final Tokens tokens;
   private final FaultInjector faults;
   private final LaunchpadDispatcher dispatcher;
+  private final WebhookHub webhooks;
   private final String host;
   private volatile Path catalogFile;
   private volatile boolean closed;
@@ -80,7 +82,8 @@ public final class FakeLaunchpad implements AutoCloseable {
     this.tokens.issue(CONSUMER_KEY);
     this.tokens.autoApprove(b.autoApproveTokens);
     this.faults = new FaultInjector();
-    this.dispatcher = new LaunchpadDispatcher(world, tokens, faults);
+    this.webhooks = new WebhookHub(world, Duration.ofMillis(20));
+    this.dispatcher = new LaunchpadDispatcher(world, tokens, faults, webhooks);
     this.server = new MockWebServer();
     this.server.setDispatcher(dispatcher);
     this.server.setServerSocketFactory(new NoDelayServerSocketFactory());
@@ -389,6 +392,13 @@ public final class FakeLaunchpad implements AutoCloseable {
     return this;
   }
 
+  // ---- webhooks ----------------------------------------------------------------------------
+
+  /** The recipes' webhooks: what was delivered, and drops of deliveries (retried like Launchpad). */
+  public FakeWebhooks webhooks() {
+    return new FakeWebhooks(webhooks);
+  }
+
   // ---- faults and journal -------------------------------------------------------------------
 
   public Faults faults() {
@@ -489,6 +499,7 @@ public final class FakeLaunchpad implements AutoCloseable {
     }
     closed = true;
     faults.releaseAll();
+    webhooks.close();
     server.close();
     synchronized (this) {
       if (ownRegistry != null) {

@@ -74,6 +74,20 @@ public final class LaunchpadClient {
     return send("GET", uri, null).thenApply(r -> json("GET", uri, r));
   }
 
+  /**
+   * GET an entry unless it still has {@code etag} ({@code If-None-Match}): empty when Launchpad
+   * answers 304 Not Modified. Launchpad serves ETags on entries, not on collections.
+   */
+  public CompletableFuture<Optional<JsonNode>> getIfChanged(URI uri, String etag) {
+    return send("GET", uri, null, etag).thenApply(r -> r.statusCode() == 304
+        ? Optional.<JsonNode>empty() : Optional.of(json("GET", uri, r)));
+  }
+
+  /** DELETE an entry (a webhook, say). */
+  public CompletableFuture<Void> delete(URI uri) {
+    return send("DELETE", uri, null, null).thenApply(r -> null);
+  }
+
   /** A named read operation: {@code GET <uri>?ws.op=<op>&...}. */
   public CompletableFuture<JsonNode> namedGet(URI uri, String op, Map<String, ?> params) {
     Map<String, Object> all = new LinkedHashMap<>();
@@ -142,6 +156,10 @@ public final class LaunchpadClient {
   }
 
   private CompletableFuture<HttpResponse<String>> send(String method, URI uri, String formBody) {
+    return send(method, uri, formBody, null);
+  }
+
+  private CompletableFuture<HttpResponse<String>> send(String method, URI uri, String formBody, String ifNoneMatch) {
     if (signer != null && !sameOrigin(uri, root.api())) {
       // Links come from answers and tickets (next_collection_link, Location, build URLs): one
       // pointing elsewhere must not receive the access token and its secret.
@@ -149,7 +167,12 @@ public final class LaunchpadClient {
           + " credentials to " + uri + ": it is outside the service root " + root.api()));
     }
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json");
-    if (formBody == null) {
+    if (ifNoneMatch != null) {
+      b.header("If-None-Match", ifNoneMatch);
+    }
+    if ("DELETE".equals(method)) {
+      b.DELETE();
+    } else if (formBody == null) {
       b.GET();
     } else {
       b.header("Content-Type", "application/x-www-form-urlencoded")

@@ -15,11 +15,12 @@ import java.util.Map;
  * the last state seen. Only remote references and counts: nothing secret.
  *
  * <pre>{@code
- * {"format": 2, "cancel_requested": false,
+ * {"format": 3, "cancel_requested": false, "planned": true,
  *  "runs": [{"id": "r0", "image": "redis", "series": "22.04", "recipe": "https://...", "push_rules": 1,
  *            "web_link": "https://launchpad.net/...",
  *            "phase": "COMPLETED", "build_request": "https://.../+build-request/7",
- *            "cancelled_builds": ["https://.../+build/9"], "error": null}],
+ *            "cancelled_builds": ["https://.../+build/9"], "error": null,
+ *            "webhook": "https://.../+webhook/3", "webhook_state": "ACTIVE"}],
  *  "targets": [{"key": "redis/22.04/amd64", "arch": "amd64", "run": "r0", "build": "https://.../+build/8",
  *               "attempt": 1, "upload_attempts": 0, "state": "SUCCEEDED"}]}
  * }</pre>
@@ -42,6 +43,9 @@ final class JobState {
       m.put("cancelled_builds", r.cancelledUnwanted.stream().map(URI::toString).toList());
       m.put("error", r.error);
       m.put("ignored_architectures", List.copyOf(r.ignored));
+      m.put("webhook", r.webhook == null ? null : r.webhook.toString());
+      m.put("webhook_state", r.webhookState.name());
+      m.put("webhook_delivery_url", r.webhookDelivery == null ? null : r.webhookDelivery.toString());
       runList.add(m);
     }
     List<Object> targetList = new ArrayList<>();
@@ -65,13 +69,14 @@ final class JobState {
   }
 
   /** Rebuilds runs and targets into {@code job}; {@code catalog} gives back the entries. */
-  static int read(Map<String, Object> state, Catalog catalog, OciBuildJob job) {
+  static int read(Map<String, Object> state, Catalog catalog, JobBook job) {
     Object format = state.get("format");
     if (!(format instanceof Number n) || n.intValue() < 1 || n.intValue() > OciBuildJob.STATE_FORMAT) {
       throw new ImageBuildException("the ticket's launchpad state has format " + format
           + "; this version reads formats 1 to " + OciBuildJob.STATE_FORMAT);
     }
-    job.restoreCancelRequested(Boolean.TRUE.equals(state.get("cancel_requested")));
+    job.cancelRequested(Boolean.TRUE.equals(state.get("cancel_requested")));
+    job.planned(!Boolean.FALSE.equals(state.get("planned")));
     Map<String, RecipeRun> byId = new LinkedHashMap<>();
     for (Map<String, Object> m : maps(state.get("runs"))) {
       String image = string(m, "image");
@@ -92,6 +97,11 @@ final class JobState {
       for (Object a : (List<?>) m.getOrDefault("ignored_architectures", List.of())) {
         run.ignored.add((String) a);
       }
+      String hook = (String) m.get("webhook");
+      run.webhook = hook == null ? null : URI.create(hook);
+      run.webhookState = RecipeRun.WebhookState.valueOf((String) m.getOrDefault("webhook_state", "NONE"));
+      String delivery = (String) m.get("webhook_delivery_url");
+      run.webhookDelivery = delivery == null ? null : URI.create(delivery);
       byId.put(run.id, run);
       job.addRestoredRun(run);
     }

@@ -6,6 +6,7 @@ import dev.imagebuilder.api.OciImageRequest;
 import dev.imagebuilder.api.OciPromotionRequest;
 import dev.imagebuilder.api.Plan;
 import dev.imagebuilder.launchpad.internal.client.LaunchpadClient;
+import dev.imagebuilder.launchpad.internal.webhook.WebhookReceiver;
 import dev.imagebuilder.spi.Backend;
 import dev.imagebuilder.spi.BackendContext;
 import dev.imagebuilder.spi.BuildContext;
@@ -41,6 +42,24 @@ public final class LaunchpadBackend implements Backend {
     this.promotions = new PromotionBackend(client, this::catalog, context.configuration(), clock);
   }
 
+  private WebhookReceiver receiver;
+
+  /** The webhook receiver, started with the first build that needs it; {@code null} when webhooks are off. */
+  private synchronized WebhookReceiver receiver() {
+    if (settings.webhooks() && receiver == null) {
+      receiver = new WebhookReceiver(settings.webhookListen(), settings.webhookUrl());
+    }
+    return receiver;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (receiver != null) {
+      receiver.close();
+      receiver = null;
+    }
+  }
+
   /** The client, for benchmarks counting requests. */
   public LaunchpadClient client() {
     return client;
@@ -73,9 +92,10 @@ public final class LaunchpadBackend implements Backend {
     OciImageRequest oci = oci(request);
     // Catalog errors (unknown image or series) are the caller's: thrown here, before any work.
     List<Catalog.Entry> entries = catalog().select(oci.images(), oci.series());
-    OciBuildJob job = new OciBuildJob(client, settings, context, clock);
-    promotions.attach(job, oci(request), context);
-    context.schedule(() -> resolveAndBegin(oci, entries, job, context, 1), Duration.ZERO);
+    OciBuildJob job = new OciBuildJob(client, settings, context, clock, receiver());
+    promotions.attach(job, oci, context);
+    job.book().declaring();
+    context.schedule(() -> new BuildStarter(client, settings, oci, job, context).start(entries), Duration.ZERO);
     return job;
   }
 
@@ -88,8 +108,24 @@ public final class LaunchpadBackend implements Backend {
     oci(request);
     OciBuildJob job = new OciBuildJob(client, settings, context, clock);
     promotions.attach(job, oci(request), context);
-    job.restoreStatuses(JobState.read(state, catalogOrNull(), job));
-    job.begin();
+    Catalog catalog = catalogOrNull();
+    job.restoreStatuses(JobState.read(state, catalog, job.book()));
+    job.dropRecordedWebhooks();
+    if (job.book().planned()) {
+      job.begin();
+      return job;
+    }
+    // Recorded while the recipes were still being read: the recipes without a run are read (and
+    // requested) now, or the resumed build would silently leave images of its request out.
+    if (catalog == null) {
+      throw new InvalidRequestException("launchpad.catalog", "cannot be read, and this ticket was recorded"
+          + " before every recipe of the request was read: the rest cannot be planned without it");
+    }
+    OciImageRequest oci = (OciImageRequest) request;
+    List<Catalog.Entry> rest = catalog.select(oci.images(), oci.series()).stream()
+        .filter(e -> !job.book().hasRunFor(e)).toList();
+    job.book().declaring();
+    context.schedule(() -> new BuildStarter(client, settings, oci, job, context).start(rest), Duration.ZERO);
     return job;
   }
 
@@ -101,8 +137,9 @@ public final class LaunchpadBackend implements Backend {
     oci(request);
     OciBuildJob job = new OciBuildJob(client, settings, context, clock);
     promotions.attach(job, oci(request), context);
-    job.restoreStatuses(JobState.read(state, catalogOrNull(), job));
-    Set<String> known = job.targetsByKey().keySet();
+    job.restoreStatuses(JobState.read(state, catalogOrNull(), job.book()));
+    job.dropRecordedWebhooks();
+    Set<String> known = job.book().targetsByKey().keySet();
     for (String key : targetKeys) {
       if (!known.contains(key)) {
         throw new InvalidRequestException("targets", "'" + key + "' is not a target of this build (targets: "
@@ -111,7 +148,7 @@ public final class LaunchpadBackend implements Backend {
     }
     job.keepOnly(targetKeys);
     // Declared before any call: every ticket recorded from here on holds the targets it serves.
-    context.declareTargets(job.statuses());
+    context.declareTargets(job.book().statuses());
     context.schedule(() -> job.retryTargets().whenComplete((v, failure) -> {
       if (failure != null) {
         context.fail(LaunchpadClient.unwrap(failure));
@@ -120,36 +157,6 @@ public final class LaunchpadBackend implements Backend {
       }
     }), Duration.ZERO);
     return job;
-  }
-
-  /** Reads the recipes, then declares the targets and starts; transient failures are retried. */
-  private void resolveAndBegin(OciImageRequest oci, List<Catalog.Entry> entries, OciBuildJob job,
-      BuildContext context, int attempt) {
-    new RecipeResolver(client).resolve(entries).whenComplete((recipes, failure) -> {
-      if (failure != null) {
-        Throwable t = LaunchpadClient.unwrap(failure);
-        if (LaunchpadClient.transientFailure(t) && attempt < settings.maxPollFailures() && !context.isClosed()) {
-          LOG.warn("{}: reading the recipes failed (attempt {}), trying again: {}", context.buildId(), attempt, t.getMessage());
-          context.schedule(() -> resolveAndBegin(oci, entries, job, context, attempt + 1), settings.pollInterval());
-        } else {
-          context.fail(t);
-        }
-        return;
-      }
-      OciTargets.Fanout fanout = OciTargets.fanout(recipes, oci.architectures());
-      if (fanout.targets().isEmpty()) {
-        context.fail(nothingToBuild(oci, recipes));
-        return;
-      }
-      for (RecipeInfo r : recipes) {
-        List<String> wanted = OciTargets.wanted(r, oci.architectures());
-        if (!wanted.isEmpty()) {
-          job.addRun(r, wanted, Map.of());
-        }
-      }
-      fanout.notes().forEach(n -> LOG.info("{}: {}", context.buildId(), n));
-      job.begin();
-    });
   }
 
   private Catalog catalog() {
@@ -172,7 +179,7 @@ public final class LaunchpadBackend implements Backend {
     throw new InvalidRequestException("image_type", "'" + request.imageType() + "' is not served by the launchpad backend");
   }
 
-  private static InvalidRequestException nothingToBuild(OciImageRequest oci, List<RecipeInfo> recipes) {
+  static InvalidRequestException nothingToBuild(OciImageRequest oci, List<RecipeInfo> recipes) {
     StringBuilder sb = new StringBuilder("no selected recipe builds ");
     sb.append(oci.architectures().stream().map(a -> a.tag()).toList());
     sb.append(" (");

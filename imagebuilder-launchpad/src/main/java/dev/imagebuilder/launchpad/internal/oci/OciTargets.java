@@ -57,7 +57,7 @@ final class OciTargets {
             + " processor of the recipe; the builds for " + String.join(", ", unwanted)
             + " will be cancelled as soon as Launchpad creates them (the recipe is not changed)");
       }
-      if (!r.publishes()) {
+      if (!r.publishes() && r.pushRules() != RecipeInfo.PUSH_RULES_UNREAD) {
         notes.add(r.entry().image() + " " + r.entry().seriesName() + ": "
             + (r.pushRules() == 0 ? "the recipe has no push rules" : "the recipe's push rules could not be read")
             + "; builds will not be uploaded to a registry (published=false)");

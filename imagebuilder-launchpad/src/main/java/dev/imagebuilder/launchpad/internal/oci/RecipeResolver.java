@@ -24,13 +24,17 @@ final class RecipeResolver {
   CompletableFuture<List<RecipeInfo>> resolve(List<Catalog.Entry> entries) {
     List<CompletableFuture<RecipeInfo>> all = new ArrayList<>();
     for (Catalog.Entry e : entries) {
-      all.add(resolve(e));
+      all.add(resolve(e, true));
     }
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
         .thenApply(v -> all.stream().map(CompletableFuture::join).toList());
   }
 
-  CompletableFuture<RecipeInfo> resolve(Catalog.Entry e) {
+  /**
+   * Reads one recipe and its processors, and its push rules if {@code pushRules} (a plan shows
+   * them; a build reads them later, only if a built image has no upload scheduled).
+   */
+  CompletableFuture<RecipeInfo> resolve(Catalog.Entry e, boolean pushRules) {
     URI recipe = root.resolve(e.recipe());
     return client.get(recipe).handle((json, failure) -> {
       if (failure != null) {
@@ -50,15 +54,24 @@ final class RecipeResolver {
           ? client.collection(URI.create(json.get("processors_collection_link").asText()))
               .thenApply(RecipeResolver::names)
           : CompletableFuture.completedFuture(List.of());
-      CompletableFuture<Integer> pushRules = json.hasNonNull("push_rules_collection_link")
+      CompletableFuture<Integer> rules = !pushRules ? CompletableFuture.completedFuture(RecipeInfo.PUSH_RULES_UNREAD)
+          : json.hasNonNull("push_rules_collection_link")
           ? client.collectionSize(URI.create(json.get("push_rules_collection_link").asText()))
               // Push rules may be hidden from this account (401/403/404): "unknown" then. Any other
               // failure is the caller's: guessing "unknown" would turn every built-but-unscheduled
               // image into SUCCEEDED for the whole build.
               .exceptionally(RecipeResolver::unknownWhenHidden)
           : CompletableFuture.completedFuture(-1);
-      return processors.thenCombine(pushRules, (p, n) -> new RecipeInfo(e, self, web, p, n));
+      return processors.thenCombine(rules, (p, n) -> new RecipeInfo(e, self, web, p, n));
     });
+  }
+
+  /** How many push rules {@code recipe} has (-1: hidden from this account). */
+  static CompletableFuture<Integer> pushRules(LaunchpadClient client, URI recipe) {
+    return client.get(recipe).thenCompose(json -> json.hasNonNull("push_rules_collection_link")
+        ? client.collectionSize(URI.create(json.get("push_rules_collection_link").asText()))
+            .exceptionally(RecipeResolver::unknownWhenHidden)
+        : CompletableFuture.completedFuture(-1));
   }
 
   private static int unknownWhenHidden(Throwable failure) {

@@ -459,8 +459,8 @@ class OciBackendTest {
     LaunchpadBackend backend = backend();
     OciBuildJob job = new OciBuildJob(backend.client(), LaunchpadSettings.from(
         Configuration.of("launchpad", config)), context(request), java.time.Clock.systemUTC());
-    JobState.read(state, null, job);
-    RecipeRun fresh = job.newRun(job.runsForTest().get(1));
+    JobState.read(state, null, job.book());
+    RecipeRun fresh = job.book().newRun(job.book().runs().get(1));
     assertThat(fresh.id).isNotIn("r0", "r2").isEqualTo("r3");
   }
 
@@ -541,8 +541,9 @@ class OciBackendTest {
   }
 
   @Test
-  void aFailedPushRulesReadIsRetriedBeforeTrackingStarts() throws Exception {
-    // Built and never scheduled: with push rules that is not a success, so the rules must be known.
+  void aFailedPushRulesReadIsRetriedBeforeABuiltImageIsJudged() throws Exception {
+    // Built and never scheduled: with push rules that is not a success, so the rules must be
+    // known. They are read only then (a build that gets its upload scheduled never needs them).
     lp.scripts.put("amd64", List.of("Currently building / Unscheduled", "Successfully built / Unscheduled"));
     lp.override("GET /devel/" + REDIS_22 + "/push-rules", MiniLaunchpad.text(500, "proxy error"));
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").architectures(Architecture.AMD64).build();
@@ -551,6 +552,15 @@ class OciBackendTest {
     Map<String, TargetStatus> done = await(ctx);
     assertThat(lp.count("GET /devel/" + REDIS_22 + "/push-rules")).isEqualTo(2);
     assertThat(done.get("redis/22.04/amd64").state()).isEqualTo(TargetState.FAILED_TO_PUBLISH);
+  }
+
+  @Test
+  void aBuildWhoseUploadIsScheduledNeverReadsThePushRules() throws Exception {
+    OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").architectures(Architecture.AMD64).build();
+    RecordingBuildContext ctx = context(request);
+    backend().start(request, ctx);
+    assertThat(await(ctx).get("redis/22.04/amd64").state()).isEqualTo(TargetState.SUCCEEDED);
+    assertThat(lp.count("GET /devel/" + REDIS_22 + "/push-rules")).isZero();
   }
 
   @Test

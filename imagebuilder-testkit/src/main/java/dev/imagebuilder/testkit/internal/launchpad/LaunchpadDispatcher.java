@@ -27,12 +27,17 @@ public final class LaunchpadDispatcher extends Dispatcher {
   private final List<Call> journal = new CopyOnWriteArrayList<>();
 
   public LaunchpadDispatcher(World world, Tokens tokens, FaultInjector faults) {
+    this(world, tokens, faults, null);
+  }
+
+  /** With {@code webhooks}: recipes take {@code newWebhook}, list and delete them. */
+  public LaunchpadDispatcher(World world, Tokens tokens, FaultInjector faults, WebhookHub webhooks) {
     this.world = world;
     this.faults = new FaultApplier(faults);
     this.oauth = new OAuthCheck(tokens);
     this.tokenPages = new TokenPages(tokens);
     this.webPages = new BuildLogPages(world);
-    this.api = new WebService(world);
+    this.api = new WebService(world, webhooks);
   }
 
   public List<Call> journal() {

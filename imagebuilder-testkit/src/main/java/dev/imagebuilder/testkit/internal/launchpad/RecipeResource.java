@@ -18,10 +18,13 @@ import mockwebserver3.MockResponse;
 final class RecipeResource {
   private final World world;
   private final BuildResource builds;
+  /** The recipes' webhooks, or {@code null} when this fake serves none. */
+  private final WebhookHub webhooks;
 
-  RecipeResource(World world) {
+  RecipeResource(World world, WebhookHub webhooks) {
     this.world = world;
     this.builds = new BuildResource(world);
+    this.webhooks = webhooks;
   }
 
   /** {@code rest} is the path below the recipe. */
@@ -61,6 +64,22 @@ final class RecipeResource {
         }
         return builds.answer(req, reps, b);
       }
+      case "+webhook" -> {
+        if (webhooks == null || rest.size() != 2) {
+          throw req.notFound(rest.get(rest.size() - 1));
+        }
+        requireEditor(world, recipe, "manage the webhooks of");
+        WebhookHub.Hook hook = webhooks.find(recipe.path(), id);
+        if (hook == null) {
+          throw req.notFound(rest.get(1));
+        }
+        if (req.method().equals("DELETE")) {
+          webhooks.delete(id);
+          return json(200, null);
+        }
+        req.requireGet(req.wsOp());
+        return json(200, webhooks.representation(req.roots(), hook));
+      }
       case "+push-rule" -> {
         PushRule rule = world.pushRule(recipe, id).orElseThrow(() -> req.notFound(rest.get(1)));
         if (rest.size() != 2) {
@@ -95,7 +114,10 @@ final class RecipeResource {
       }
       case "webhooks" -> {
         req.requireGet(req.wsOp());
-        return page(req, reps, "webhook", recipe.path() + "/webhooks", List.of());
+        requireEditor(world, recipe, "see the webhooks of");
+        List<Map<String, Object>> all = webhooks == null ? List.of()
+            : webhooks.of(recipe.path()).stream().map(h -> webhooks.representation(req.roots(), h)).toList();
+        return page(req, reps, "webhook", recipe.path() + "/webhooks", all);
       }
       default -> throw req.notFound(name);
     }
@@ -126,6 +148,21 @@ final class RecipeResource {
         requireEditor(world, recipe, "set the processors of OCI recipes owned by");
         world.setProcessors(recipe, names);
         return json(200, null);
+      }
+      case "newWebhook" -> {
+        if (webhooks == null) {
+          throw ApiError.badRequest("No such operation: " + op);
+        }
+        String url = req.stringParam("delivery_url", true);
+        Object types = Json.decodeParameter(req.requiredRaw("event_types"));
+        if (!(types instanceof List<?> list)) {
+          throw ApiError.badRequest("event_types: Value doesn't look like a list: " + types);
+        }
+        Object active = req.param("active") == null ? Boolean.TRUE : Json.decodeParameter(req.param("active"));
+        requireEditor(world, recipe, "create webhooks for OCI recipes owned by");
+        int id = webhooks.create(recipe.path(), url, list.stream().map(String::valueOf).toList(),
+            !Boolean.FALSE.equals(active), req.param("secret"));
+        return redirect(201, req.roots().api(recipe.path() + "/+webhook/" + id));
       }
       case "newPushRule" -> {
         String registryUrl = req.stringParam("registry_url", true);

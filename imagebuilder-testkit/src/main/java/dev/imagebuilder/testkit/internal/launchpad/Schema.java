@@ -61,6 +61,9 @@ public final class Schema {
       List.of(
           new Operation("requestBuilds", "POST", List.of(), "oci_recipe_build_request", null),
           new Operation("setProcessors", "POST", List.of(new Param("processors", true, null)), null, null),
+          new Operation("newWebhook", "POST", List.of(new Param("delivery_url", true, null),
+              new Param("event_types", true, null), new Param("active", false, null), new Param("secret", false, null)),
+              null, null),
           new Operation("newPushRule", "POST", List.of(
               new Param("registry_url", true, null), new Param("image_name", true, null),
               new Param("credentials", true, null), new Param("credentials_owner", false, "person")),

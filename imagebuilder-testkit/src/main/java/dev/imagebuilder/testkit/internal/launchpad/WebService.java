@@ -16,10 +16,10 @@ final class WebService {
   private final ProcessorResource processors;
   private final RecipeResource recipes;
 
-  WebService(World world) {
+  WebService(World world, WebhookHub webhooks) {
     this.world = world;
     this.processors = new ProcessorResource(world);
-    this.recipes = new RecipeResource(world);
+    this.recipes = new RecipeResource(world, webhooks);
   }
 
   /** Answers an API request of {@code caller}; {@code rel} is the decoded path below the service root. */

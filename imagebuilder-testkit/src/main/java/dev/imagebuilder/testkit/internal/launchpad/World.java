@@ -38,6 +38,8 @@ public final class World {
   private final List<Build> builds = new ArrayList<>();
   private final Map<Integer, PushRule> pushRulesById = new HashMap<>();
   private final List<Runnable> recipeListeners = new CopyOnWriteArrayList<>();
+  /** Told, under this lock, when a build is created or its status or upload status changes. */
+  private volatile java.util.function.BiConsumer<Build, String> buildListener = (b, action) -> { };
   private int nextId = 1000;
   private final String user;
 
@@ -84,6 +86,15 @@ public final class World {
    * upload fail, or {@code null}.
    */
   public void onUpload(java.util.function.Function<Upload, String> pusher) { this.uploader = pusher; }
+
+  /** Webhook events: {@code action} is "created" or "status-changed" (launchpad-webhooks.md §1). */
+  void onBuildChanged(java.util.function.BiConsumer<Build, String> listener) { buildListener = listener; }
+
+  private void changed(Build b, String state, String upload) {
+    if (!b.buildstate.equals(state) || !b.registryUploadStatus.equals(upload)) {
+      buildListener.accept(b, "status-changed");
+    }
+  }
 
   // ---- set-up by tests -------------------------------------------------------------------
 
@@ -275,6 +286,16 @@ public final class World {
 
   synchronized void cancel(Build build) {
     settle();
+    String state = build.buildstate;
+    String upload = build.registryUploadStatus;
+    try {
+      cancelNow(build);
+    } finally {
+      changed(build, state, upload);
+    }
+  }
+
+  private void cancelNow(Build build) {
     Instant now = clock.now();
     if (!build.canBeCancelled()) {
       return; // Launchpad: a silent no-op
@@ -313,6 +334,7 @@ public final class World {
     build.registryUploadErrors = List.of();
     build.finishDespiteCancel = false;
     build.nextAt = clock.now().plus(phase);
+    buildListener.accept(build, "status-changed");
   }
 
   synchronized void scheduleRegistryUpload(Build build) {
@@ -330,7 +352,10 @@ public final class World {
       case Build.UPLOAD_DONE -> throw ApiError.badRequest(
           "Cannot upload this build because it has already been uploaded.");
       case Build.UPLOAD_SUPERSEDED -> { } // accepted, but the job has nothing to do
-      default -> startUpload(build, clock.now());
+      default -> {
+        startUpload(build, clock.now());
+        buildListener.accept(build, "status-changed");
+      }
     }
   }
 
@@ -393,6 +418,7 @@ public final class World {
       recipe.builds.add(build);
       request.builds.add(build);
       builds.add(build);
+      buildListener.accept(build, "created");
     }
     if (request.builds.isEmpty() && skipped > 0) {
       request.status = "Failed";
@@ -403,6 +429,13 @@ public final class World {
   }
 
   private void step(Build b) {
+    String state = b.buildstate;
+    String upload = b.registryUploadStatus;
+    stepNow(b);
+    changed(b, state, upload);
+  }
+
+  private void stepNow(Build b) {
     Instant at = b.nextAt;
     b.nextAt = null;
     Outcome outcome = b.recipe.outcome(b.arch);

@@ -1,0 +1,289 @@
+package dev.imagebuilder.benchmarks;
+
+import dev.imagebuilder.api.BuildHandle;
+import dev.imagebuilder.api.BuildResult;
+import dev.imagebuilder.api.ImageRequest;
+import dev.imagebuilder.core.ImageBuilder;
+import dev.imagebuilder.testkit.FakeBuild;
+import dev.imagebuilder.testkit.FakeLaunchpad;
+import dev.imagebuilder.testkit.RecipeHandle;
+import dev.imagebuilder.testkit.RecordedCall;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Requests and completion, side by side in one run: a plain launchpadlib loop (Debian's
+ * python3-launchpadlib running {@code launchpadlib_loop.py}) against the library, each against
+ * its own {@link FakeLaunchpad} with the same recipes, on a real-time farm, both polling at the
+ * same interval. For each side: every request the fake received, per build; when the last
+ * requestBuilds went out; when the side saw everything finished; and its lag after the fake's
+ * last change (seen by a watcher thread reading the fake's state directly, not over HTTP).
+ *
+ * <p>The library runs three times: polling only, with webhooks (FakeLaunchpad delivers signed
+ * {@code oci-recipe:build:0.1} events to the library's receiver on loopback), and with webhooks
+ * of which one delivery in five is dropped (and retried by the fake one poll interval later).
+ *
+ * <p>Arguments (all optional): {@code recipes=100 archs=4 poll=1s phase=2s rounds=1
+ * python=/usr/bin/python3 script=imagebuilder-benchmarks/src/main/python/launchpadlib_loop.py}.
+ */
+public final class LaunchpadRequestsBenchmark {
+  private static final List<String> ARCHS = List.of("amd64", "arm64", "ppc64el", "s390x", "armhf");
+
+  private LaunchpadRequestsBenchmark() {}
+
+  /** One side's figures. Times in ms from the side's start. */
+  record Side(String name, int requests, int builds, long lastRequestBuilds, long sawDone, long fakeDone,
+      Map<String, Integer> byKind) {
+    double perBuild() {
+      return (double) requests / builds;
+    }
+
+    long lag() {
+      return sawDone - fakeDone;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> a = new TreeMap<>();
+    for (String arg : args) {
+      String[] kv = arg.split("=", 2);
+      a.put(kv[0], kv.length > 1 ? kv[1] : "");
+    }
+    int recipes = Integer.parseInt(a.getOrDefault("recipes", "100"));
+    int archs = Integer.parseInt(a.getOrDefault("archs", "4"));
+    Duration poll = dev.imagebuilder.spi.Configuration.parseDuration("poll", a.getOrDefault("poll", "1s"));
+    Duration phase = dev.imagebuilder.spi.Configuration.parseDuration("phase", a.getOrDefault("phase", "2s"));
+    int rounds = Integer.parseInt(a.getOrDefault("rounds", "1"));
+    String python = a.getOrDefault("python", "/usr/bin/python3");
+    Path script = Path.of(a.getOrDefault("script", "imagebuilder-benchmarks/src/main/python/launchpadlib_loop.py"));
+
+    System.out.printf("Java %s, %d processors; %d recipes x %d architectures = %d builds, poll %s,"
+            + " farm phase %s (a build: request job, 4 build states, upload = 6 phases)%n",
+        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), recipes, archs,
+        recipes * archs, poll, phase);
+    for (int round = 1; round <= rounds; round++) {
+      List<Side> sides = new ArrayList<>();
+      sides.add(loop(recipes, archs, poll, phase, python, script));
+      sides.add(library(recipes, archs, poll, phase));
+      sides.add(library("imagebuilder webhooks", recipes, archs, poll, phase, lp -> { },
+          b -> b.config("launchpad.webhook-listen", "127.0.0.1:0")));
+      sides.add(library("webhooks, 1 in 5 dropped", recipes, archs, poll, phase,
+          lp -> lp.webhooks().dropEvery(5).retryUnit(poll),
+          b -> b.config("launchpad.webhook-listen", "127.0.0.1:0")));
+      print(round, sides);
+    }
+  }
+
+  static void print(int round, List<Side> sides) {
+    Side loop = sides.get(0);
+    System.out.printf("%n== round %d ==%n", round);
+    System.out.printf("%-22s %9s %10s %10s %12s %10s %9s %10s%n", "side", "requests", "per build", "fewer by",
+        "last request", "saw done", "lag", "vs loop");
+    for (Side s : sides) {
+      System.out.printf("%-22s %9d %10.2f %9.2fx %10d ms %7d ms %6d ms %+8d ms%n", s.name(), s.requests(), s.perBuild(),
+          (double) loop.requests() / s.requests(), s.lastRequestBuilds(), s.sawDone(), s.lag(),
+          s.sawDone() - loop.sawDone());
+    }
+    for (Side s : sides) {
+      System.out.printf("  %s: %s%n", s.name(), s.byKind());
+    }
+  }
+
+  /** The launchpadlib loop as a child process. */
+  static Side loop(int recipes, int archs, Duration poll, Duration phase, String python, Path script) throws Exception {
+    Path dir = Files.createTempDirectory("ib-bench");
+    try (Farm farm = Farm.populated(recipes, archs, phase)) {
+      FakeLaunchpad lp = farm.lp();
+      List<String> command = new ArrayList<>(List.of(python, script.toString(), lp.webRoot().toString(),
+          lp.writeCredentials(dir.resolve("credentials")).toString(), dir.resolve("cache").toString(),
+          String.valueOf(poll.toMillis() / 1000.0)));
+      farm.recipes().forEach(r -> command.add(r.path()));
+      Watcher w = new Watcher(farm, recipes * archs);
+      long start = System.currentTimeMillis();
+      w.start(start);
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      long done = -1;
+      List<String> output = new ArrayList<>();
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          output.add(line);
+          if (line.startsWith("done ")) {
+            done = Long.parseLong(line.substring(5).strip()) - start;
+          }
+        }
+      }
+      if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0 || done < 0) {
+        throw new IllegalStateException("the launchpadlib loop failed: " + String.join("\n", output));
+      }
+      w.stop();
+      return side("launchpadlib loop", lp, recipes * archs, w, done);
+    } finally {
+      LaunchpadTrackingBenchmark.deleteTree(dir);
+    }
+  }
+
+  /** The library through {@link ImageBuilder}, polling only. */
+  static Side library(int recipes, int archs, Duration poll, Duration phase) throws Exception {
+    return library("imagebuilder polling", recipes, archs, poll, phase, lp -> { }, b -> { });
+  }
+
+  static Side library(String name, int recipes, int archs, Duration poll, Duration phase,
+      Consumer<FakeLaunchpad> fake, Consumer<ImageBuilder.Builder> extra) throws Exception {
+    Path dir = Files.createTempDirectory("ib-bench");
+    try (Farm farm = Farm.populated(recipes, archs, phase)) {
+      FakeLaunchpad lp = farm.lp();
+      fake.accept(lp);
+      ImageBuilder.Builder b = ImageBuilder.newBuilder()
+          .stateDirectory(dir.resolve("state"))
+          .config("launchpad.service-root", lp.serviceRoot().toString())
+          .config("launchpad.catalog", lp.writeCatalog(dir.resolve("catalog.json")).toString())
+          .config("launchpad.credentials-file", lp.writeCredentials(dir.resolve("credentials")).toString())
+          .config("launchpad.poll-interval", poll.toMillis() + "ms");
+      extra.accept(b);
+      try (ImageBuilder builder = b.build()) {
+        Watcher w = new Watcher(farm, recipes * archs);
+        long start = System.currentTimeMillis();
+        w.start(start);
+        BuildHandle h = builder.submit(ImageRequest.oci().autoRetryUploads(2).build());
+        BuildResult r = h.await(Duration.ofMinutes(10));
+        long done = System.currentTimeMillis() - start;
+        w.stop();
+        // Webhooks are deleted right after their run ends: those calls count too.
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (lp.webhooks().active() > 0 && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        if (!r.succeeded() || r.targets().size() != recipes * archs) {
+          throw new IllegalStateException(name + ": not every target succeeded: " + r.targets());
+        }
+        return side(name, lp, recipes * archs, w, done);
+      }
+    } finally {
+      LaunchpadTrackingBenchmark.deleteTree(dir);
+    }
+  }
+
+  private static Side side(String name, FakeLaunchpad lp, int builds, Watcher w, long sawDone) {
+    List<RecordedCall> calls = lp.requests(); // one snapshot
+    Map<String, Integer> byKind = new TreeMap<>();
+    for (RecordedCall c : calls) {
+      byKind.merge(kind(c), 1, Integer::sum);
+    }
+    return new Side(name, calls.size(), builds, w.lastRequestBuilds, sawDone, w.fakeDone, byKind);
+  }
+
+  static String kind(RecordedCall c) {
+    if (c.wsOp() != null) {
+      return c.method() + " " + c.wsOp();
+    }
+    String p = c.path();
+    String what = p.endsWith("/builds") ? "builds"
+        : p.matches(".*/\\+build-request/\\d+") ? "build request"
+        : p.matches(".*/\\+build/\\d+") ? "build"
+        : p.matches(".*/\\+recipe/[^/]+") ? "recipe"
+        : p.endsWith("/processors") ? "processors"
+        : p.endsWith("/push_rules") ? "push rules"
+        : p.endsWith("/webhooks") || p.contains("/+webhook/") ? "webhook"
+        : "other";
+    return c.method() + " " + what + (c.status() == 304 ? " (304)" : "");
+  }
+
+  /**
+   * Reads the fake's state directly (not over HTTP) every few milliseconds: when the last
+   * requestBuilds was acted on, and when the last build reached its final state.
+   */
+  static final class Watcher implements Runnable {
+    private final FakeLaunchpad lp;
+    private final int recipes;
+    private final int builds;
+    private final List<RecipeHandle> handles;
+    private volatile boolean running = true;
+    private long start;
+    private Thread thread;
+    volatile long lastRequestBuilds = -1;
+    volatile long fakeDone = -1;
+
+    Watcher(Farm farm, int builds) {
+      this.lp = farm.lp();
+      this.recipes = farm.recipes().size();
+      this.builds = builds;
+      this.handles = farm.recipes();
+    }
+
+    void start(long start) {
+      this.start = start;
+      thread = new Thread(this, "fake-watcher");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void stop() throws InterruptedException {
+      running = false;
+      thread.join();
+      if (fakeDone < 0) {
+        throw new IllegalStateException("the watcher never saw every build finished");
+      }
+    }
+
+    @Override
+    public void run() {
+      while (running && fakeDone < 0) {
+        long now = System.currentTimeMillis() - start;
+        if (lastRequestBuilds < 0 && lp.operationCount("requestBuilds") >= recipes) {
+          lastRequestBuilds = now;
+        }
+        if (lastRequestBuilds >= 0 && allUploaded()) {
+          fakeDone = now;
+        }
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    private boolean allUploaded() {
+      int n = 0;
+      for (RecipeHandle r : handles) {
+        for (FakeBuild b : lp.builds(r)) {
+          if (!"Uploaded".equals(b.registryUploadStatus())) {
+            return false;
+          }
+          n++;
+        }
+      }
+      return n == builds;
+    }
+  }
+
+  /** A real-time fake with the benchmark's recipes, each with a push rule. */
+  record Farm(FakeLaunchpad lp, List<RecipeHandle> recipes) implements AutoCloseable {
+    static Farm populated(int recipes, int archs, Duration phase) {
+      FakeLaunchpad lp = FakeLaunchpad.builder().realTime(phase).start();
+      String[] processors = ARCHS.subList(0, archs).toArray(String[]::new);
+      List<RecipeHandle> handles = new ArrayList<>();
+      for (int i = 0; i < recipes; i++) {
+        String image = "img" + i;
+        handles.add(lp.addRecipe("bench", "bench", image, image + "-22.04").processors(processors)
+            .pushRule("https://registry.example", "bench/" + image, "bot"));
+      }
+      return new Farm(lp, List.copyOf(handles));
+    }
+
+    @Override
+    public void close() {
+      lp.close();
+    }
+  }
+}

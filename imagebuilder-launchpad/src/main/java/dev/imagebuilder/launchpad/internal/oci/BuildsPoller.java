@@ -1,0 +1,167 @@
+package dev.imagebuilder.launchpad.internal.oci;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.imagebuilder.api.TargetState;
+import dev.imagebuilder.api.TargetStatus;
+import dev.imagebuilder.launchpad.internal.client.LaunchpadClient;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Reads the {@code builds} collection of a Completed build request (one GET, pages of 300) and
+ * maps each build to its target's state; builds of architectures nobody asked for are cancelled,
+ * and so are builds a cancelled earlier process may not have reached.
+ */
+final class BuildsPoller {
+  private final LaunchpadClient client;
+  private final JobBook book;
+  private final LaunchpadFailures failures;
+  private final UploadRetrier uploads;
+  private final RemoteCanceller canceller;
+
+  BuildsPoller(LaunchpadClient client, JobBook book, LaunchpadFailures failures, UploadRetrier uploads,
+      RemoteCanceller canceller) {
+    this.client = client;
+    this.book = book;
+    this.failures = failures;
+    this.uploads = uploads;
+    this.canceller = canceller;
+  }
+
+  /** Reads the builds of {@code run}; {@code started} is when the cycle began (for stale reads). */
+  CompletableFuture<?> poll(RecipeRun run, Instant started) {
+    synchronized (book) {
+      run.busy = true;
+    }
+    URI builds = URI.create(run.buildRequest + "/builds");
+    return client.collection(builds).thenCompose(entries -> withPushRules(run, entries)).handle((entries, failure) -> {
+      synchronized (book) {
+        run.busy = false;
+        if (failure != null) {
+          failures.readFailed(run, failure);
+          return List.<URI>of();
+        }
+        run.consecutiveFailures = 0;
+        // Collections carry no ETag: what changed is seen in the builds' own http_etag.
+        String seen = entries.stream().map(b -> b.path("http_etag").asText(b.path("buildstate").asText("")
+            + "/" + b.path("registry_upload_status").asText(""))).reduce("", (x, y) -> x + " " + y);
+        boolean changed = !seen.equals(run.buildsSeen);
+        run.buildsSeen = seen;
+        List<URI> toCancel = apply(run, entries, started);
+        run.read(changed, book.clock.instant(), book.settings.pollInterval(), book.settings.maxPollInterval());
+        return toCancel;
+      }
+    }).thenCompose(canceller::cancelUnwanted);
+  }
+
+  /**
+   * The builds read, once the run's push rules are known if any build needs them: only a built
+   * image with no upload scheduled does (published, or failed to publish?).
+   */
+  private CompletableFuture<List<JsonNode>> withPushRules(RecipeRun run, List<JsonNode> entries) {
+    boolean needed;
+    synchronized (book) {
+      needed = run.pushRulesUnread() && entries.stream().anyMatch(b -> "Successfully built".equals(b.path("buildstate").asText())
+          && "Unscheduled".equals(b.path("registry_upload_status").asText()));
+    }
+    if (!needed) {
+      return CompletableFuture.completedFuture(entries);
+    }
+    return RecipeResolver.pushRules(client, run.recipe).thenApply(n -> {
+      synchronized (book) {
+        run.pushRules = n;
+      }
+      return entries;
+    });
+  }
+
+  /** Applies the builds read to the run's targets; returns the builds to cancel. Holds the lock. */
+  private List<URI> apply(RecipeRun run, List<JsonNode> entries, Instant started) {
+    List<URI> toCancel = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (JsonNode build : entries) {
+      String arch = build.path("arch_tag").asText("");
+      URI self = URI.create(build.path("self_link").asText(run.buildRequest + "/builds"));
+      Target t = run.targets.get(arch);
+      if (t == null && run.ignored.contains(arch)) {
+        continue;
+      }
+      if (t == null) {
+        if (!book.cancelSent(self) && build.path("can_be_cancelled").asBoolean(true)
+            && !BuildStateMapping.map(build, run.publishes()).state().isTerminal()) {
+          run.cancelledUnwanted.add(self);
+          toCancel.add(self);
+        }
+        continue;
+      }
+      seen.add(arch);
+      t.build = self;
+      observe(t, build, started);
+      if (book.cancelRequested() && !book.cancelSent(self) && build.path("can_be_cancelled").asBoolean(false)) {
+        // A cancel recorded by an earlier process that may not have gone out: send it again.
+        toCancel.add(self);
+      }
+    }
+    if (!toCancel.isEmpty()) {
+      book.checkpoint(); // the cancels, recorded before they are sent
+      book.cancelSent(toCancel);
+    }
+    for (Target t : run.targets.values()) {
+      if (!seen.contains(t.arch) && !t.status.state().isTerminal()) {
+        book.report(t, t.status.withState(TargetState.FAILED_TO_BUILD, "Build request Completed / no build")
+            .withError("Launchpad created no " + t.arch + " build for this request (the architecture is not"
+                + " enabled for the build series, or an identical " + t.arch + " build is already pending)"));
+      }
+    }
+    return toCancel;
+  }
+
+  /** Applies one build's representation to its target; holds the lock. */
+  private void observe(Target t, JsonNode build, Instant pollStarted) {
+    BuildStateMapping.Observed o = BuildStateMapping.map(build, t.run.publishes());
+    Map<String, String> outputs = new LinkedHashMap<>();
+    outputs.put("build", t.build.toString());
+    outputs.put("build_request", t.run.buildRequest.toString());
+    outputs.put("recipe", t.run.recipe.toString());
+    if (o.published() != null) {
+      outputs.put("published", o.published().toString());
+    }
+    TargetStatus next = t.status.withState(o.state(), o.rawState()).withLinks(uri(build, "web_link"), uri(build, "build_log_url"))
+        .withError(o.errorSummary()).withOutputs(outputs);
+    if (o.state() == TargetState.PUBLISHING && o.rawState().endsWith("/ Unscheduled")) {
+      // A built image with push rules but no upload: give Launchpad two cycles to schedule it.
+      Instant now = book.clock.instant();
+      if (t.unscheduledSince == null) {
+        t.unscheduledSince = now;
+      }
+      if (Duration.between(t.unscheduledSince, now).compareTo(book.settings.pollInterval().multipliedBy(2)) < 0) {
+        book.report(t, next);
+        return;
+      }
+      next = next.withState(TargetState.FAILED_TO_PUBLISH, o.rawState()).withError(
+          "the build succeeded but Launchpad scheduled no registry upload although the recipe has push rules");
+    } else {
+      t.unscheduledSince = null;
+    }
+    if (next.state() == TargetState.FAILED_TO_PUBLISH) {
+      next = uploads.uploadFailed(t, next, pollStarted);
+      if (next == null) {
+        return;
+      }
+    }
+    book.report(t, next);
+  }
+
+  private static URI uri(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v != null && v.isTextual() && !v.asText().isEmpty() ? URI.create(v.asText()) : null;
+  }
+}

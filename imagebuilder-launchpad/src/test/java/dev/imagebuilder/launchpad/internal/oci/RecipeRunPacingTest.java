@@ -1,0 +1,63 @@
+package dev.imagebuilder.launchpad.internal.oci;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imagebuilder.api.Series;
+import dev.imagebuilder.api.TargetState;
+import dev.imagebuilder.api.TargetStatus;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The polling back-off of one build request: doubling while quiet, back to base on a change. */
+class RecipeRunPacingTest {
+  private static final Duration BASE = Duration.ofSeconds(30);
+  private static final Duration CAP = Duration.ofMinutes(4);
+  private static final Instant T0 = Instant.parse("2026-12-04T10:00:00Z");
+
+  private final RecipeRun run = new RecipeRun("r0", new Catalog.Entry("redis", Series.of("22.04"), "~o/p/+oci/redis/+recipe/r"),
+      URI.create("https://api.launchpad.net/devel/~o/p/+oci/redis/+recipe/r"), 1);
+  private final Target target = new Target("redis/22.04/amd64", "amd64", run,
+      TargetStatus.queued("redis/22.04/amd64", java.util.Map.of()));
+
+  RecipeRunPacingTest() {
+    run.targets.put("amd64", target);
+  }
+
+  @Test
+  void quietReadsDoubleTheWaitUpToTheCap() {
+    run.read(false, T0, BASE, CAP);
+    assertThat(run.nextPollAt).isEqualTo(T0.plus(BASE.multipliedBy(2)));
+    run.read(false, T0, BASE, CAP);
+    assertThat(run.nextPollAt).isEqualTo(T0.plus(BASE.multipliedBy(4)));
+    for (int i = 0; i < 10; i++) {
+      run.read(false, T0, BASE, CAP);
+    }
+    assertThat(run.nextPollAt).isEqualTo(T0.plus(CAP));
+  }
+
+  @Test
+  void aChangeBringsBackTheBaseInterval() {
+    for (int i = 0; i < 5; i++) {
+      run.read(false, T0, BASE, CAP);
+    }
+    run.read(true, T0, BASE, CAP);
+    assertThat(run.nextPollAt).isEqualTo(T0.plus(BASE));
+  }
+
+  @Test
+  void aPublishingTargetIsWatchedAtTheBaseInterval() {
+    target.status = target.status.withState(TargetState.PUBLISHING, "Successfully built / Pending");
+    run.read(false, T0, BASE, CAP);
+    run.read(false, T0, BASE, CAP);
+    assertThat(run.nextPollAt).isEqualTo(T0.plus(BASE));
+  }
+
+  @Test
+  void aReadIsDueHalfAnIntervalEarlyButNotBefore() {
+    run.read(true, T0, BASE, CAP);
+    assertThat(run.dueForRead(T0.plus(BASE).minusSeconds(15), BASE)).isTrue();
+    assertThat(run.dueForRead(T0.plus(BASE).minusSeconds(16), BASE)).isFalse();
+  }
+}
