@@ -109,14 +109,14 @@ class LaunchpadSettingsTest {
   void pollIntervalsAndWebhooks() {
     values.put("catalog", "c.json");
     values.put("poll-interval", "10s");
-    LaunchpadSettings s = LaunchpadSettings.from(config);
+    LaunchpadSettings s = LaunchpadSettings.from(config());
     assertThat(s.maxPollInterval()).isEqualTo(Duration.ofSeconds(80));
     assertThat(s.webhooks()).isFalse();
     values.put("webhook-listen", "127.0.0.1:0");
-    assertThat(LaunchpadSettings.from(config).webhooks()).isTrue();
+    assertThat(LaunchpadSettings.from(config()).webhooks()).isTrue();
     values.put("webhook-listen", "0.0.0.0:8090");
     values.put("webhook-url", "https://hooks.example/lp/");
-    assertThat(LaunchpadSettings.from(config).webhookUrl()).isEqualTo(URI.create("https://hooks.example/lp/"));
+    assertThat(LaunchpadSettings.from(config()).webhookUrl()).isEqualTo(URI.create("https://hooks.example/lp/"));
   }
 
   @Test
@@ -124,20 +124,20 @@ class LaunchpadSettingsTest {
     values.put("catalog", "c.json");
     values.put("poll-interval", "10s");
     values.put("max-poll-interval", "5s");
-    assertThatThrownBy(() -> LaunchpadSettings.from(config)).isInstanceOf(InvalidRequestException.class)
+    assertThatThrownBy(() -> LaunchpadSettings.from(config())).isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("launchpad.max-poll-interval").hasMessageContaining("shorter than the poll interval");
     values.remove("max-poll-interval");
     values.put("webhook-listen", "localhost");
-    assertThatThrownBy(() -> LaunchpadSettings.from(config)).hasMessageContaining("launchpad.webhook-listen")
+    assertThatThrownBy(() -> LaunchpadSettings.from(config())).hasMessageContaining("launchpad.webhook-listen")
         .hasMessageContaining("'localhost' is not host:port");
     values.put("webhook-listen", "0.0.0.0:8090");
-    assertThatThrownBy(() -> LaunchpadSettings.from(config)).hasMessageContaining("launchpad.webhook-url")
+    assertThatThrownBy(() -> LaunchpadSettings.from(config())).hasMessageContaining("launchpad.webhook-url")
         .hasMessageContaining("needs the URL Launchpad reaches it at");
     values.put("webhook-url", "ftp://hooks.example/");
-    assertThatThrownBy(() -> LaunchpadSettings.from(config)).hasMessageContaining("launchpad.webhook-url")
+    assertThatThrownBy(() -> LaunchpadSettings.from(config())).hasMessageContaining("launchpad.webhook-url")
         .hasMessageContaining("'ftp://hooks.example/'");
     values.remove("webhook-listen");
     values.put("webhook-url", "https://hooks.example/");
-    assertThatThrownBy(() -> LaunchpadSettings.from(config)).hasMessageContaining("launchpad.webhook-listen");
+    assertThatThrownBy(() -> LaunchpadSettings.from(config())).hasMessageContaining("launchpad.webhook-listen");
   }
 }
