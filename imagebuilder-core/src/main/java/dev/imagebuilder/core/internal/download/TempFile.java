@@ -1,6 +1,7 @@
 package dev.imagebuilder.core.internal.download;
 
 import dev.imagebuilder.api.IntegrityException;
+import dev.imagebuilder.core.internal.io.DurableFiles;
 import dev.imagebuilder.core.internal.net.Uris;
 import dev.imagebuilder.spi.Downloader.Download;
 import java.io.IOException;
@@ -245,8 +246,8 @@ final class TempFile {
 
   /** The rename is durable only once the directory holding the new name is on disk too. */
   private void forceDirectory() {
-    try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-      dir.force(true);
+    try {
+      DurableFiles.forceDirectory(target.getParent());
     } catch (IOException e) {
       // Some systems cannot open or sync a directory; the file itself is on disk already.
       log.debug("cannot sync the directory {}: {}", target.getParent(), e.toString());

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -77,11 +76,11 @@ public final class DurableFiles {
   private static void forceDirectoryUninterrupted(Path directory) throws IOException {
     try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
       dir.force(true);
-    } catch (FileAlreadyExistsException | UnsupportedOperationException e) {
-      // Not a platform that opens directories (Windows): the rename is as durable as it gets there.
+    } catch (UnsupportedOperationException e) {
+      // A file system that cannot open a directory: the rename is as durable as it gets there.
     } catch (IOException e) {
       if (!System.getProperty("os.name", "").startsWith("Windows")) {
-        throw e;
+        throw e; // Windows cannot open a directory for reading; elsewhere this is a real failure
       }
     }
   }
