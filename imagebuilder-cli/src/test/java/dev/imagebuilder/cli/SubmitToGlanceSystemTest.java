@@ -10,6 +10,7 @@ import dev.imagebuilder.cli.internal.Cli;
 import dev.imagebuilder.cli.internal.Invocation;
 import dev.imagebuilder.glance.internal.CloudConfigReader;
 import dev.imagebuilder.glance.internal.KeystoneSession;
+import dev.imagebuilder.testkit.PlainHttpService;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -102,7 +103,7 @@ class SubmitToGlanceSystemTest {
     assertThat(outputs.path("glance-cloud").asText()).isEqualTo(CLOUD);
     assertThat(link.getPath()).endsWith("/v2/images/" + id);
 
-    KeystoneSession session = new KeystoneSession(new JdkHttp(), new CloudConfigReader("test", env::get,
+    KeystoneSession session = new KeystoneSession(new PlainHttpService(), new CloudConfigReader("test", env::get,
         dir, dir).read(Optional.of(CLOUD)), Clock.systemUTC());
     HttpClient http = HttpClient.newHttpClient();
     HttpResponse<byte[]> download = http.send(HttpRequest.newBuilder(URI.create(link + "/file"))
@@ -122,21 +123,5 @@ class SubmitToGlanceSystemTest {
 
   static String hex(String algorithm, byte[] data) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(data));
-  }
-
-  /** The SPI's HTTP service on a bare JDK client, for the test's own Keystone session. */
-  static final class JdkHttp implements dev.imagebuilder.spi.HttpService {
-    private final HttpClient client = HttpClient.newHttpClient();
-
-    @Override
-    public <T> java.util.concurrent.CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
-        HttpResponse.BodyHandler<T> handler) {
-      return client.sendAsync(request, handler);
-    }
-
-    @Override
-    public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
-      return sendAsync(request, handler).join();
-    }
   }
 }

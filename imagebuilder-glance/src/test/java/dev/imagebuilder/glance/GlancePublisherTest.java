@@ -16,6 +16,7 @@ import dev.imagebuilder.glance.internal.GlanceUpload;
 import dev.imagebuilder.glance.internal.KeystoneSession;
 import dev.imagebuilder.glance.internal.OpenStackCloud;
 import dev.imagebuilder.testkit.FakeOpenStack;
+import dev.imagebuilder.testkit.PlainHttpService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -98,8 +99,8 @@ class GlancePublisherTest {
   GlancePublisher publisher(Optional<String> name, ImportMethod method) {
     OpenStackCloud config = new CloudConfigReader("destination", env::get, tmp.resolve("cwd"),
         tmp.resolve("etc")).read(name);
-    KeystoneSession session = new KeystoneSession(new JdkHttpService(), config, Clock.systemUTC());
-    GlanceUpload upload = new GlanceUpload(new GlanceImages(new JdkHttpService(), session),
+    KeystoneSession session = new KeystoneSession(new PlainHttpService(), config, Clock.systemUTC());
+    GlanceUpload upload = new GlanceUpload(new GlanceImages(new PlainHttpService(), session),
         config.name(), method, Duration.ofMinutes(1), Duration.ofMinutes(5), Clock.systemUTC(),
         pauses::add);
     return new GlancePublisher(upload, config.name());

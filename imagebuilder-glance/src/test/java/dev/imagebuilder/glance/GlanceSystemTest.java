@@ -9,6 +9,7 @@ import dev.imagebuilder.api.AuthenticationException;
 import dev.imagebuilder.glance.internal.CloudConfigReader;
 import dev.imagebuilder.glance.internal.GlanceImages;
 import dev.imagebuilder.glance.internal.KeystoneSession;
+import dev.imagebuilder.testkit.PlainHttpService;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -37,7 +38,7 @@ class GlanceSystemTest {
 
   @TempDir Path tmp;
   final Map<String, String> env = new HashMap<>();
-  final JdkHttpService http = new JdkHttpService();
+  final PlainHttpService http = new PlainHttpService();
   Path file;
   byte[] bytes;
   KeystoneSession session;

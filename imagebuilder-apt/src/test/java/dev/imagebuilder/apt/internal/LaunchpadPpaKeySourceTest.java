@@ -11,6 +11,7 @@ import dev.imagebuilder.api.IntegrityException;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.Ppa;
 import dev.imagebuilder.api.RemoteServiceException;
+import dev.imagebuilder.testkit.PlainHttpService;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import mockwebserver3.MockResponse;
@@ -41,7 +42,7 @@ class LaunchpadPpaKeySourceTest {
   }
 
   LaunchpadPpaKeySource source() {
-    return new LaunchpadPpaKeySource(new JdkHttp(), server.url("/devel").uri(),
+    return new LaunchpadPpaKeySource(new PlainHttpService(), server.url("/devel").uri(),
         KeyserverLookup.parse("keyserver", server.url("/").toString()), Duration.ofSeconds(10));
   }
 
@@ -187,7 +188,7 @@ class LaunchpadPpaKeySourceTest {
   @Test
   void aKeyserverTemplateIsUsedAsItIs() {
     deadsnakes().key(Keys.PPA_FINGERPRINT, PPA_ASC);
-    LaunchpadPpaKeySource source = new LaunchpadPpaKeySource(new JdkHttp(), server.url("/devel/").uri(),
+    LaunchpadPpaKeySource source = new LaunchpadPpaKeySource(new PlainHttpService(), server.url("/devel/").uri(),
         KeyserverLookup.parse("keyserver", server.url("/").toString()
             + "pks/lookup?op=get&search=0x{fingerprint}"), Duration.ofSeconds(10));
 

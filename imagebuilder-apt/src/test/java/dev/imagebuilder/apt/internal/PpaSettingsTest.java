@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.spi.Configuration;
+import dev.imagebuilder.testkit.PlainHttpService;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +45,7 @@ class PpaSettingsTest {
           .isEqualTo("https://keyserver.ubuntu.com/pks/lookup?op=get&options=mr&search=0x{fingerprint}");
       assertThat(s.describeKeySource()).isEqualTo("Launchpad https://api.launchpad.net/devel/ and keyserver"
           + " https://keyserver.ubuntu.com/pks/lookup?op=get&options=mr&search=0x{fingerprint}");
-      assertThat(s.keySource(new JdkHttp(), Duration.ofSeconds(1))).isInstanceOf(LaunchpadPpaKeySource.class);
+      assertThat(s.keySource(new PlainHttpService(), Duration.ofSeconds(1))).isInstanceOf(LaunchpadPpaKeySource.class);
     }
     assertThat(warnings).isEmpty();
   }
@@ -63,7 +64,7 @@ class PpaSettingsTest {
     assertThat(s.launchpadApi()).isEqualTo(URI.create("https://lp.example/1.0/"));
     assertThat(s.keyserver().uriFor("AB".repeat(20)))
         .isEqualTo(URI.create("https://keys.example/hkp/pks/lookup?op=get&options=mr&search=0x" + "AB".repeat(20)));
-    assertThat(s.keySource(new JdkHttp(), Duration.ofSeconds(1))).isInstanceOf(FilePpaKeySource.class);
+    assertThat(s.keySource(new PlainHttpService(), Duration.ofSeconds(1))).isInstanceOf(FilePpaKeySource.class);
     assertThat(s.describeKeySource()).isEqualTo("key file /etc/keys/ppa.asc");
   }
 

@@ -1,4 +1,4 @@
-package dev.imagebuilder.glance;
+package dev.imagebuilder.testkit;
 
 import dev.imagebuilder.api.RemoteServiceException;
 import dev.imagebuilder.spi.HttpService;
@@ -8,8 +8,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 
-/** The SPI's HTTP service on a bare JDK client, as a test stand-in for the core's. */
-final class JdkHttpService implements HttpService {
+/**
+ * The SPI's {@link HttpService} on a bare JDK client (HTTP/1.1, no retries, no redirects followed):
+ * for tests of a backend or library that are about what it does with each answer, not about
+ * transport. A failure to connect is a {@link RemoteServiceException} with status 0, as the core's.
+ */
+public final class PlainHttpService implements HttpService {
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @Override
