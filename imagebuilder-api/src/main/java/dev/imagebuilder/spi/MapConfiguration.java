@@ -25,6 +25,12 @@ final class MapConfiguration implements Configuration {
     return Optional.ofNullable(values.get(Objects.requireNonNull(key, "key")));
   }
 
+  /** A fixed map reads no environment (the contract of {@link Configuration#of}). */
+  @Override
+  public Optional<String> environmentVariable(String name) {
+    return Optional.empty();
+  }
+
   @Override
   public String toString() {
     return "Configuration[" + scope + ": " + new TreeSet<>(values.keySet()) + "]";

@@ -74,4 +74,11 @@ class ConfigurationTest {
         .hasMessageContaining("imagebuilder.probe.t").hasMessageContaining("'soon'");
     assertThat(c.environmentName("poll-interval")).isEqualTo("IMAGEBUILDER_PROBE_POLL_INTERVAL");
   }
+
+  @Test
+  void aFixedMapReadsNoEnvironmentVariable() {
+    // Regression: Configuration.of inherited the default that reads System.getenv.
+    assertThat(System.getenv("PATH")).isNotBlank();
+    assertThat(Configuration.of("x", Map.of()).environmentVariable("PATH")).isEmpty();
+  }
 }

@@ -221,8 +221,7 @@ public final class ImageBuilder implements AutoCloseable {
     closed = true;
     awaitCancellations();
     for (DefaultBuildHandle h : live) {
-      Backend b = backends.get(h.backend());
-      if (b != null && b.runsInProcess()) {
+      if (runsInProcess(h)) {
         h.stopWithProcess();
       } else {
         h.detach();

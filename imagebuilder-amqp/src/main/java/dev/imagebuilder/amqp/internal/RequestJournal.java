@@ -139,7 +139,7 @@ public final class RequestJournal {
     root.put("finished", entry.finished() == null ? null : entry.finished().toString());
     root.put("body_sha256", entry.bodySha256());
     try {
-      replace(entryFile(entry.requestId()), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+      DurableFiles.replace(entryFile(entry.requestId()), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the journal entry of " + entry.requestId(), e);
     }
@@ -148,7 +148,7 @@ public final class RequestJournal {
   /** Records that the request was cancelled; whoever takes it up next honours it. */
   public void markCancelled(String requestId) {
     try {
-      replace(cancelFile(requestId), Instant.now().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      DurableFiles.replace(cancelFile(requestId), Instant.now().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot record the cancellation of " + requestId, e);
     }
@@ -205,9 +205,5 @@ public final class RequestJournal {
       throw new IllegalArgumentException("not a request id: '" + requestId + "'");
     }
     return requestId;
-  }
-
-  private void replace(Path target, byte[] content) throws IOException {
-    DurableFiles.replace(target, content);
   }
 }

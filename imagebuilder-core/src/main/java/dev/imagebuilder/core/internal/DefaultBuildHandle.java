@@ -267,8 +267,12 @@ public final class DefaultBuildHandle implements BuildHandle {
 
   @Override
   public Ticket ticket() {
+    return ticketWith(jobState());
+  }
+
+  private Ticket ticketWith(Map<String, Object> state) {
     return TicketCodec.encode(id, backendName, attempt, request,
-        targets().stream().map(TargetStatus::key).toList(), jobState());
+        targets().stream().map(TargetStatus::key).toList(), state);
   }
 
   /**
@@ -277,9 +281,11 @@ public final class DefaultBuildHandle implements BuildHandle {
    */
   private void checkpoint(Map<String, Object> state) {
     Objects.requireNonNull(state, "state");
+    if (journals.isEmpty()) {
+      return; // nobody keeps tickets: encoding one before every remote call would be wasted
+    }
     synchronized (checkpointLock) {
-      Ticket ticket = TicketCodec.encode(id, backendName, attempt, request,
-          targets().stream().map(TargetStatus::key).toList(), state);
+      Ticket ticket = ticketWith(state);
       CrashPoints.reach("checkpoint-before");
       for (TicketJournal journal : journals) {
         try {
