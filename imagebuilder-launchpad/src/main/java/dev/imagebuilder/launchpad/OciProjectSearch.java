@@ -7,6 +7,7 @@ import dev.imagebuilder.api.ImageBuildException;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.RemoteServiceException;
 import dev.imagebuilder.launchpad.internal.client.CredentialsFile;
+import dev.imagebuilder.launchpad.internal.client.LaunchpadClient;
 import dev.imagebuilder.launchpad.internal.client.OAuthSigner;
 import dev.imagebuilder.launchpad.internal.client.ServiceRoot;
 import java.io.IOException;
@@ -85,6 +86,11 @@ public final class OciProjectSearch {
   }
 
   private JsonNode get(URI uri) {
+    if (signer != null && !LaunchpadClient.sameOrigin(uri, root.api())) {
+      // A next_collection_link comes from the answer: one pointing elsewhere gets no credentials.
+      throw new ImageBuildException("refusing to send the Launchpad credentials to " + uri
+          + ": it is outside the service root " + root.api());
+    }
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json").GET();
     if (signer != null) {
       b.header("Authorization", signer.header());

@@ -73,4 +73,25 @@ class OciProjectSearchTest {
     assertThatThrownBy(() -> new OciProjectSearch("http://launchpad.example/devel/", null))
         .isInstanceOf(InvalidRequestException.class).hasMessageContaining("plain http");
   }
+
+  @Test
+  void aNextPageOnAnotherOriginGetsNoCredentials() throws Exception {
+    // Regression: the search followed next_collection_link with the OAuth header wherever it pointed.
+    try (mockwebserver3.MockWebServer elsewhere = new mockwebserver3.MockWebServer();
+         mockwebserver3.MockWebServer root = new mockwebserver3.MockWebServer()) {
+      elsewhere.start();
+      root.start();
+      root.enqueue(new mockwebserver3.MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+          .body("{\"total_size\": 2, \"start\": 0, \"entries\": [{\"name\": \"redis\"}],"
+              + " \"next_collection_link\": \"" + elsewhere.url("/devel/ubuntu?ws.op=searchOCIProjects&ws.start=1") + "\"}")
+          .build());
+      java.nio.file.Path credentials = launchpad.writeCredentials(java.nio.file.Files.createTempFile("lp", ".credentials"));
+      OciProjectSearch search = new OciProjectSearch(root.url("/devel/").toString(), credentials);
+
+      assertThatThrownBy(() -> search.search("ubuntu", ""))
+          .isInstanceOf(dev.imagebuilder.api.ImageBuildException.class).hasMessageContaining("refusing to send");
+      assertThat(root.getRequestCount()).isEqualTo(1);
+      assertThat(elsewhere.getRequestCount()).isZero();
+    }
+  }
 }

@@ -179,12 +179,6 @@ public final class RegistryClient {
     }
   }
 
-  /** Tags of a repository (first page). */
-  public byte[] tagsList(URI base, String repo) {
-    URI uri = base.resolve("/v2/" + repo + "/tags/list");
-    return http.exchange(RegistryHttp.Call.of("GET", uri, pull(repo), repo), MAX_MANIFEST_BYTES).body();
-  }
-
   public static List<String> pull(String repo) {
     return List.of("repository:" + repo + ":pull");
   }

@@ -195,7 +195,8 @@ public final class LaunchpadClient {
     });
   }
 
-  static boolean sameOrigin(URI a, URI b) {
+  /** Whether {@code a} and {@code b} share scheme, host and port: where credentials may go. */
+  public static boolean sameOrigin(URI a, URI b) {
     return a.getScheme() != null && a.getScheme().equalsIgnoreCase(b.getScheme())
         && a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost())
         && port(a) == port(b);

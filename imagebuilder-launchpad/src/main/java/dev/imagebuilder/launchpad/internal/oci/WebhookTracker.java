@@ -59,7 +59,7 @@ final class WebhookTracker {
     WebhookReceiver.Subscription s = subscriptions.get(run);
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("delivery_url", s.deliveryUrl().toString());
-    params.put("event_types", List.of("oci-recipe:build:0.1"));
+    params.put("event_types", List.of(WebhookReceiver.EVENT_TYPE));
     params.put("active", true);
     params.put("secret", s.secret());
     return client.postFactory(run.recipe, "newWebhook", params).handle((location, failure) -> {

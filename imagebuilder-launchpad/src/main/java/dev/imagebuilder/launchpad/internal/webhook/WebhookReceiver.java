@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class WebhookReceiver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookReceiver.class);
   private static final int MAX_BODY = 64 * 1024;
-  static final String EVENT_TYPE = "oci-recipe:build:0.1";
+  public static final String EVENT_TYPE = "oci-recipe:build:0.1";
 
   private final HttpServer server;
   private final ExecutorService executor;

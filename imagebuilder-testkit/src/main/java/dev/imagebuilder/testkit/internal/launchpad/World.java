@@ -226,7 +226,6 @@ public final class World {
   synchronized List<OciProject> ociProjects() { return List.copyOf(ociProjects.values()); }
   synchronized Optional<Processor> processor(String name) { return Optional.ofNullable(processors.get(name)); }
   synchronized Collection<Processor> processors() { return List.copyOf(processors.values()); }
-  synchronized boolean hasProject(String name) { return projects.contains(name); }
 
   synchronized Optional<BuildRequest> buildRequest(Recipe recipe, int id) {
     return recipe.requests.stream().filter(r -> r.id == id).findFirst();
