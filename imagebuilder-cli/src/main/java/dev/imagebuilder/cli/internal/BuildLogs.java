@@ -2,6 +2,7 @@ package dev.imagebuilder.cli.internal;
 
 import dev.imagebuilder.api.TargetStatus;
 import java.io.ByteArrayInputStream;
+import dev.imagebuilder.core.internal.io.DurableFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -11,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,6 +47,18 @@ final class BuildLogs {
     this.online = online;
   }
 
+  /** Logs already read: the summary's tails and --logs use the same text, fetched once. */
+  private final Map<java.net.URI, String> read = new java.util.HashMap<>();
+
+  private String text(java.net.URI log) throws IOException, InterruptedException {
+    String known = read.get(log);
+    if (known == null) {
+      known = fetch(log);
+      read.put(log, known);
+    }
+    return known;
+  }
+
   /** For each failed target with a log: its last lines (or why there are none). */
   Map<String, List<String>> tails(Outcome outcome) {
     Map<String, List<String>> tails = new LinkedHashMap<>();
@@ -58,7 +70,7 @@ final class BuildLogs {
         continue;
       }
       try {
-        List<String> lines = fetch(t.logUrl()).lines().toList();
+        List<String> lines = text(t.logUrl()).lines().toList();
         tails.put(t.key(), lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
       } catch (IOException e) {
         tails.put(t.key(), List.of("(the log could not be read: " + reason(e) + ")"));
@@ -91,9 +103,7 @@ final class BuildLogs {
       }
       Path file = directory.resolve(fileName(t));
       try {
-        Path tmp = Files.createTempFile(directory, ".log-", ".tmp");
-        Files.writeString(tmp, fetch(t.logUrl()));
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.replace(file, text(t.logUrl()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         saved++;
       } catch (IOException e) {
         said.add("Log of " + t.key() + " not saved: " + reason(e));

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.Series;
 import dev.imagebuilder.launchpad.OciProjectSearch;
+import dev.imagebuilder.core.internal.io.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -170,11 +170,7 @@ final class CatalogInitCommand implements Callable<Integer> {
 
   private static void write(Path target, String json) {
     try {
-      Path parent = target.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, ".catalog-", ".tmp");
-      Files.writeString(tmp, json);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      DurableFiles.replace(target, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UsageException("--output: cannot write '" + target + "': " + e.getMessage());
     }

@@ -168,11 +168,13 @@ public final class SystemImageBackend implements Backend {
       Path index = RemotePath.of("index", "/" + channel + "/" + device + "/index.json")
           .resolveUnder(settings.publishDirectory());
       Object intent = e.getValue().get("publishing");
+      Optional<DeviceIndex> published = readIndex(index); // what the tree holds: read once per device
       OptionalInt reconciled = "SUCCEEDED".equals(e.getValue().get("state"))
           ? OptionalInt.empty()
-          : intent instanceof String detail ? publishedWith(index, detail) : OptionalInt.empty();
+          : intent instanceof String detail ? published.map(i -> publishedWith(i, detail)).orElse(OptionalInt.empty())
+          : OptionalInt.empty();
       if ("SUCCEEDED".equals(e.getValue().get("state")) && version instanceof Number v
-          && published(index, v.intValue())) {
+          && published.map(i -> i.images().stream().anyMatch(image -> image.version() == v.intValue())).orElse(false)) {
         t = t.withState(TargetState.SUCCEEDED, "published").withOutputs(Map.of(
             "channel", channel, "device", device, "version", Integer.toString(v.intValue()),
             "index", index.toString()));
@@ -201,26 +203,21 @@ public final class SystemImageBackend implements Backend {
   }
 
   /**
-   * The version of the image in {@code index} whose {@code version_detail} is {@code detail} plus
-   * its own {@code version=}: the one a publication recorded before it began.
+   * The version of the full image in {@code index} whose {@code version_detail} is {@code detail}
+   * plus its own {@code version=}: the one a publication recorded before it began.
    */
-  private static OptionalInt publishedWith(Path index, String detail) {
-    try {
-      DeviceIndex parsed = ProtocolJson.index(Files.readAllBytes(index), index.toString());
-      return parsed.images().stream()
-          .filter(i -> i.isFull() && (detail + ",version=" + i.version()).equals(i.versionDetail()))
-          .mapToInt(i -> i.version()).max();
-    } catch (Exception e) {
-      return OptionalInt.empty();
-    }
+  private static OptionalInt publishedWith(DeviceIndex index, String detail) {
+    return index.images().stream()
+        .filter(i -> i.isFull() && (detail + ",version=" + i.version()).equals(i.versionDetail()))
+        .mapToInt(i -> i.version()).max();
   }
 
-  private static boolean published(Path index, int version) {
+  /** The device's published index, or empty when it is missing or unreadable (then nothing counts as published). */
+  private static Optional<DeviceIndex> readIndex(Path index) {
     try {
-      DeviceIndex parsed = ProtocolJson.index(Files.readAllBytes(index), index.toString());
-      return parsed.images().stream().anyMatch(i -> i.version() == version);
+      return Optional.of(ProtocolJson.index(Files.readAllBytes(index), index.toString()));
     } catch (Exception e) {
-      return false;
+      return Optional.empty();
     }
   }
 

@@ -52,9 +52,9 @@ final class PoolCleaner {
     if (!Files.exists(channelsFile)) {
       return out;
     }
-    Map<String, ChannelEntry> channels =
-        ProtocolJson.channels(Files.readAllBytes(channelsFile), channelsFile.toString());
-    JsonNode raw = ProtocolJson.tree(Files.readAllBytes(channelsFile), channelsFile.toString());
+    byte[] channelsJson = Files.readAllBytes(channelsFile);
+    Map<String, ChannelEntry> channels = ProtocolJson.channels(channelsJson, channelsFile.toString());
+    JsonNode raw = ProtocolJson.tree(channelsJson, channelsFile.toString());
     for (ChannelEntry c : channels.values()) {
       for (ChannelEntry.DeviceEntry d : c.devices().values()) {
         JsonNode keyring = raw.path(c.name()).path("devices").path(d.name()).path("keyring");
