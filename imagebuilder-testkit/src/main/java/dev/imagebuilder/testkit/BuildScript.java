@@ -65,6 +65,47 @@ public final class BuildScript {
     return this;
   }
 
+  /**
+   * The next build stays "Needs building" for {@code phases} phases (instead of one) before a
+   * builder takes it: a queue on the farm, so a client sees it waiting for several polls.
+   */
+  public BuildScript waitsForABuilder(int phases) {
+    outcome.waitsForBuilder(1, positive("phases", phases));
+    return this;
+  }
+
+  /** The next build stays "Currently building" for {@code phases} phases (instead of one): a long build. */
+  public BuildScript buildsFor(int phases) {
+    outcome.buildsFor(1, positive("phases", phases));
+    return this;
+  }
+
+  /**
+   * The next build that succeeds gets no registry upload although the recipe has push rules: it
+   * stays "Successfully built" / "Unscheduled" until someone calls {@code scheduleRegistryUpload}
+   * (as for a build made before its recipe had push rules).
+   */
+  public BuildScript uploadNotScheduled() {
+    outcome.uploadNotScheduled(1);
+    return this;
+  }
+
+  /**
+   * Someone else cancels the next build on Launchpad while it is "Currently building": it is
+   * "Cancelling build" for one phase, then "Cancelled build".
+   */
+  public BuildScript cancelledOnLaunchpad() {
+    outcome.cancelledOnLaunchpad(1);
+    return this;
+  }
+
+  private static int positive(String field, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(field + " must be at least 1: " + value);
+    }
+    return value;
+  }
+
   private static int checked(int times) {
     if (times < 0) {
       throw new IllegalArgumentException("times must not be negative: " + times);

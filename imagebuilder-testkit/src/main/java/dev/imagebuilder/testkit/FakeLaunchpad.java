@@ -59,6 +59,8 @@ public final class FakeLaunchpad implements AutoCloseable {
   public static final String USER = "imagebuilder-bot";
   /** The consumer key of {@link #credentials()}. */
   public static final String CONSUMER_KEY = "imagebuilder-testkit";
+  /** Launchpad's largest page ({@code ws.size}); larger asks are refused with 400. */
+  public static final int MAX_BATCH_SIZE = 300;
 
   private static final Pattern SERIES_SUFFIX = Pattern.compile("(\\d{2}\\.\\d{2})$");
 
@@ -83,7 +85,7 @@ public final class FakeLaunchpad implements AutoCloseable {
     this.tokens.autoApprove(b.autoApproveTokens);
     this.faults = new FaultInjector();
     this.webhooks = new WebhookHub(world, Duration.ofMillis(20));
-    this.dispatcher = new LaunchpadDispatcher(world, tokens, faults, webhooks);
+    this.dispatcher = new LaunchpadDispatcher(world, tokens, faults, webhooks, b.batchSize);
     this.server = new MockWebServer();
     this.server.setDispatcher(dispatcher);
     this.server.setServerSocketFactory(new NoDelayServerSocketFactory());
@@ -210,8 +212,22 @@ public final class FakeLaunchpad implements AutoCloseable {
     private boolean autoApproveTokens;
     private Clock clock = Clock.systemUTC();
     private URI registry;
+    private int batchSize = MAX_BATCH_SIZE;
 
     private Builder() {}
+
+    /**
+     * Serves collections in pages of at most {@code entries} (1 to {@value #MAX_BATCH_SIZE}, the
+     * default), whatever {@code ws.size} asks, with {@code next_collection_link} to the rest: so a
+     * test with a few builds can check that a client follows it.
+     */
+    public Builder batchSize(int entries) {
+      if (entries < 1 || entries > MAX_BATCH_SIZE) {
+        throw new IllegalArgumentException("batch size must be 1 to " + MAX_BATCH_SIZE + ": " + entries);
+      }
+      this.batchSize = entries;
+      return this;
+    }
 
     /**
      * The registry the demo push rules point at (and so where builds are pushed); by default an

@@ -54,6 +54,19 @@ public final class RecipeHandle {
     return this;
   }
 
+  /**
+   * The jobs of the next {@code times} build requests of this recipe fail with
+   * {@code errorMessage} (status "Failed", no builds), as Launchpad reports for example "An
+   * identical build of this OCI recipe is already pending."
+   */
+  public RecipeHandle buildRequestsFail(int times, String errorMessage) {
+    if (times < 0) {
+      throw new IllegalArgumentException("times must not be negative: " + times);
+    }
+    world.failBuildRequests(path, times, java.util.Objects.requireNonNull(errorMessage, "errorMessage"));
+    return this;
+  }
+
   /** The builds of this recipe, oldest first. */
   public List<FakeBuild> builds() {
     return launchpad.builds(this);

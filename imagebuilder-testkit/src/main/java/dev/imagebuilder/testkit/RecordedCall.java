@@ -9,7 +9,8 @@ package dev.imagebuilder.testkit;
  * @param status the status answered (a reset connection is recorded with the status it lost)
  * @param anonymous whether the caller was anonymous
  * @param fault the injected fault that hit this request ({@code SERVICE_UNAVAILABLE},
- *     {@code RESET_BEFORE}, {@code RESET_AFTER}, {@code SLOW}, {@code SERVER_ERROR}), or null
+ *     {@code RESET_BEFORE}, {@code RESET_AFTER}, {@code SLOW}, {@code SERVER_ERROR}, {@code HOLD},
+ *     {@code ANSWER}), or null
  * @param processed whether the request reached the fake's handlers (false when a fault answered
  *     instead); it was acted on when this is true and the status is 2xx
  */

@@ -1,6 +1,7 @@
 package dev.imagebuilder.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
@@ -297,6 +298,106 @@ class FakeLaunchpadBuildFarmTest {
             org.assertj.core.groups.Tuple.tuple("s390x", "Successfully built", "Uploaded"));
     assertThat(lp.buildRequestStatuses(recipe)).containsExactly("Completed");
     assertThat(archs(request)).hasSize(4);
+  }
+
+  @Test
+  void scriptedSlowDispatchAndSlowBuildHoldTheirStates() {
+    recipe.processors("amd64");
+    lp.script(recipe, "amd64").waitsForABuilder(3).buildsFor(2);
+    String build = onlyBuild(requestAndRun());
+
+    assertThat(states(build, 7)).containsExactly(
+        "Needs building/Unscheduled",
+        "Needs building/Unscheduled",
+        "Needs building/Unscheduled",
+        "Currently building/Unscheduled",
+        "Currently building/Unscheduled",
+        "Gathering build output/Unscheduled",
+        "Uploading build/Unscheduled");
+    // Then it finishes and uploads as usual.
+    lp.advancePhases(2);
+    assertThat(lp.builds(recipe)).singleElement().extracting(FakeBuild::registryUploadStatus).isEqualTo("Uploaded");
+  }
+
+  @Test
+  void aSlowBuildCanStillBeCancelledAtOnceWhileWaitingForABuilder() {
+    recipe.processors("amd64");
+    lp.script(recipe, "amd64").waitsForABuilder(100);
+    String build = onlyBuild(requestAndRun());
+    lp.advancePhases(50);
+
+    client.post(build, "cancel");
+
+    assertThat(client.getJson(build).get("buildstate").asText()).isEqualTo("Cancelled build");
+  }
+
+  @Test
+  void scriptedUnscheduledUploadWaitsForScheduleRegistryUpload() {
+    recipe.processors("amd64");
+    lp.script(recipe, "amd64").uploadNotScheduled();
+    String build = onlyBuild(requestAndRun());
+
+    assertThat(states(build, 6)).last().isEqualTo("Successfully built/Unscheduled");
+    lp.advancePhases(3);
+    assertThat(client.getJson(build).get("registry_upload_status").asText()).isEqualTo("Unscheduled");
+    assertThat(client.post(build, "scheduleRegistryUpload").statusCode()).isEqualTo(200);
+    assertThat(states(build, 2)).containsExactly("Successfully built/Pending", "Successfully built/Uploaded");
+  }
+
+  @Test
+  void scriptedCancelOnLaunchpadGoesThroughCancelling() {
+    recipe.processors("amd64");
+    lp.script(recipe, "amd64").cancelledOnLaunchpad();
+    String build = onlyBuild(requestAndRun());
+
+    assertThat(states(build, 4)).containsExactly("Needs building/Unscheduled", "Currently building/Unscheduled",
+        "Cancelling build/Unscheduled", "Cancelled build/Unscheduled");
+    assertThat(lp.operationCount("cancel")).isZero();
+  }
+
+  @Test
+  void scriptedBuildRequestFailuresCarryTheirMessage() {
+    recipe.buildRequestsFail(1, "An identical build of this OCI recipe is already pending.");
+
+    String failed = requestAndRun();
+    String next = requestAndRun();
+
+    JsonNode request = client.getJson(failed);
+    assertThat(request.get("status").asText()).isEqualTo("Failed");
+    assertThat(request.get("error_message").asText()).isEqualTo("An identical build of this OCI recipe is already pending.");
+    assertThat(client.getJson(failed + "/builds").get("total_size").asInt()).isZero();
+    assertThat(archs(next)).hasSize(4);
+    assertThat(lp.buildRequestStatuses(recipe)).containsExactly("Failed", "Completed");
+  }
+
+  @Test
+  void scriptedSlownessMustBeAtLeastOnePhase() {
+    assertThatThrownBy(() -> lp.script(recipe, "amd64").buildsFor(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("phases must be at least 1: 0");
+    assertThatThrownBy(() -> recipe.buildRequestsFail(-1, "x"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("times");
+  }
+
+  @Test
+  void aSmallBatchSizeServesCollectionsInPagesWithNextLinks() {
+    try (FakeLaunchpad small = FakeLaunchpad.builder().batchSize(3).start()) {
+      RecipeHandle r = small.addRecipe("ubuntu-docker-images", "ubuntu-docker-images", "redis", "redis-22.04")
+          .processors("amd64", "arm64", "ppc64el", "s390x");
+      Client c = new Client(small.credentials());
+      String builds = c.post(small.serviceRoot() + r.path(), "requestBuilds").headers()
+          .firstValue("Location").orElseThrow() + "/builds";
+      small.advancePhases(1);
+
+      JsonNode first = c.getJson(builds + "?ws.size=300");
+      assertThat(first.get("total_size").asInt()).isEqualTo(4);
+      assertThat(first.get("entries")).hasSize(3);
+      JsonNode second = c.getJson(first.get("next_collection_link").asText());
+      assertThat(second.get("entries")).hasSize(1);
+      assertThat(second.has("next_collection_link")).isFalse();
+      assertThat(c.get(builds + "?ws.size=301").statusCode()).as("Launchpad's own maximum still holds").isEqualTo(400);
+    }
+    assertThatThrownBy(() -> FakeLaunchpad.builder().batchSize(301))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("batch size must be 1 to 300: 301");
   }
 
   @Test

@@ -267,6 +267,43 @@ class FakeLaunchpadHttpTest {
   }
 
   @Test
+  void answerFaultGivesThatStatusAndTextWithoutAnOopsIdAndIsNotActedOn() {
+    lp.faults().on("requestBuilds").answer(1, 400, "An identical build of this OCI recipe is already pending.");
+
+    HttpResponse<String> r = client.post(root + recipe.path(), "requestBuilds");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).isEqualTo("An identical build of this OCI recipe is already pending.");
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain");
+    assertThat(r.headers().firstValue("X-Lazr-OopsId")).isEmpty();
+    assertThat(lp.buildRequestStatuses(recipe)).isEmpty();
+    assertThat(lp.requests()).last().extracting(RecordedCall::fault, RecordedCall::processed)
+        .containsExactly("ANSWER", false);
+    assertThat(client.post(root + recipe.path(), "requestBuilds").statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void faultsUnderAPathHitThatResourceAndWhatIsBelowItOnly() {
+    RecipeHandle other = lp.addRecipe("ubuntu-docker-images", "ubuntu-docker-images", "redis", "redis-22.04-extra");
+    lp.faults().under(recipe.path() + "/push_rules").answer(2, 500, "proxy error");
+    lp.faults().under("/" + recipe.path() + "/").serverErrors(1);
+
+    assertThat(client.get(root + other.path() + "/push_rules").statusCode()).as("another recipe").isEqualTo(200);
+    assertThat(client.get(root).statusCode()).as("the service root").isEqualTo(200);
+    HttpResponse<String> first = client.get(root + recipe.path() + "/push_rules");
+    assertThat(first.statusCode()).isEqualTo(500);
+    assertThat(first.body()).isEqualTo("proxy error");
+    assertThat(client.get(root + recipe.path() + "/push_rules?ws.size=5").body()).isEqualTo("proxy error");
+    HttpResponse<String> recipeItself = client.get(root + recipe.path());
+    assertThat(recipeItself.statusCode()).isEqualTo(500);
+    assertThat(recipeItself.headers().firstValue("X-Lazr-OopsId")).isPresent();
+    assertThat(client.get(root + recipe.path()).statusCode()).as("all used up").isEqualTo(200);
+    assertThatThrownBy(() -> lp.faults().under("/")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> lp.faults().answer(1, 99, "x")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("99");
+  }
+
+  @Test
   void resetBeforeProcessingLeavesNothingBehind() {
     lp.faults().on("requestBuilds").resetConnections(1);
 

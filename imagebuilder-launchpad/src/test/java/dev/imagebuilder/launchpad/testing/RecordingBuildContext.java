@@ -34,6 +34,7 @@ public final class RecordingBuildContext implements BuildContext, AutoCloseable 
   public final List<Map<String, Object>> checkpoints = new java.util.concurrent.CopyOnWriteArrayList<>();
   public final CompletableFuture<Map<String, TargetStatus>> done = new CompletableFuture<>();
   private volatile boolean declared;
+  private volatile Runnable beforeEachTask = () -> { };
 
   public RecordingBuildContext(ImageRequest request) {
     this.request = request;
@@ -55,6 +56,7 @@ public final class RecordingBuildContext implements BuildContext, AutoCloseable 
     declaredTargets.forEach(t -> targets.put(t.key(), t));
     declared = true;
     check();
+    notifyAll();
   }
 
   @Override
@@ -62,6 +64,7 @@ public final class RecordingBuildContext implements BuildContext, AutoCloseable 
     updates.add(target);
     targets.put(target.key(), target);
     check();
+    notifyAll();
   }
 
   private void check() {
@@ -71,6 +74,29 @@ public final class RecordingBuildContext implements BuildContext, AutoCloseable 
   }
 
   public synchronized Map<String, TargetStatus> targets() {
+    return new LinkedHashMap<>(targets);
+  }
+
+  /**
+   * Runs {@code hook} on the scheduler's thread before each scheduled task, such as each poll
+   * cycle: a test moves a fake's clock there, in step with the job's reads.
+   */
+  public RecordingBuildContext beforeEachTask(Runnable hook) {
+    this.beforeEachTask = hook;
+    return this;
+  }
+
+  /** Waits until the reported targets satisfy {@code condition}; fails after {@code timeout}. */
+  public synchronized Map<String, TargetStatus> awaitTargets(
+      java.util.function.Predicate<Map<String, TargetStatus>> condition, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.test(targets)) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("targets did not reach the expected state in " + timeout + ": " + targets);
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
     return new LinkedHashMap<>(targets);
   }
 
@@ -105,6 +131,7 @@ public final class RecordingBuildContext implements BuildContext, AutoCloseable 
     }
     return scheduler.schedule(() -> {
       try {
+        beforeEachTask.run();
         task.run();
       } catch (RuntimeException e) {
         fail(e);

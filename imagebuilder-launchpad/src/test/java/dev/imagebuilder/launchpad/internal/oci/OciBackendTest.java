@@ -13,56 +13,84 @@ import dev.imagebuilder.api.PlannedTarget;
 import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.launchpad.testing.JdkHttpService;
-import dev.imagebuilder.launchpad.testing.MiniLaunchpad;
 import dev.imagebuilder.launchpad.testing.RecordingBuildContext;
 import dev.imagebuilder.spi.BuildJob;
 import dev.imagebuilder.spi.Configuration;
+import dev.imagebuilder.testkit.FakeBuild;
+import dev.imagebuilder.testkit.FakeLaunchpad;
+import dev.imagebuilder.testkit.LaunchpadCredentials;
+import dev.imagebuilder.testkit.RecipeHandle;
+import dev.imagebuilder.testkit.RecordedCall;
 import dev.imagebuilder.testkit.TestBackendContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.MockResponse;
-import mockwebserver3.SocketEffect;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The OCI backend's job against the test kit's {@link FakeLaunchpad}. The fake's build farm runs on
+ * its manual clock, moved one phase before each of the job's poll cycles (see {@link #context}),
+ * so each read sees the farm one step further, whatever the machine's speed.
+ */
 @SuppressWarnings("unchecked")
 class OciBackendTest {
-  static final List<String> ARCHS = List.of("amd64", "arm64", "s390x");
-  static final String REDIS_22 = "~udi/udi/+oci/redis/+recipe/redis-22.04";
-  static final String REDIS_24 = "~udi/udi/+oci/redis/+recipe/redis-24.04";
-  static final String PG_22 = "~udi/udi/+oci/postgres/+recipe/postgres-22.04";
-  static final String PG_24 = "~udi/udi/+oci/postgres/+recipe/postgres-24.04";
+  static final String[] ARCHS = {"amd64", "arm64", "s390x"};
+  static final String OWNER = "udi";
+  static final String IDENTICAL_PENDING = "An identical build of this OCI recipe is already pending.";
 
   @TempDir Path dir;
-  MiniLaunchpad lp;
+  FakeLaunchpad lp;
+  RecipeHandle redis22;
+  RecipeHandle redis24;
+  RecipeHandle pg22;
+  RecipeHandle pg24;
+  LaunchpadCredentials credentials;
   Map<String, String> config = new HashMap<>();
   List<RecordingBuildContext> contexts = new java.util.ArrayList<>();
 
   @BeforeEach
   void setUp() throws Exception {
-    lp = new MiniLaunchpad();
-    for (String r : List.of(REDIS_22, REDIS_24, PG_22, PG_24)) {
-      lp.recipe(r, ARCHS, 1);
+    start(FakeLaunchpad.builder());
+  }
+
+  /** (Re)starts the fake from {@code builder} with the four recipes (three architectures, one push rule each). */
+  void start(FakeLaunchpad.Builder builder) throws Exception {
+    if (lp != null) {
+      lp.close();
     }
+    lp = builder.start();
+    redis22 = recipe("redis", "22.04");
+    redis24 = recipe("redis", "24.04");
+    pg22 = recipe("postgres", "22.04");
+    pg24 = recipe("postgres", "24.04");
+    credentials = lp.credentials();
     Path catalog = dir.resolve("catalog.json");
     Files.writeString(catalog, """
         {"template": {"owner": "udi", "project": "udi", "recipe": "{image}-{series}",
                       "images": {"redis": ["22.04", "24.04"], "postgres": ["22.04", "24.04"]}}}
         """);
-    config.put("service-root", lp.root());
+    config.put("service-root", lp.serviceRoot().toString());
     config.put("catalog", catalog.toString());
     config.put("poll-interval", "20ms");
     config.put("upload-retry-backoff", "30ms");
-    config.put("access-token", "TOKEN-VALUE");
-    config.put("access-secret", "SECRET-VALUE");
+    config.put("consumer-key", credentials.consumerKey());
+    config.put("access-token", credentials.accessToken());
+    config.put("access-secret", credentials.accessSecret());
+  }
+
+  RecipeHandle recipe(String image, String series) {
+    return lp.addRecipe(OWNER, OWNER, image, image + "-" + series)
+        .processors(ARCHS).pushRule("https://registry.example", "udi/" + image, "bot");
   }
 
   @AfterEach
@@ -75,14 +103,47 @@ class OciBackendTest {
     return new LaunchpadBackend(TestBackendContext.of("launchpad", config).withHttp(new JdkHttpService()));
   }
 
+  /** A context whose every scheduled task (each poll cycle) first moves the fake's farm one phase. */
   RecordingBuildContext context(ImageRequest r) {
-    RecordingBuildContext c = new RecordingBuildContext(r);
+    RecordingBuildContext c = new RecordingBuildContext(r).beforeEachTask(() -> lp.advancePhases(1));
     contexts.add(c);
     return c;
   }
 
   static Map<String, TargetStatus> await(RecordingBuildContext c) throws Exception {
     return c.done.get(20, TimeUnit.SECONDS);
+  }
+
+  // ---- the fake's journal ----------------------------------------------------------------
+
+  /** The calls the fake received with this method, path (below the service root) and operation (null: any). */
+  List<RecordedCall> calls(String method, Predicate<String> path, String wsOp) {
+    String root = lp.serviceRoot().getPath();
+    return lp.requests().stream()
+        .filter(c -> method == null || c.method().equals(method))
+        .filter(c -> c.path().startsWith(root) && path.test(c.path().substring(root.length())))
+        .filter(c -> wsOp == null || wsOp.equals(c.wsOp()))
+        .toList();
+  }
+
+  long posts() {
+    return calls("POST", p -> true, null).size();
+  }
+
+  long posts(String wsOp) {
+    return calls("POST", p -> true, wsOp).size();
+  }
+
+  long requestBuilds(RecipeHandle recipe) {
+    return calls("POST", p -> p.equals(recipe.path()), "requestBuilds").size();
+  }
+
+  long pushRuleReads(RecipeHandle recipe) {
+    return calls("GET", p -> p.equals(recipe.path() + "/push_rules"), null).size();
+  }
+
+  static FakeBuild build(RecipeHandle recipe, String arch) {
+    return recipe.builds().stream().filter(b -> b.arch().equals(arch)).reduce((a, b) -> b).orElseThrow();
   }
 
   @Test
@@ -98,32 +159,32 @@ class OciBackendTest {
       assertThat(t.state()).isEqualTo(TargetState.SUCCEEDED);
       assertThat(t.rawState()).isEqualTo("Successfully built / Uploaded");
       assertThat(t.outputs()).containsEntry("published", "true").containsKey("build");
-      assertThat(t.webLink().toString()).startsWith("https://launchpad.test/");
+      assertThat(t.webLink().toString()).startsWith(lp.webRoot().toString());
       assertThat(t.logUrl()).isNotNull();
     });
     assertThat(done.get("redis/22.04/arm64").labels()).containsEntry("image", "redis")
-        .containsEntry("series", "22.04").containsEntry("arch", "arm64").containsEntry("recipe", lp.url(REDIS_22));
-    assertThat(lp.count("POST /devel/~udi/udi/+oci/redis/+recipe/redis-22.04 requestBuilds")).isEqualTo(1);
-    assertThat(lp.count("POST")).isEqualTo(4);
+        .containsEntry("series", "22.04").containsEntry("arch", "arm64").containsEntry("recipe", redis22.url());
+    assertThat(requestBuilds(redis22)).isEqualTo(1);
+    assertThat(posts()).isEqualTo(4);
     // Builds are read through their build request's collection, never one by one.
-    assertThat(lp.log.stream().filter(l -> l.startsWith("GET") && l.contains("/+build/"))).isEmpty();
+    assertThat(calls("GET", p -> p.contains("/+build/"), null)).isEmpty();
     // The intermediate states were reported on the way.
     assertThat(ctx.updates).extracting(TargetStatus::state).contains(TargetState.BUILDING, TargetState.PUBLISHING);
   }
 
   @Test
   void onePollPerBuildRequestPerCycleWithPagesOf300() throws Exception {
-    lp.pageSize = 2;
+    start(FakeLaunchpad.builder().batchSize(2));
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").build();
     RecordingBuildContext ctx = context(request);
     backend().start(request, ctx);
     await(ctx);
-    long collectionReads = lp.count("GET /devel/" + REDIS_22 + "/+build-request/");
-    assertThat(lp.log).anyMatch(l -> l.contains("/builds"));
+    long collectionReads = calls("GET", p -> p.startsWith(redis22.path() + "/+build-request/"), null).size();
+    List<RecordedCall> buildsReads = calls("GET", p -> p.endsWith("/builds"), null);
+    assertThat(buildsReads).isNotEmpty();
     // Three builds in pages of two: two GETs per cycle for the one request, whatever the build count.
-    long buildsReads = lp.log.stream().filter(l -> l.endsWith("/builds")).count();
-    assertThat(buildsReads % 2).isZero();
-    assertThat(collectionReads).isGreaterThan(buildsReads);
+    assertThat(buildsReads.size() % 2).isZero();
+    assertThat(collectionReads).isGreaterThan(buildsReads.size());
   }
 
   @Test
@@ -136,47 +197,41 @@ class OciBackendTest {
     Map<String, TargetStatus> done = await(ctx);
 
     assertThat(done.keySet()).containsExactlyInAnyOrder("redis/22.04/amd64", "redis/22.04/arm64");
-    assertThat(lp.processorsOf(REDIS_22)).isEqualTo(ARCHS);
-    assertThat(lp.log).noneMatch(l -> l.contains("setProcessors"));
-    assertThat(lp.builds()).filteredOn(b -> b.arch.equals("s390x")).singleElement()
-        .satisfies(b -> assertThat(b.buildstate).isEqualTo("Cancelled build"));
-    assertThat(lp.count("POST")).isEqualTo(2);
+    assertThat(lp.recipeProcessors(redis22)).containsExactly(ARCHS);
+    assertThat(posts("setProcessors")).isZero();
+    assertThat(redis22.builds()).filteredOn(b -> b.arch().equals("s390x")).singleElement()
+        .satisfies(b -> assertThat(b.buildstate()).isEqualTo("Cancelled build"));
+    assertThat(posts()).isEqualTo(2);
   }
 
   @Test
   void anUnwantedBuildWhoseCancelFailedIsCancelledOnALaterPoll() throws Exception {
-    lp.recipe(REDIS_22, List.of("amd64", "arm64"), 1);
-    List<String> slow = new java.util.ArrayList<>(java.util.Collections.nCopies(10, "Currently building / Unscheduled"));
-    slow.addAll(MiniLaunchpad.HAPPY);
-    lp.scripts.put("amd64", slow);
-    lp.scripts.put("arm64", slow);
-    lp.override("POST /devel/" + REDIS_22 + "/+build/", MiniLaunchpad.text(500, "Internal Server Error"));
+    redis22.processors("amd64", "arm64");
+    lp.script(redis22, "arm64").waitsForABuilder(10);
+    lp.faults().on("cancel").under(redis22.path()).answer(1, 500, "Internal Server Error");
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").architectures(Architecture.AMD64).build();
     RecordingBuildContext ctx = context(request);
     backend().start(request, ctx);
 
     assertThat(await(ctx).get("redis/22.04/amd64").state()).isEqualTo(TargetState.SUCCEEDED);
-    assertThat(lp.log).filteredOn(l -> l.endsWith(" cancel")).hasSize(2);
-    assertThat(lp.builds()).filteredOn(b -> b.arch.equals("arm64")).extracting(b -> b.buildstate)
-        .containsExactly("Cancelled build");
+    assertThat(calls("POST", p -> true, "cancel")).extracting(RecordedCall::status).containsExactly(500, 200);
+    assertThat(build(redis22, "arm64").buildstate()).isEqualTo("Cancelled build");
   }
 
   @Test
   void failedUploadsAreRetriedWithBackoffUntilUploaded() throws Exception {
-    lp.scripts.put("arm64", List.of("Needs building / Unscheduled", "Successfully built / Pending",
-        "Successfully built / Failed to upload"));
-    lp.uploadRetryScript = List.of("Successfully built / Pending", "Successfully built / Failed to upload");
+    lp.script(redis22, "arm64").uploadFailsTimes(1, "UNAUTHORIZED", "registry refused: 401 unauthorized");
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").autoRetryUploads(3).build();
     RecordingBuildContext ctx = context(request);
-    lp.uploadRetryScript = List.of("Successfully built / Pending", "Successfully built / Uploaded");
     backend().start(request, ctx);
 
     Map<String, TargetStatus> done = await(ctx);
 
     assertThat(done.get("redis/22.04/arm64").state()).isEqualTo(TargetState.SUCCEEDED);
-    assertThat(lp.count("POST /devel/" + REDIS_22 + "/+build/")).isEqualTo(1);
+    assertThat(calls("POST", p -> p.startsWith(redis22.path() + "/+build/"), null))
+        .extracting(RecordedCall::wsOp).containsExactly("scheduleRegistryUpload");
     assertThat(ctx.retries).singleElement().asString()
-        .startsWith("redis/22.04/arm64 upload 1/3 in PT0.03S: registry refused: 401 unauthorized");
+        .startsWith("redis/22.04/arm64 upload 1/3 in PT0.03S: ").contains("registry refused: 401 unauthorized");
     // While the retry was pending the target was not reported as failed.
     assertThat(ctx.updates).filteredOn(t -> t.key().equals("redis/22.04/arm64"))
         .noneMatch(t -> t.state() == TargetState.FAILED_TO_PUBLISH)
@@ -185,8 +240,7 @@ class OciBackendTest {
 
   @Test
   void uploadRetriesStopAtTheLimitWithTheRegistryError() throws Exception {
-    lp.scripts.put("amd64", List.of("Successfully built / Failed to upload"));
-    lp.uploadRetryScript = List.of("Successfully built / Pending", "Successfully built / Failed to upload");
+    lp.script(redis22, "amd64").uploadFailsTimes(3, "UNAUTHORIZED", "registry refused: 401 unauthorized");
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04")
         .architectures(Architecture.AMD64).autoRetryUploads(2).build();
     RecordingBuildContext ctx = context(request);
@@ -197,20 +251,18 @@ class OciBackendTest {
     assertThat(t.state()).isEqualTo(TargetState.FAILED_TO_PUBLISH);
     assertThat(t.rawState()).isEqualTo("Successfully built / Failed to upload");
     assertThat(t.errorSummary()).contains("registry refused: 401 unauthorized").contains("UNAUTHORIZED");
-    assertThat(lp.log).filteredOn(l -> l.endsWith("scheduleRegistryUpload")).hasSize(2);
+    assertThat(posts("scheduleRegistryUpload")).isEqualTo(2);
     assertThat(ctx.retries).hasSize(2).last().asString().contains("upload 2/2 in PT0.06S");
   }
 
   @Test
   void anUploadRetryRefusedByLaunchpadStaysFailedAndIsNotScheduledAgain() throws Exception {
-    lp.recipe(REDIS_22, List.of("amd64", "arm64"), 1);
-    lp.scripts.put("amd64", List.of("Successfully built / Failed to upload"));
+    redis22.processors("amd64", "arm64");
+    lp.script(redis22, "amd64").uploadFailsTimes(1);
     // arm64 keeps the build request open for many more cycles after the refusal.
-    List<String> slow = new java.util.ArrayList<>(java.util.Collections.nCopies(40, "Currently building / Unscheduled"));
-    slow.add("Successfully built / Uploaded");
-    lp.scripts.put("arm64", slow);
-    lp.override("POST /devel/" + REDIS_22 + "/+build/",
-        MiniLaunchpad.text(400, "Cannot upload this build because it has no files."));
+    lp.script(redis22, "arm64").buildsFor(40);
+    lp.faults().on("scheduleRegistryUpload").under(redis22.path())
+        .answer(1, 400, "Cannot upload this build because it has no files.");
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").autoRetryUploads(3).build();
     RecordingBuildContext ctx = context(request);
     backend().start(request, ctx);
@@ -221,7 +273,7 @@ class OciBackendTest {
     TargetStatus amd64 = done.get("redis/22.04/amd64");
     assertThat(amd64.state()).isEqualTo(TargetState.FAILED_TO_PUBLISH);
     assertThat(amd64.errorSummary()).isEqualTo("Cannot upload this build because it has no files.");
-    assertThat(lp.log).filteredOn(l -> l.endsWith("scheduleRegistryUpload")).hasSize(1);
+    assertThat(posts("scheduleRegistryUpload")).isEqualTo(1);
     List<TargetState> amd64States = ctx.updates.stream().filter(u -> u.key().equals("redis/22.04/amd64"))
         .map(TargetStatus::state).toList();
     // Once failed for good it does not turn back into PUBLISHING.
@@ -231,31 +283,31 @@ class OciBackendTest {
 
   @Test
   void noAutoRetryMeansFailedToPublishAtOnce() throws Exception {
-    lp.scripts.put("amd64", List.of("Successfully built / Failed to upload"));
+    lp.script(redis22, "amd64").uploadFailsTimes(1);
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").architectures(Architecture.AMD64).build();
     RecordingBuildContext ctx = context(request);
     backend().start(request, ctx);
     assertThat(await(ctx).get("redis/22.04/amd64").state()).isEqualTo(TargetState.FAILED_TO_PUBLISH);
-    assertThat(lp.log).noneMatch(l -> l.endsWith("scheduleRegistryUpload"));
+    assertThat(posts("scheduleRegistryUpload")).isZero();
   }
 
   @Test
   void noPushRulesMeansSucceededButNotPublished() throws Exception {
-    lp.recipe(REDIS_22, List.of("amd64"), 0);
-    lp.scripts.put("amd64", List.of("Currently building / Unscheduled", "Successfully built / Unscheduled"));
+    redis22.processors("amd64").noPushRules();
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").build();
     RecordingBuildContext ctx = context(request);
     backend().start(request, ctx);
     TargetStatus t = await(ctx).get("redis/22.04/amd64");
     assertThat(t.state()).isEqualTo(TargetState.SUCCEEDED);
+    assertThat(t.rawState()).isEqualTo("Successfully built / Unscheduled");
     assertThat(t.outputs()).containsEntry("published", "false");
   }
 
   @Test
   void buildStatesMapToTargetStates() throws Exception {
-    lp.scripts.put("amd64", List.of("Failed to build / Unscheduled"));
-    lp.scripts.put("arm64", List.of("Successfully built / Superseded"));
-    lp.scripts.put("s390x", List.of("Cancelling build / Unscheduled", "Cancelled build / Unscheduled"));
+    lp.script(redis22, "amd64").buildFails();
+    lp.script(redis22, "arm64").superseded();
+    lp.script(redis22, "s390x").cancelledOnLaunchpad();
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").build();
     RecordingBuildContext ctx = context(request);
     backend().start(request, ctx);
@@ -265,71 +317,65 @@ class OciBackendTest {
     assertThat(done.get("redis/22.04/arm64").state()).isEqualTo(TargetState.SUPERSEDED);
     assertThat(done.get("redis/22.04/s390x").state()).isEqualTo(TargetState.CANCELLED);
     assertThat(ctx.updates).anyMatch(t -> t.state() == TargetState.CANCELLING);
+    assertThat(posts("cancel")).as("cancelled on Launchpad, not by the job").isZero();
   }
 
   @Test
   void identicalBuildPendingIsReportedOnItsTargetsNotAsACrash() throws Exception {
-    lp.failRequestsWith = "An identical build of this OCI recipe is already pending.";
+    redis22.buildRequestsFail(1, IDENTICAL_PENDING);
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").build();
     RecordingBuildContext ctx = context(request);
     backend().start(request, ctx);
     Map<String, TargetStatus> done = await(ctx);
     assertThat(done.values()).allSatisfy(t -> {
       assertThat(t.state()).isEqualTo(TargetState.FAILED_TO_BUILD);
-      assertThat(t.errorSummary()).isEqualTo("An identical build of this OCI recipe is already pending.");
+      assertThat(t.errorSummary()).isEqualTo(IDENTICAL_PENDING);
     });
+    assertThat(lp.buildRequestStatuses(redis22)).containsExactly("Failed");
   }
 
   @Test
   void refusedRequestBuildsCarriesLaunchpadsText() throws Exception {
-    lp.override("POST /devel/" + REDIS_22 + " requestBuilds",
-        MiniLaunchpad.text(400, "An identical build of this OCI recipe is already pending."));
+    lp.faults().on("requestBuilds").under(redis22.path()).answer(1, 400, IDENTICAL_PENDING);
     OciImageRequest request = ImageRequest.oci().images("redis").build();
     RecordingBuildContext ctx = context(request);
     backend().start(request, ctx);
     Map<String, TargetStatus> done = await(ctx);
     assertThat(done.get("redis/22.04/amd64").state()).isEqualTo(TargetState.FAILED_TO_BUILD);
-    assertThat(done.get("redis/22.04/amd64").errorSummary()).isEqualTo("An identical build of this OCI recipe is already pending.");
+    assertThat(done.get("redis/22.04/amd64").errorSummary()).isEqualTo(IDENTICAL_PENDING);
     assertThat(done.get("redis/24.04/amd64").state()).isEqualTo(TargetState.SUCCEEDED);
   }
 
   @Test
   void requestBuildsRefusedWith503WaitsForRetryAfterThenAsksAgain() throws Exception {
-    lp.override("POST /devel/" + REDIS_22 + " requestBuilds", new MockResponse.Builder().code(503)
-        .setHeader("Retry-After", "1").body("Launchpad is offline for maintenance").build());
+    lp.faults().on("requestBuilds").under(redis22.path()).serviceUnavailable(1, Duration.ofSeconds(1));
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").build();
     RecordingBuildContext ctx = context(request);
     long start = System.nanoTime();
     backend().start(request, ctx);
-    eventually(() -> lp.count("POST /devel/" + REDIS_22 + " requestBuilds") == 2);
-    // Retry-After (1 s) was honoured although the poll interval is 20 ms.
-    assertThat(System.nanoTime() - start).isGreaterThan(900_000_000L);
-    assertThat(await(ctx).values()).allMatch(t -> t.state() == TargetState.SUCCEEDED);
-    assertThat(lp.count("POST /devel/" + REDIS_22 + " requestBuilds")).isEqualTo(2);
-  }
 
-  static void eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (!condition.getAsBoolean()) {
-      assertThat(System.currentTimeMillis()).isLessThan(deadline);
-      Thread.sleep(5);
-    }
+    assertThat(await(ctx).values()).allMatch(t -> t.state() == TargetState.SUCCEEDED);
+    // Retry-After (1 s) was honoured although the poll interval is 20 ms: the second
+    // requestBuilds, which the success needed, was not sent before it.
+    assertThat(System.nanoTime() - start).isGreaterThan(900_000_000L);
+    assertThat(calls("POST", p -> p.equals(redis22.path()), "requestBuilds"))
+        .extracting(RecordedCall::status).containsExactly(503, 201);
   }
 
   @Test
   void lostAnswerToRequestBuildsIsNotSentAgainBlindly() throws Exception {
-    assertRequestBuildsIsNotSentAgainAfter(
-        new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
+    lp.faults().on("requestBuilds").under(redis22.path()).resetAfterProcessing(1);
+    assertRequestBuildsIsNotSentAgain();
   }
 
   @Test
   void requestBuildsAnsweredWith500WithoutAnOopsIdIsNotSentAgain() throws Exception {
     // A 500 without X-Lazr-OopsId comes from something in front of Launchpad: it may have acted.
-    assertRequestBuildsIsNotSentAgainAfter(MiniLaunchpad.text(500, "Internal Server Error"));
+    lp.faults().on("requestBuilds").under(redis22.path()).answer(1, 500, "Internal Server Error");
+    assertRequestBuildsIsNotSentAgain();
   }
 
-  void assertRequestBuildsIsNotSentAgainAfter(MockResponse answer) throws Exception {
-    lp.override("POST /devel/" + REDIS_22 + " requestBuilds", answer);
+  void assertRequestBuildsIsNotSentAgain() throws Exception {
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").build();
     RecordingBuildContext ctx = context(request);
     backend().start(request, ctx);
@@ -341,26 +387,28 @@ class OciBackendTest {
     // Recorded as sent before it went out (one record for the cycle), and as unanswered after.
     assertThat(ctx.checkpoints.get(0).toString()).contains("phase=REQUESTING");
     assertThat(ctx.checkpoints.get(ctx.checkpoints.size() - 1).toString()).contains("phase=UNKNOWN");
-    assertThat(lp.count("POST /devel/" + REDIS_22 + " requestBuilds")).isEqualTo(1);
+    assertThat(requestBuilds(redis22)).isEqualTo(1);
   }
 
   @Test
   void transientErrorsWhilePollingAreSurvived() throws Exception {
-    MockResponse unavailable = MiniLaunchpad.text(503, "Launchpad is offline for maintenance");
     for (int i = 0; i < 3; i++) {
-      lp.override("GET /devel/" + REDIS_22 + "/+build-request/", unavailable, unavailable, unavailable, unavailable,
-          unavailable, new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
+      lp.faults().under(redis22.path() + "/+build-request")
+          .answer(5, 503, "Launchpad is offline for maintenance")
+          .resetConnections(1);
     }
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").build();
     RecordingBuildContext ctx = context(request);
     backend().start(request, ctx);
     assertThat(await(ctx).values()).allMatch(t -> t.state() == TargetState.SUCCEEDED);
-    assertThat(lp.count("POST /devel/" + REDIS_22 + " requestBuilds")).isEqualTo(1);
+    assertThat(requestBuilds(redis22)).isEqualTo(1);
+    assertThat(calls("GET", p -> p.startsWith(redis22.path() + "/+build-request"), null))
+        .as("every fault was met").filteredOn(c -> c.fault() != null).hasSize(18);
   }
 
   @Test
   void expiredTokenFailsFastWithAClearMessage() {
-    config.put("access-token", "expired");
+    lp.expireToken();
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").build();
     RecordingBuildContext ctx = context(request);
     backend().start(request, ctx);
@@ -368,44 +416,43 @@ class OciBackendTest {
         .cause().isInstanceOf(AuthenticationException.class)
         .hasMessageContaining("Expired token")
         .hasMessageContaining("image-builder login")
-        .hasMessageNotContaining("SECRET-VALUE");
-    assertThat(lp.count("POST")).isZero();
+        .hasMessageNotContaining(credentials.accessSecret());
+    assertThat(posts()).isZero();
   }
 
   @Test
   void resumeReattachesWithoutRequestingAgain() throws Exception {
-    lp.scripts.put("amd64", List.of("Needs building / Unscheduled", "Needs building / Unscheduled",
-        "Needs building / Unscheduled", "Currently building / Unscheduled", "Successfully built / Pending",
-        "Successfully built / Uploaded"));
     OciImageRequest request = ImageRequest.oci().images("redis").build();
     RecordingBuildContext first = context(request);
+    // The farm moves only until every target has its build: then the first process is "killed".
+    Predicate<Map<String, TargetStatus>> allBuildsKnown = targets -> !targets.isEmpty()
+        && targets.values().stream().allMatch(t -> t.outputs().containsKey("build"));
+    first.beforeEachTask(() -> {
+      if (!allBuildsKnown.test(first.targets())) {
+        lp.advancePhases(1);
+      }
+    });
     BuildJob job = backend().start(request, first);
-    // Wait until builds exist, then "kill" the first process.
-    long deadline = System.currentTimeMillis() + 10_000;
-    while ((first.targets().isEmpty()
-        || first.targets().values().stream().anyMatch(t -> !t.outputs().containsKey("build")))
-        && System.currentTimeMillis() < deadline) {
-      Thread.sleep(10);
-    }
+    first.awaitTargets(allBuildsKnown, Duration.ofSeconds(20));
     Map<String, Object> state = job.state();
     first.close();
     assertThat(first.targets().values()).noneMatch(t -> t.state().isTerminal());
-    assertThat(state.toString()).doesNotContain("SECRET-VALUE").doesNotContain("TOKEN-VALUE");
-    long posts = lp.count("POST");
+    assertThat(state.toString()).doesNotContain(credentials.accessSecret()).doesNotContain(credentials.accessToken());
+    long posts = posts();
 
     RecordingBuildContext second = context(request);
     backend().resume(request, roundTrip(state), second);
     Map<String, TargetStatus> done = await(second);
 
     assertThat(done).hasSize(6).allSatisfy((k, t) -> assertThat(t.state()).isEqualTo(TargetState.SUCCEEDED));
-    assertThat(lp.count("POST")).isEqualTo(posts);
-    assertThat(lp.count("POST /devel/" + REDIS_22 + " requestBuilds")).isEqualTo(1);
+    assertThat(posts()).isEqualTo(posts);
+    assertThat(requestBuilds(redis22)).isEqualTo(1);
   }
 
   @Test
   void retryRetriesFailedBuildsInPlaceAndReschedulesFailedUploads() throws Exception {
-    lp.scripts.put("amd64", List.of("Failed to build / Unscheduled"));
-    lp.scripts.put("arm64", List.of("Successfully built / Failed to upload"));
+    lp.script(redis22, "amd64").buildFails();
+    lp.script(redis22, "arm64").uploadFailsTimes(1);
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").build();
     RecordingBuildContext first = context(request);
     BuildJob job = backend().start(request, first);
@@ -413,8 +460,8 @@ class OciBackendTest {
     assertThat(done.get("redis/22.04/amd64").state()).isEqualTo(TargetState.FAILED_TO_BUILD);
     assertThat(done.get("redis/22.04/arm64").state()).isEqualTo(TargetState.FAILED_TO_PUBLISH);
     assertThat(done.get("redis/22.04/s390x").state()).isEqualTo(TargetState.SUCCEEDED);
-    lp.scripts.clear();
 
+    // The scripted failures are used up: the retried build and upload succeed.
     RecordingBuildContext second = context(request);
     backend().retry(request, roundTrip(job.state()), Set.of("redis/22.04/amd64", "redis/22.04/arm64"), second);
     Map<String, TargetStatus> retried = await(second);
@@ -424,15 +471,14 @@ class OciBackendTest {
       assertThat(t.state()).isEqualTo(TargetState.SUCCEEDED);
       assertThat(t.attempt()).isEqualTo(2);
     });
-    assertThat(lp.log).filteredOn(l -> l.endsWith(" retry")).hasSize(1);
-    assertThat(lp.log).filteredOn(l -> l.endsWith(" scheduleRegistryUpload")).hasSize(1);
-    assertThat(lp.count("POST /devel/" + REDIS_22 + " requestBuilds")).isEqualTo(1);
+    assertThat(posts("retry")).isEqualTo(1);
+    assertThat(posts("scheduleRegistryUpload")).isEqualTo(1);
+    assertThat(requestBuilds(redis22)).isEqualTo(1);
   }
 
   @Test
   void retryOfABuildThatCannotBeRetriedRequestsANewOne() throws Exception {
-    lp.override("POST /devel/" + REDIS_22 + " requestBuilds",
-        MiniLaunchpad.text(400, "An identical build of this OCI recipe is already pending."));
+    lp.faults().on("requestBuilds").under(redis22.path()).answer(1, 400, IDENTICAL_PENDING);
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").architectures(Architecture.AMD64).build();
     RecordingBuildContext first = context(request);
     BuildJob job = backend().start(request, first);
@@ -441,7 +487,7 @@ class OciBackendTest {
     RecordingBuildContext second = context(request);
     backend().retry(request, roundTrip(job.state()), Set.of("redis/22.04/amd64"), second);
     assertThat(await(second).get("redis/22.04/amd64").state()).isEqualTo(TargetState.SUCCEEDED);
-    assertThat(lp.count("POST /devel/" + REDIS_22 + " requestBuilds")).isEqualTo(2);
+    assertThat(requestBuilds(redis22)).isEqualTo(2);
   }
 
   @Test
@@ -449,10 +495,10 @@ class OciBackendTest {
     // Regression: after a restore with a gap in run ids (r0, r2), a new run was named "r2" too,
     // so a later ticket could attach targets to the wrong build request.
     Map<String, Object> run0 = new HashMap<>(Map.of("id", "r0", "image", "redis", "series", "22.04",
-        "recipe", lp.url(REDIS_22), "push_rules", 1, "phase", "COMPLETED"));
+        "recipe", redis22.url(), "push_rules", 1, "phase", "COMPLETED"));
     Map<String, Object> run2 = new HashMap<>(run0);
     run2.put("id", "r2");
-    run2.put("recipe", lp.url(REDIS_24));
+    run2.put("recipe", redis24.url());
     run2.put("series", "24.04");
     Map<String, Object> state = Map.of("format", 1, "runs", List.of(run0, run2), "targets", List.of());
     OciImageRequest request = ImageRequest.oci().build();
@@ -466,10 +512,9 @@ class OciBackendTest {
 
   @Test
   void repeatedRetriesKeepRunIdsDistinct() throws Exception {
-    lp.scripts.put("amd64", List.of("Failed to build / Unscheduled"));
-    lp.retryScript = List.of("Failed to build / Unscheduled");
-    MockResponse refused = MiniLaunchpad.text(400, "An identical build of this OCI recipe is already pending.");
-    lp.override("POST /devel/" + REDIS_24 + " requestBuilds", refused, refused);
+    // 22.04's build fails, and fails again when retried in place; 24.04's requestBuilds is refused twice.
+    lp.script(redis22, "amd64").buildFailsTimes(2);
+    lp.faults().on("requestBuilds").under(redis24.path()).answer(2, 400, IDENTICAL_PENDING);
     OciImageRequest request = ImageRequest.oci().images("redis").architectures(Architecture.AMD64).build();
     Set<String> both = Set.of("redis/22.04/amd64", "redis/24.04/amd64");
 
@@ -479,7 +524,6 @@ class OciBackendTest {
     RecordingBuildContext second = context(request);
     BuildJob retried = backend().retry(request, roundTrip(job.state()), both, second);
     await(second);
-    lp.scripts.clear();
     RecordingBuildContext third = context(request);
     BuildJob again = backend().retry(request, roundTrip(retried.state()), both, third);
     Map<String, TargetStatus> done = await(third);
@@ -488,33 +532,37 @@ class OciBackendTest {
     assertThat(runs).extracting(r -> r.get("id")).doesNotHaveDuplicates();
     assertThat(done.get("redis/24.04/amd64").state()).isEqualTo(TargetState.SUCCEEDED);
     assertThat(done.get("redis/24.04/amd64").attempt()).isEqualTo(3);
+    assertThat(done.get("redis/22.04/amd64").state()).isEqualTo(TargetState.SUCCEEDED);
     assertThat(done.get("redis/22.04/amd64").attempt()).isEqualTo(3);
-    assertThat(lp.log).filteredOn(l -> l.endsWith(" retry")).hasSize(2);
+    assertThat(posts("retry")).isEqualTo(2);
   }
 
   @Test
   void cancelReachesLaunchpad() throws Exception {
-    lp.scripts.put("amd64", List.of("Needs building / Unscheduled"));
-    lp.scripts.put("arm64", List.of("Currently building / Unscheduled"));
-    lp.scripts.put("s390x", List.of("Successfully built / Uploaded"));
+    lp.script(redis22, "amd64").waitsForABuilder(1000);
+    lp.script(redis22, "arm64").buildsFor(1000);
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").build();
     RecordingBuildContext ctx = context(request);
     BuildJob job = backend().start(request, ctx);
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (ctx.targets().get("redis/22.04/arm64") == null
-        || ctx.targets().get("redis/22.04/arm64").state() != TargetState.BUILDING) {
-      assertThat(System.currentTimeMillis()).isLessThan(deadline);
-      Thread.sleep(10);
-    }
+    ctx.awaitTargets(t -> t.containsKey("redis/22.04/s390x") && t.get("redis/22.04/s390x").state() == TargetState.SUCCEEDED
+        && t.get("redis/22.04/arm64").state() == TargetState.BUILDING, Duration.ofSeconds(20));
+    ctx.beforeEachTask(() -> { }); // from here the farm is moved by hand
     job.cancel();
-    assertThat(lp.log).filteredOn(l -> l.endsWith(" cancel")).hasSize(2);
-    assertThat(lp.builds()).filteredOn(b -> !b.arch.equals("s390x"))
-        .allSatisfy(b -> assertThat(b.buildstate).isEqualTo("Cancelled build"));
+
+    String finished = build(redis22, "s390x").url().substring(lp.serviceRoot().toString().length());
+    assertThat(calls("POST", p -> true, "cancel")).hasSize(2)
+        .allSatisfy(c -> assertThat(c.path()).doesNotEndWith(finished));
+    // Waiting for a builder, amd64 is cancelled at once; arm64 was building, so it is Cancelling first.
+    assertThat(build(redis22, "amd64").buildstate()).isEqualTo("Cancelled build");
+    lp.advancePhases(1);
+    assertThat(redis22.builds()).filteredOn(b -> !b.arch().equals("s390x"))
+        .allSatisfy(b -> assertThat(b.buildstate()).isEqualTo("Cancelled build"));
+    assertThat(build(redis22, "s390x").buildstate()).isEqualTo("Successfully built");
   }
 
   @Test
   void planResolvesTargetsWithoutSideEffects() {
-    lp.recipe(PG_24, List.of("amd64"), 0);
+    pg24.processors("amd64").noPushRules();
     Plan plan = backend().plan(ImageRequest.oci().images("postgres")
         .architectures(Architecture.AMD64, Architecture.RISCV64).build());
     assertThat(plan.backend()).isEqualTo("launchpad");
@@ -523,19 +571,19 @@ class OciBackendTest {
     assertThat(plan.notes()).anyMatch(n -> n.contains("does not build riscv64"))
         .anyMatch(n -> n.contains("will be cancelled"))
         .anyMatch(n -> n.contains("no push rules"));
-    assertThat(lp.count("POST")).isZero();
+    assertThat(posts()).isZero();
   }
 
   @Test
   void pushRulesThatCannotBeReadForAServerErrorAreNotTakenForNoPushRules() {
-    lp.override("GET /devel/" + REDIS_22 + "/push-rules", MiniLaunchpad.text(500, "proxy error"));
+    lp.faults().under(redis22.path() + "/push_rules").answer(1, 500, "proxy error");
     assertThatThrownBy(() -> backend().plan(ImageRequest.oci().images("redis").series("22.04").build()))
         .isInstanceOf(dev.imagebuilder.api.RemoteServiceException.class).hasMessageContaining("proxy error");
   }
 
   @Test
   void pushRulesHiddenFromTheAccountAreUnknownNotAFailure() {
-    lp.override("GET /devel/" + REDIS_22 + "/push-rules", MiniLaunchpad.text(401, "Unauthorized"));
+    lp.faults().under(redis22.path() + "/push_rules").answer(1, 401, "Unauthorized");
     Plan plan = backend().plan(ImageRequest.oci().images("redis").series("22.04").build());
     assertThat(plan.notes()).anyMatch(n -> n.contains("push rules could not be read"));
   }
@@ -544,13 +592,13 @@ class OciBackendTest {
   void aFailedPushRulesReadIsRetriedBeforeABuiltImageIsJudged() throws Exception {
     // Built and never scheduled: with push rules that is not a success, so the rules must be
     // known. They are read only then (a build that gets its upload scheduled never needs them).
-    lp.scripts.put("amd64", List.of("Currently building / Unscheduled", "Successfully built / Unscheduled"));
-    lp.override("GET /devel/" + REDIS_22 + "/push-rules", MiniLaunchpad.text(500, "proxy error"));
+    lp.script(redis22, "amd64").uploadNotScheduled();
+    lp.faults().under(redis22.path() + "/push_rules").answer(1, 500, "proxy error");
     OciImageRequest request = ImageRequest.oci().images("redis").series("22.04").architectures(Architecture.AMD64).build();
     RecordingBuildContext ctx = context(request);
     backend().start(request, ctx);
     Map<String, TargetStatus> done = await(ctx);
-    assertThat(lp.count("GET /devel/" + REDIS_22 + "/push-rules")).isEqualTo(2);
+    assertThat(pushRuleReads(redis22)).isEqualTo(2);
     assertThat(done.get("redis/22.04/amd64").state()).isEqualTo(TargetState.FAILED_TO_PUBLISH);
   }
 
@@ -560,7 +608,7 @@ class OciBackendTest {
     RecordingBuildContext ctx = context(request);
     backend().start(request, ctx);
     assertThat(await(ctx).get("redis/22.04/amd64").state()).isEqualTo(TargetState.SUCCEEDED);
-    assertThat(lp.count("GET /devel/" + REDIS_22 + "/push-rules")).isZero();
+    assertThat(pushRuleReads(redis22)).isZero();
   }
 
   @Test
@@ -569,7 +617,7 @@ class OciBackendTest {
     assertThatThrownBy(() -> backend().start(request, context(request)))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("'mysql'").hasMessageContaining("redis, postgres");
-    assertThat(lp.log).isEmpty();
+    assertThat(lp.requests()).isEmpty();
   }
 
   @Test

@@ -44,6 +44,8 @@ final class Build {
   List<Map<String, Object>> registryUploadErrors = List.of();
   /** When the build farm next moves this build (or its upload); null when nothing is running. */
   Instant nextAt;
+  /** Further phases the build stays in its state (Needs building or Currently building), as scripted. */
+  int extraPhases;
   /** Set while a scripted cancel race lets a cancelled build finish anyway. */
   boolean finishDespiteCancel;
 

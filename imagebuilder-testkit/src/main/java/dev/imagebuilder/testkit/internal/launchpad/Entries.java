@@ -39,7 +39,10 @@ final class Entries {
     return operations.apply(op);
   }
 
-  /** One page ({@code ws.start}, {@code ws.size}) of a collection. */
+  /**
+   * One page ({@code ws.start}, {@code ws.size}) of a collection; a size above Launchpad's maximum
+   * is refused, one above the fake's batch size is served in pages of that size.
+   */
   static MockResponse.Builder page(ApiRequest req, Representations reps, String type, String path,
       List<Map<String, Object>> all) {
     int start = req.intParam("ws.start", 0);
@@ -50,7 +53,7 @@ final class Entries {
     if (size < 1 || start < 0) {
       throw ApiError.badRequest("Invalid value for \"" + (size < 1 ? "ws.size" : "ws.start") + "\" parameter.");
     }
-    return json(200, reps.page(type, path, all, start, size));
+    return json(200, reps.page(type, path, all, start, Math.min(size, reps.batchSize())));
   }
 
   /** Refuses a write by a user who may not edit the recipe, in Launchpad's words. */

@@ -22,7 +22,12 @@ final class FaultApplier {
 
   /** The fault the request with operation {@code wsOp} meets; {@link Fault#NONE} when none is queued. */
   Fault take(String wsOp) {
-    FaultInjector.Rule rule = faults.take(wsOp);
+    return take(wsOp, null);
+  }
+
+  /** As {@link #take(String)} for a request at {@code path} (below the service root; null when not an API path). */
+  Fault take(String wsOp, String path) {
+    FaultInjector.Rule rule = faults.take(wsOp, path);
     return rule == null ? Fault.NONE : new Fault(rule);
   }
 
@@ -52,6 +57,7 @@ final class FaultApplier {
         case SERVER_ERROR -> Optional.of(Responses.oops("An internal error occurred (OOPS).").build());
         case RESET_BEFORE -> Optional.of(
             new MockResponse.Builder().code(200).onResponseStart(new SocketEffect.CloseSocket()).build());
+        case ANSWER -> Optional.of(text(rule.status(), rule.text()).build());
         case RESET_AFTER, SLOW, HOLD -> Optional.empty();
       };
     }

@@ -32,12 +32,17 @@ public final class LaunchpadDispatcher extends Dispatcher {
 
   /** With {@code webhooks}: recipes take {@code newWebhook}, list and delete them. */
   public LaunchpadDispatcher(World world, Tokens tokens, FaultInjector faults, WebhookHub webhooks) {
+    this(world, tokens, faults, webhooks, Entries.MAX_PAGE);
+  }
+
+  /** With collections served in pages of at most {@code batchSize} entries, whatever {@code ws.size} asks. */
+  public LaunchpadDispatcher(World world, Tokens tokens, FaultInjector faults, WebhookHub webhooks, int batchSize) {
     this.world = world;
     this.faults = new FaultApplier(faults);
     this.oauth = new OAuthCheck(tokens);
     this.tokenPages = new TokenPages(tokens);
     this.webPages = new BuildLogPages(world);
-    this.api = new WebService(world, webhooks);
+    this.api = new WebService(world, webhooks, batchSize);
   }
 
   public List<Call> journal() {
@@ -59,7 +64,7 @@ public final class LaunchpadDispatcher extends Dispatcher {
   public MockResponse dispatch(RecordedRequest request) {
     ApiRequest req = ApiRequest.parse(request);
     String op = req.wsOp();
-    FaultApplier.Fault fault = faults.take(op);
+    FaultApplier.Fault fault = faults.take(op, apiPath(req.path()));
     Optional<MockResponse> instead = fault.instead();
     if (instead.isPresent()) {
       record(req, op, instead.get().getCode(), false, fault.name(), false);
@@ -70,6 +75,12 @@ public final class LaunchpadDispatcher extends Dispatcher {
     record(req, op, response.getCode(), routed.anonymous(), fault.name(), true);
     fault.answered(); // a held answer waits for the test, the request acted on and recorded
     return response;
+  }
+
+  /** The decoded path below the service root, as faults name it; null for the token and web pages. */
+  private static String apiPath(String path) {
+    String prefix = "/" + Roots.VERSION_PATH;
+    return path.startsWith(prefix) ? ApiRequest.decode(path.substring(prefix.length())) : null;
   }
 
   private Routed route(ApiRequest req) {

@@ -11,6 +11,12 @@ public final class Outcome {
   int uploadFailures;
   int supersessions;
   int cancelRaces;
+  int slowDispatches;
+  int dispatchPhases = 1;
+  int slowBuilds;
+  int buildPhases = 1;
+  int unscheduledUploads;
+  int remoteCancels;
   String uploadErrorCode = "UNAUTHORIZED";
   String uploadErrorMessage = "authentication required";
 
@@ -23,12 +29,28 @@ public final class Outcome {
   }
   public synchronized void superseded(int times) { supersessions = times; }
   public synchronized void cancelRacesFinish(int times) { cancelRaces = times; }
+  public synchronized void waitsForBuilder(int times, int phases) {
+    slowDispatches = times;
+    dispatchPhases = phases;
+  }
+  public synchronized void buildsFor(int times, int phases) {
+    slowBuilds = times;
+    buildPhases = phases;
+  }
+  public synchronized void uploadNotScheduled(int times) { unscheduledUploads = times; }
+  public synchronized void cancelledOnLaunchpad(int times) { remoteCancels = times; }
 
   synchronized boolean takeBuildFailure() { return take(() -> buildFailures > 0, () -> buildFailures--); }
   synchronized boolean takeDependencyWait() { return take(() -> dependencyWaits > 0, () -> dependencyWaits--); }
   synchronized boolean takeUploadFailure() { return take(() -> uploadFailures > 0, () -> uploadFailures--); }
   synchronized boolean takeSupersession() { return take(() -> supersessions > 0, () -> supersessions--); }
   synchronized boolean takeCancelRace() { return take(() -> cancelRaces > 0, () -> cancelRaces--); }
+  synchronized boolean takeUnscheduledUpload() { return take(() -> unscheduledUploads > 0, () -> unscheduledUploads--); }
+  synchronized boolean takeRemoteCancel() { return take(() -> remoteCancels > 0, () -> remoteCancels--); }
+  /** Extra phases the next build stays Needs building (0: the usual one phase). */
+  synchronized int takeDispatchWait() { return take(() -> slowDispatches > 0, () -> slowDispatches--) ? dispatchPhases - 1 : 0; }
+  /** Extra phases the next build stays Currently building (0: the usual one phase). */
+  synchronized int takeBuildWait() { return take(() -> slowBuilds > 0, () -> slowBuilds--) ? buildPhases - 1 : 0; }
 
   private static boolean take(java.util.function.BooleanSupplier available, Runnable consume) {
     if (!available.getAsBoolean()) {

@@ -20,6 +20,9 @@ final class Recipe {
   final List<BuildRequest> requests = new ArrayList<>();
   final List<Build> builds = new ArrayList<>();
   final Map<String, Outcome> outcomes = new HashMap<>();
+  /** Build request jobs still to fail (scripted), and the error message they fail with. */
+  int requestFailures;
+  String requestFailure;
 
   Recipe(String owner, OciProject ociProject, String name, String series, Instant created) {
     this.owner = owner;

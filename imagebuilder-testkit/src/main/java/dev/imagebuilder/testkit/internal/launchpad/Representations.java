@@ -16,10 +16,17 @@ final class Representations {
 
   private final Roots roots;
   private final World world;
+  private final int batchSize;
 
-  Representations(Roots roots, World world) {
+  Representations(Roots roots, World world, int batchSize) {
     this.roots = roots;
     this.world = world;
+    this.batchSize = batchSize;
+  }
+
+  /** The most entries a page holds, whatever {@code ws.size} asks. */
+  int batchSize() {
+    return batchSize;
   }
 
   Map<String, Object> serviceRoot() {

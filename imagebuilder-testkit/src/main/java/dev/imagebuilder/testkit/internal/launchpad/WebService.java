@@ -15,16 +15,21 @@ final class WebService {
   private final World world;
   private final ProcessorResource processors;
   private final RecipeResource recipes;
+  private final int batchSize;
 
-  WebService(World world, WebhookHub webhooks) {
+  WebService(World world, WebhookHub webhooks, int batchSize) {
+    if (batchSize < 1 || batchSize > Entries.MAX_PAGE) {
+      throw new IllegalArgumentException("batch size must be 1 to " + Entries.MAX_PAGE + ": " + batchSize);
+    }
     this.world = world;
+    this.batchSize = batchSize;
     this.processors = new ProcessorResource(world);
     this.recipes = new RecipeResource(world, webhooks);
   }
 
   /** Answers an API request of {@code caller}; {@code rel} is the decoded path below the service root. */
   MockResponse.Builder answer(ApiRequest req, String rel, Caller caller) {
-    Representations reps = new Representations(req.roots(), world);
+    Representations reps = new Representations(req.roots(), world, batchSize);
     if (rel.isEmpty()) {
       if (req.accept() != null && req.accept().contains(Responses.WADL)) {
         return new MockResponse.Builder().code(200).setHeader("Content-Type", Responses.WADL)

@@ -194,6 +194,13 @@ public final class World {
     recipe(recipePath).pushRules.clear();
   }
 
+  /** The next {@code times} build request jobs of the recipe fail with {@code errorMessage}. */
+  public synchronized void failBuildRequests(String recipePath, int times, String errorMessage) {
+    Recipe recipe = recipe(recipePath);
+    recipe.requestFailures = times;
+    recipe.requestFailure = errorMessage;
+  }
+
   public synchronized Outcome outcome(String recipePath, String arch) {
     if (!processors.containsKey(arch)) {
       throw new IllegalArgumentException("unknown architecture: " + arch + " (known: " + processors.keySet() + ")");
@@ -332,6 +339,7 @@ public final class World {
     build.registryUploadErrorSummary = null;
     build.registryUploadErrors = List.of();
     build.finishDespiteCancel = false;
+    build.extraPhases = build.recipe.outcome(build.arch).takeDispatchWait();
     build.nextAt = clock.now().plus(phase);
     buildListener.accept(build, "status-changed");
   }
@@ -404,6 +412,12 @@ public final class World {
     request.jobAt = null;
     request.dateFinished = at;
     Recipe recipe = request.recipe;
+    if (recipe.requestFailures > 0) {
+      recipe.requestFailures--;
+      request.status = "Failed";
+      request.errorMessage = recipe.requestFailure;
+      return;
+    }
     int skipped = 0;
     for (String arch : recipe.processors) {
       boolean pending = recipe.builds.stream()
@@ -413,6 +427,7 @@ public final class World {
         continue;
       }
       Build build = new Build(nextId++, recipe, request, arch, at);
+      build.extraPhases = recipe.outcome(arch).takeDispatchWait();
       build.nextAt = at.plus(phase);
       recipe.builds.add(build);
       request.builds.add(build);
@@ -438,9 +453,15 @@ public final class World {
     Instant at = b.nextAt;
     b.nextAt = null;
     Outcome outcome = b.recipe.outcome(b.arch);
+    if (b.extraPhases > 0 && (b.buildstate.equals(Build.NEEDS_BUILDING) || b.buildstate.equals(Build.BUILDING))) {
+      b.extraPhases--; // a scripted slow dispatch or build
+      b.nextAt = at.plus(phase);
+      return;
+    }
     switch (b.buildstate) {
       case Build.NEEDS_BUILDING -> {
         b.buildstate = Build.BUILDING;
+        b.extraPhases = outcome.takeBuildWait();
         b.dateStarted = at;
         if (b.dateFirstDispatched == null) {
           b.dateFirstDispatched = at;
@@ -448,7 +469,11 @@ public final class World {
         b.nextAt = at.plus(phase);
       }
       case Build.BUILDING -> {
-        if (outcome.takeDependencyWait()) {
+        if (outcome.takeRemoteCancel()) {
+          // Someone cancels it on Launchpad: Cancelling build for a phase, then Cancelled build.
+          b.buildstate = Build.CANCELLING;
+          b.nextAt = at.plus(phase);
+        } else if (outcome.takeDependencyWait()) {
           finish(b, Build.DEPWAIT, at);
           b.dependencies = "libfake-dev (>= 2.0)";
         } else {
@@ -490,7 +515,7 @@ public final class World {
 
   private void succeed(Build b, Instant at) {
     finish(b, Build.BUILT, at);
-    if (!b.recipe.pushRules.isEmpty()) {
+    if (!b.recipe.pushRules.isEmpty() && !b.recipe.outcome(b.arch).takeUnscheduledUpload()) {
       startUpload(b, at);
     }
   }
