@@ -7,6 +7,7 @@ import dev.imagebuilder.testkit.internal.launchpad.FarmClock;
 import dev.imagebuilder.testkit.internal.launchpad.FaultInjector;
 import dev.imagebuilder.testkit.internal.launchpad.LaunchpadDispatcher;
 import dev.imagebuilder.testkit.internal.launchpad.NoDelayServerSocketFactory;
+import dev.imagebuilder.testkit.internal.launchpad.RegistryUpload;
 import dev.imagebuilder.testkit.internal.launchpad.Tokens;
 import dev.imagebuilder.testkit.internal.launchpad.WebhookHub;
 import dev.imagebuilder.testkit.internal.launchpad.World;
@@ -141,7 +142,7 @@ public final class FakeLaunchpad implements AutoCloseable {
    * Push rules to registries that are not on loopback are skipped (no network in tests). A
    * failed push makes the upload fail with its message.
    */
-  private String push(World.Upload u) {
+  private String push(RegistryUpload u) {
     String seed = u.recipePath() + "#" + u.requestId();
     dev.imagebuilder.testkit.internal.registry.RegistryPusher pusher =
         new dev.imagebuilder.testkit.internal.registry.RegistryPusher();
