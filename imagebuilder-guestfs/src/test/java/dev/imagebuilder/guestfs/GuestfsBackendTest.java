@@ -16,6 +16,7 @@ import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.api.Ticket;
 import dev.imagebuilder.core.ImageBuilder;
+import dev.imagebuilder.spi.WorkDirectory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -397,6 +398,23 @@ class GuestfsBackendTest {
     assertGone(tools.childPid());
     assertGone(Long.parseLong(Files.readString(tools.dir.resolve("pid")).strip()));
     assertThat(list(state.resolve("guestfs/images"))).as("cancel returns once the work copy is removed").isEmpty();
+  }
+
+  @Test
+  void theWorkDirectoryOfABuildWhoseProcessDiedIsRemovedByTheNextBuild() throws Exception {
+    Path images = Files.createDirectories(state.resolve("guestfs/images"));
+    // What kill -9 leaves: a work directory whose owner (its lock) is gone, with a half-built disk.
+    WorkDirectory killed = WorkDirectory.create(images, ".imagebuilder-work-", line -> { });
+    Files.write(killed.path().resolve("disk.qcow2"), new byte[1 << 20]);
+    killed.keep();
+    Path foreign = Files.createDirectory(images.resolve(".imagebuilder-work-not-ours"));
+
+    BuildResult result = builder().submit(request().packages("hello").build()).await(Duration.ofSeconds(30));
+
+    assertThat(result.succeeded()).as(result.toString()).isTrue();
+    assertThat(killed.path()).doesNotExist();
+    assertThat(foreign).as("a directory without an owner lock is not ours to judge").exists();
+    assertThat(events).anyMatch(e -> e.toString().contains("removing " + killed.path()));
   }
 
   @Test

@@ -13,18 +13,17 @@ import dev.imagebuilder.spi.BuildContext;
 import dev.imagebuilder.spi.BuildJob;
 import dev.imagebuilder.spi.ProcessFailedException;
 import dev.imagebuilder.spi.ProcessRunner;
+import dev.imagebuilder.spi.WorkDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +38,8 @@ final class CloudImageBuild implements BuildJob {
 
   // Shares of the target's progress: downloading is often the longest step on a slow network,
   // customizing the longest on a fast one; hashing the result is quick.
+  /** The work directory beside the output: a half-built image is never taken for the output. */
+  static final String WORK_PREFIX = ".imagebuilder-work-";
   private static final double DOWNLOADED = 0.25;
   private static final double CUSTOMIZED = 0.95;
   private static final java.time.Duration CLEANUP_WAIT = java.time.Duration.ofSeconds(30);
@@ -96,7 +97,7 @@ final class CloudImageBuild implements BuildJob {
   }
 
   private void runSteps() {
-    Path work = null;
+    WorkDirectory work = null;
     TargetStatus end;
     try {
       cancellation.check("starting");
@@ -114,12 +115,14 @@ final class CloudImageBuild implements BuildJob {
             + " (" + keys.describe() + ")");
         sources.add(PpaAptSource.of(ppa, request.series(), settings.ppa().urlTemplate(), key));
       }
-      Files.createDirectories(output.getParent());
-      work = Files.createTempDirectory(output.getParent(), ".imagebuilder-work-");
-      Path disk = work.resolve("disk" + settings.outputFormat().extension());
+      // A build killed mid-way (kill -9, power cut) left its work directory: the next build here
+      // removes those whose process is gone.
+      WorkDirectory.sweep(output.getParent(), WORK_PREFIX, this::log);
+      work = WorkDirectory.create(output.getParent(), WORK_PREFIX, this::log);
+      Path disk = work.path().resolve("disk" + settings.outputFormat().extension());
       copy(base, info, disk);
       report(current.withState(TargetState.BUILDING, "customizing"));
-      customize(disk, stage(work, sources));
+      customize(disk, stage(work.path(), sources));
       new DiskFinisher(finish, settings.outputFormat(), requireQemuImg(), settings.backendSettings(),
           settings.timeout(), processes, cancellation, this::log).finish(disk);
       progress(CUSTOMIZED, "Computing the image's sha256");
@@ -137,7 +140,7 @@ final class CloudImageBuild implements BuildJob {
       end = failed(e.toString(), e);
     } finally {
       if (work != null) {
-        deleteTree(work);
+        work.close();
       }
     }
     // Reported only once the work files are gone: a finished target leaves nothing behind.
@@ -350,13 +353,5 @@ final class CloudImageBuild implements BuildJob {
   @Override
   public Map<String, Object> state() {
     return GuestfsBackend.stateOf(current);
-  }
-
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(BaseImageStore::deleteQuietly);
-    } catch (IOException e) {
-      LOG.warn("cannot remove the work directory {}: {}", dir, e.getMessage());
-    }
   }
 }

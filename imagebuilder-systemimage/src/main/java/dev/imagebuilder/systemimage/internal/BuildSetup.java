@@ -1,11 +1,13 @@
 package dev.imagebuilder.systemimage.internal;
 
+import dev.imagebuilder.spi.WorkDirectory;
 import dev.imagebuilder.systemimage.internal.publish.ChannelPublisher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /** Everything one build needs, resolved from the configuration when the build starts. */
@@ -17,10 +19,13 @@ record BuildSetup(
     BlobStore blobs,
     RootfsBuilder rootfsBuilder) {
 
-  Path workDirectory(String buildId) throws IOException {
-    Path dir = settings.workDirectory().resolve(buildId.replaceAll("[^A-Za-z0-9._-]", "_"));
-    Files.createDirectories(dir);
-    return dir;
+  /**
+   * Takes this build's work area (what a killed run of the same build left there is kept for it),
+   * after removing the work areas of other builds whose process is gone.
+   */
+  WorkDirectory claimWork(String buildId, Consumer<String> log) throws IOException {
+    WorkDirectory.sweep(settings.workDirectory(), "", log);
+    return WorkDirectory.claim(settings.workDirectory().resolve(buildId.replaceAll("[^A-Za-z0-9._-]", "_")), log);
   }
 
   /** The KeyTool layout's {@code gpg/archive-master.tar.xz}, when a keys directory has it. */

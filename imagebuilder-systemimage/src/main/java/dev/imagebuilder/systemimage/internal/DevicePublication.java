@@ -2,6 +2,7 @@ package dev.imagebuilder.systemimage.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.imagebuilder.api.TargetState;
+import dev.imagebuilder.spi.WorkDirectory;
 import dev.imagebuilder.systemimage.internal.protocol.ChannelEntry;
 import dev.imagebuilder.systemimage.internal.protocol.ImageFile;
 import dev.imagebuilder.systemimage.internal.protocol.ProtocolJson;
@@ -51,8 +52,8 @@ final class DevicePublication {
         + "' is regenerated for the new channel"));
 
     ChannelPublisher publisher = setup.publisher();
-    Path staging = publisher.newStaging(buildId + "-" + device);
-    try {
+    try (WorkDirectory stagingDirectory = publisher.newStaging(buildId + "-" + device, report::log)) {
+      Path staging = stagingDirectory.path();
       long total = r.mirrored().stream().mapToLong(ImageFile::size).sum() + r.rootfs().size();
       MirrorStep mirror = new MirrorStep(remote, setup.blobs(), report, total);
       StageStep stage = new StageStep(publisher, staging);
@@ -85,8 +86,6 @@ final class DevicePublication {
       report.publishing(String.join(",", detail));
       return new PublishStep(setup, publisher).call(staging, device, payloads, detail,
           r.image().version());
-    } finally {
-      ChannelPublisher.deleteTree(staging);
     }
   }
 

@@ -9,6 +9,7 @@ import dev.imagebuilder.apt.internal.PpaAptSource;
 import dev.imagebuilder.apt.internal.PpaKeySource;
 import dev.imagebuilder.apt.internal.PpaUrlTemplate;
 import dev.imagebuilder.spi.ProcessRunner;
+import dev.imagebuilder.spi.WorkDirectory;
 import dev.imagebuilder.systemimage.AptSource;
 import dev.imagebuilder.systemimage.Customization;
 import dev.imagebuilder.systemimage.RootfsCustomizer;
@@ -80,7 +81,7 @@ final class RootfsBuilder {
       }
       Files.move(tmp, output, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     } finally {
-      WorkTrees.delete(tree, log);
+      WorkDirectory.deleteTree(tree, log);
     }
   }
 

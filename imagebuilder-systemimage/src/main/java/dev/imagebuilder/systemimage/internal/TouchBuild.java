@@ -6,6 +6,7 @@ import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.api.TouchImageRequest;
 import dev.imagebuilder.spi.BuildContext;
+import dev.imagebuilder.spi.WorkDirectory;
 import dev.imagebuilder.systemimage.internal.protocol.ChannelEntry;
 import dev.imagebuilder.systemimage.internal.protocol.Printable;
 import java.io.IOException;
@@ -42,6 +43,8 @@ final class TouchBuild implements Runnable {
   /** Per device, the version_detail of the image being published, recorded before the tree changes. */
   private final Map<String, String> publishing = new ConcurrentHashMap<>();
   private volatile boolean cancelled;
+  /** This build's work area, once claimed. */
+  private volatile WorkDirectory work;
   private final CountDownLatch started = new CountDownLatch(1);
   private final CountDownLatch finished = new CountDownLatch(1);
 
@@ -106,10 +109,9 @@ final class TouchBuild implements Runnable {
 
   /** Built rootfs are staged by copy; the work area is not needed any more. */
   private void cleanWork() {
-    try {
-      WorkTrees.delete(setup.workDirectory(context.buildId()), line -> LOG.warn("{}", line));
-    } catch (IOException e) {
-      LOG.warn("could not clean the work directory of build {}: {}", context.buildId(), e.toString());
+    WorkDirectory w = work;
+    if (w != null) {
+      w.close();
     }
   }
 
@@ -148,7 +150,8 @@ final class TouchBuild implements Runnable {
     }
     RootfsStep rootfs;
     try {
-      rootfs = new RootfsStep(request, setup.rootfsBuilder(), setup.workDirectory(context.buildId()));
+      work = setup.claimWork(context.buildId(), line -> LOG.warn("{}", line));
+      rootfs = new RootfsStep(request, setup.rootfsBuilder(), work.path());
     } catch (IOException e) {
       targets.keySet().forEach(d -> fail(d, TargetState.FAILED_TO_BUILD, e));
       return;

@@ -114,7 +114,8 @@ final class BuildRequestTracker {
         run.consecutiveFailures = 0;
         run.read(answer.isPresent(), book.clock.instant(), book.settings.pollInterval(), book.settings.maxPollInterval());
         if (answer.isEmpty()) {
-          return false; // 304: still Pending
+          run.stillPending(); // 304: still Pending
+          return false;
         }
         JsonNode json = answer.get();
         run.requestEtag = json.path("http_etag").asText(null);
@@ -130,6 +131,7 @@ final class BuildRequestTracker {
             return false;
           }
           default -> {
+            run.stillPending();
             for (Target t : run.targets.values()) {
               book.report(t, t.status.withState(TargetState.QUEUED, "Build request " + (status.isEmpty() ? "?" : status)));
             }

@@ -36,13 +36,56 @@ final class BuildsPoller {
     this.canceller = canceller;
   }
 
+  /** What a look at a Pending request's builds found. */
+  enum Probe {
+    /** A build for every target: the request has done its work; the run is COMPLETED and the builds applied. */
+    COMPLETED,
+    /** Not a build for every target yet: only the request's status tells a job still running from a failed one. */
+    NOT_YET,
+    /** The read failed (counted as such). */
+    FAILED
+  }
+
   /** Reads the builds of {@code run}; {@code started} is when the cycle began (for stale reads). */
   CompletableFuture<?> poll(RecipeRun run, Instant started) {
     synchronized (book) {
       run.busy = true;
     }
-    URI builds = URI.create(run.buildRequest + "/builds");
-    return client.collection(builds).thenCompose(entries -> withPushRules(run, entries)).handle((entries, failure) -> {
+    return apply(run, client.collection(buildsOf(run)), started);
+  }
+
+  /**
+   * Reads the builds of {@code run}, whose build request was Pending at its last read. Launchpad's
+   * job creates the builds and then marks the request Completed; once there is a build for every
+   * target, the request has nothing more to tell, so the read that would only say Completed is
+   * skipped and the builds are applied at once. Short of that, nothing is applied.
+   */
+  CompletableFuture<Probe> probe(RecipeRun run, Instant started) {
+    synchronized (book) {
+      run.busy = true;
+    }
+    return client.collection(buildsOf(run)).handle((entries, failure) -> {
+      synchronized (book) {
+        if (failure != null) {
+          run.busy = false;
+          failures.readFailed(run, failure);
+          return CompletableFuture.completedFuture(Probe.FAILED);
+        }
+        Set<String> built = new HashSet<>();
+        entries.forEach(b -> built.add(b.path("arch_tag").asText("")));
+        if (run.targets.isEmpty() || !built.containsAll(run.targets.keySet())) {
+          run.busy = false;
+          return CompletableFuture.completedFuture(Probe.NOT_YET);
+        }
+        run.completed();
+      }
+      return apply(run, CompletableFuture.completedFuture(entries), started).thenApply(v -> Probe.COMPLETED);
+    }).thenCompose(f -> f);
+  }
+
+  /** Applies a read of the builds of {@code run} (busy until done), then cancels the unwanted ones. */
+  private CompletableFuture<?> apply(RecipeRun run, CompletableFuture<List<JsonNode>> read, Instant started) {
+    return read.thenCompose(entries -> withPushRules(run, entries)).handle((entries, failure) -> {
       synchronized (book) {
         run.busy = false;
         if (failure != null) {
@@ -55,11 +98,15 @@ final class BuildsPoller {
             + "/" + b.path("registry_upload_status").asText(""))).reduce("", (x, y) -> x + " " + y);
         boolean changed = !seen.equals(run.buildsSeen);
         run.buildsSeen = seen;
-        List<URI> toCancel = apply(run, entries, started);
+        List<URI> toCancel = applyToTargets(run, entries, started);
         run.read(changed, book.clock.instant(), book.settings.pollInterval(), book.settings.maxPollInterval());
         return toCancel;
       }
     }).thenCompose(canceller::cancelUnwanted);
+  }
+
+  private static URI buildsOf(RecipeRun run) {
+    return URI.create(run.buildRequest + "/builds");
   }
 
   /**
@@ -84,7 +131,7 @@ final class BuildsPoller {
   }
 
   /** Applies the builds read to the run's targets; returns the builds to cancel. Holds the lock. */
-  private List<URI> apply(RecipeRun run, List<JsonNode> entries, Instant started) {
+  private List<URI> applyToTargets(RecipeRun run, List<JsonNode> entries, Instant started) {
     List<URI> toCancel = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (JsonNode build : entries) {

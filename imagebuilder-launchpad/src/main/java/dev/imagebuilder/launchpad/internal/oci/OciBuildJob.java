@@ -230,7 +230,7 @@ public final class OciBuildJob implements BuildJob {
           }
           case PENDING -> {
             if (run.dueForRead(started, book.settings.pollInterval())) {
-              calls.add(pollRequest(run, started));
+              calls.add(run.probeBuildsNext ? probeBuilds(run, started) : pollRequest(run, started));
             }
           }
           case COMPLETED -> {
@@ -269,6 +269,25 @@ public final class OciBuildJob implements BuildJob {
           finished(run);
           return null;
         });
+  }
+
+  /**
+   * Looks at the builds of a request that was Pending: a build for every target completes the
+   * run; short of that, the request itself is read at once (it alone tells a job still running
+   * from one that Failed).
+   */
+  private CompletableFuture<Object> probeBuilds(RecipeRun run, Instant started) {
+    synchronized (book) {
+      run.probing();
+    }
+    return builds.probe(run, started).thenCompose(found -> switch (found) {
+      case COMPLETED -> {
+        finished(run);
+        yield done();
+      }
+      case NOT_YET -> pollRequest(run, started);
+      case FAILED -> done();
+    });
   }
 
   /** A run whose targets are all final no longer needs its webhook. */

@@ -81,6 +81,13 @@ final class RecipeRun {
   Instant nextPollAt;
   /** Reads in a row that showed nothing new: each doubles the wait before the next one. */
   int quietReads;
+  /**
+   * The next read looks at the builds of the request, which was Pending at its last read, rather
+   * than at the request itself (once per run: while a request stays Pending, its builds are not
+   * worth a read each time).
+   */
+  boolean probeBuildsNext;
+  private boolean probed;
 
   RecipeRun(String id, Catalog.Entry entry, URI recipe, int pushRules) {
     this.id = id;
@@ -170,6 +177,20 @@ final class RecipeRun {
   /** The build request is Completed: its builds exist. */
   void completed() {
     phase = Phase.COMPLETED;
+    probeBuildsNext = false;
+  }
+
+  /** A read of the build request said Pending: the first time, the next read probes its builds. */
+  void stillPending() {
+    if (!probed) {
+      probed = true;
+      probeBuildsNext = true;
+    }
+  }
+
+  /** The builds are being probed: the read after that looks at the request again. */
+  void probing() {
+    probeBuildsNext = false;
   }
 
   /** The request was refused or Failed (an UNKNOWN run stays unknown: its error says more). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imagebuilder.api.ImageBuildException;
 import dev.imagebuilder.api.IntegrityException;
+import dev.imagebuilder.spi.WorkDirectory;
 import dev.imagebuilder.systemimage.internal.pgp.SigningKey;
 import dev.imagebuilder.systemimage.internal.protocol.Image;
 import dev.imagebuilder.systemimage.internal.protocol.ProtocolJson;
@@ -23,9 +24,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Stream;
 
 /**
  * Publishes one device image into a system-image tree, all or nothing: the next full image, a
@@ -74,11 +75,14 @@ public final class ChannelPublisher {
     return root;
   }
 
-  /** A fresh staging directory for one publication. */
-  public Path newStaging(String name) throws IOException {
+  /**
+   * A fresh staging directory for one publication, after removing those of publications whose
+   * process is gone (a {@code kill -9} mid-publication leaves its staged files behind).
+   */
+  public WorkDirectory newStaging(String name, Consumer<String> log) throws IOException {
     Path dir = root.resolve(STAGING);
-    Files.createDirectories(dir);
-    return Files.createTempDirectory(dir, name.replaceAll("[^A-Za-z0-9._-]", "_") + "-");
+    WorkDirectory.sweep(dir, "", log);
+    return WorkDirectory.create(dir, name.replaceAll("[^A-Za-z0-9._-]", "_") + "-", log);
   }
 
   /** Signs a staged file into its {@code .asc}. */
@@ -272,21 +276,4 @@ public final class ChannelPublisher {
     return Documents.render(channels);
   }
 
-  /** Removes a staging directory and everything in it. */
-  public static void deleteTree(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort: a leftover staging file is harmless and cleaned next time
-        }
-      });
-    } catch (IOException ignored) {
-      // as above
-    }
-  }
 }

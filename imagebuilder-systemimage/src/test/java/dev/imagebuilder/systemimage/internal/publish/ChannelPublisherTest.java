@@ -3,6 +3,7 @@ package dev.imagebuilder.systemimage.internal.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.imagebuilder.spi.WorkDirectory;
 import dev.imagebuilder.systemimage.internal.pgp.GeneratedKey;
 import dev.imagebuilder.systemimage.internal.pgp.SigningKey;
 import dev.imagebuilder.systemimage.internal.protocol.RemotePath;
@@ -33,8 +34,8 @@ class ChannelPublisherTest {
   private PublishedImage publish(Path root, ChannelPublisher.CommitObserver observer, String content)
       throws IOException {
     ChannelPublisher p = new ChannelPublisher(root, key, observer, 0);
-    Path staging = p.newStaging("t");
-    try {
+    try (WorkDirectory stagingDirectory = p.newStaging("t", line -> { })) {
+      Path staging = stagingDirectory.path();
       Path payload = staging.resolve("payload");
       try (TarXzWriter tar = TarXzWriter.create(payload, 0)) {
         tar.file("system/content", content.getBytes(StandardCharsets.UTF_8), 0644, Instant.EPOCH);
@@ -48,8 +49,6 @@ class ChannelPublisherTest {
       return p.publish(staging, new ChannelPublisher.ImageSpec("chan", "FP4", "host", 80, 443,
           List.of("device=" + content), 0, List.of()),
           List.of(new PayloadFile(path, staged, sha, Files.size(staged), 0)), List.of());
-    } finally {
-      ChannelPublisher.deleteTree(staging);
     }
   }
 

@@ -1,0 +1,158 @@
+package dev.imagebuilder.launchpad.internal.oci;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imagebuilder.api.ImageRequest;
+import dev.imagebuilder.api.OciImageRequest;
+import dev.imagebuilder.api.TargetStatus;
+import dev.imagebuilder.launchpad.testing.JdkHttpService;
+import dev.imagebuilder.launchpad.testing.RecordingBuildContext;
+import dev.imagebuilder.testkit.FakeLaunchpad;
+import dev.imagebuilder.testkit.TestBackendContext;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How a Pending build request is followed: after its first Pending read, the next read looks at
+ * its builds, and a build for every target completes the run without reading the request again.
+ * The job's clock is manual, so which read is due when is decided here, not by timing.
+ */
+class BuildRequestProbeTest {
+  /** The poll interval: the cycle runs this often in real time, and a read is due this long after the last on the job's clock. */
+  static final Duration BASE = Duration.ofMillis(5);
+
+  @TempDir Path dir;
+  FakeLaunchpad lp;
+  final ManualClock clock = new ManualClock();
+  RecordingBuildContext ctx;
+
+  @BeforeEach
+  void setUp() {
+    lp = FakeLaunchpad.start();
+    lp.addRecipe("udi", "udi", "redis", "redis-22.04").processors("amd64", "arm64")
+        .pushRule("https://registry.example", "ubuntu/redis", "bot");
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (ctx != null) {
+      ctx.close();
+    }
+    lp.close();
+  }
+
+  @Test
+  void buildsThatExistAtTheSecondReadCompleteTheRunWithoutReadingTheRequestAgain() throws Exception {
+    startAndReadThePendingRequestOnce();
+
+    lp.advancePhases(1); // the request job runs: both builds exist, the request is Completed
+    clock.advance(BASE.multipliedBy(2));
+    eventually(() -> allTargets("Needs building"));
+
+    assertThat(reads("request")).as("the build request was read only while Pending").isEqualTo(1);
+    assertThat(reads("builds")).isEqualTo(1);
+  }
+
+  @Test
+  void aRequestStillPendingAtTheSecondReadIsReadAtOnceAfterItsEmptyBuilds() throws Exception {
+    startAndReadThePendingRequestOnce();
+
+    clock.advance(BASE.multipliedBy(2));
+    eventually(() -> reads("request") == 2);
+    assertThat(reads("builds")).as("one look at the builds, then the request itself").isEqualTo(1);
+    assertThat(ctx.targets().values()).extracting(TargetStatus::rawState).containsOnly("Build request Pending");
+
+    lp.advancePhases(1);
+    advanceUntil(() -> reads("request") == 3); // Completed: its builds are read right after
+    eventually(() -> allTargets("Needs building"));
+    assertThat(reads("builds")).as("the builds are looked at once more, not at every read").isEqualTo(2);
+  }
+
+  /** Starts a build of every architecture and lets the job read its build request once (Pending). */
+  private void startAndReadThePendingRequestOnce() throws Exception {
+    Map<String, String> config = Map.of(
+        "service-root", lp.serviceRoot().toString(),
+        "catalog", lp.writeCatalog(dir.resolve("catalog.json")).toString(),
+        "credentials-file", lp.writeCredentials(dir.resolve("credentials")).toString(),
+        "poll-interval", BASE.toMillis() + "ms");
+    LaunchpadBackend backend = new LaunchpadBackend(TestBackendContext.of("launchpad", config)
+        .withHttp(new JdkHttpService()).withClock(clock));
+    OciImageRequest request = ImageRequest.oci().build();
+    ctx = new RecordingBuildContext(request);
+    backend.start(request, ctx);
+    eventually(() -> reads("requestBuilds") == 1 && ctx.logs.stream().anyMatch(l -> l.contains("build request ")));
+    advanceUntil(() -> reads("request") == 1);
+    eventually(() -> allTargets("Build request Pending"));
+    assertThat(reads("builds")).isZero();
+  }
+
+  private boolean allTargets(String rawStatePrefix) {
+    Map<String, TargetStatus> targets = ctx.targets();
+    return targets.size() == 2 && targets.values().stream().allMatch(t -> t.rawState() != null && t.rawState().startsWith(rawStatePrefix));
+  }
+
+  /** The fake's count of: requestBuilds, reads of the build request, or reads of its builds. */
+  private long reads(String what) {
+    String pattern = switch (what) {
+      case "requestBuilds" -> ".*/\\+recipe/[^/]+";
+      case "request" -> ".*/\\+build-request/\\d+";
+      case "builds" -> ".*/\\+build-request/\\d+/builds";
+      default -> throw new IllegalArgumentException(what);
+    };
+    String method = what.equals("requestBuilds") ? "POST" : "GET";
+    return lp.requests().stream().filter(c -> c.method().equals(method) && c.path().matches(pattern)).count();
+  }
+
+  /** Moves the job's clock one interval at a time until {@code condition} holds. */
+  private void advanceUntil(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("condition not met in time").isLessThan(deadline);
+      clock.advance(BASE);
+      Thread.sleep(BASE.toMillis()); // one cycle of real time: the poller's own cadence
+    }
+  }
+
+  private static void eventually(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("condition not met in time").isLessThan(deadline);
+      Thread.sleep(1);
+    }
+  }
+
+  /** A clock that moves only when told. */
+  static final class ManualClock extends Clock {
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-04T12:00:00Z"));
+
+    void advance(Duration by) {
+      now.updateAndGet(t -> t.plus(by));
+    }
+
+    @Override
+    public Instant instant() {
+      return now.get();
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+}
