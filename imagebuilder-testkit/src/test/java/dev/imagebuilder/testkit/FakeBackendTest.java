@@ -89,6 +89,21 @@ class FakeBackendTest {
     assertThat(h.ticket().json()).contains("\"build\":\"fake-1\"");
   }
 
+  /** The README's example, as written there. */
+  @Test
+  void theReadmeExampleRunsAsWritten() throws Exception {
+    FakeBackend fake = FakeBackend.create()
+        .script("image", TargetScript.failsToPublish("registry said 401"), TargetScript.succeeds());
+    ImageBuilder builder = builderOf(fake);
+    BuildHandle h = builder.submit(CLOUD);
+    fake.advancePhases(3);
+    assertThat(h.await(WAIT).failedTargets()).hasSize(1);
+    BuildHandle retried = h.retry();
+    fake.advancePhases(3);
+    assertThat(retried.await(WAIT).succeeded()).isTrue();
+    assertThat(fake.calls(Kind.RETRY)).hasSize(1);
+  }
+
   @Test
   void statesAreReportedInTheScriptsOrderWhenTheClockMovesStepByStep() throws Exception {
     FakeBackend fake = FakeBackend.create();
