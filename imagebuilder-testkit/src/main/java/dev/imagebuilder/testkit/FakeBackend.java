@@ -291,13 +291,21 @@ public final class FakeBackend {
       targets = List.copyOf(targets);
     }
 
-    /** One target's snapshot. @throws IllegalArgumentException when it has no such target */
+    /**
+     * One target's snapshot.
+     *
+     * @throws IllegalArgumentException when it has no such target
+     */
     public TargetStatus target(String key) {
       return targets.stream().filter(t -> t.key().equals(key)).findFirst().orElseThrow(() ->
           new IllegalArgumentException("build " + id + " has no target " + key));
     }
 
-    /** The state of its only target. @throws IllegalStateException when it has several */
+    /**
+     * The state of its only target.
+     *
+     * @throws IllegalStateException when it has several
+     */
     public TargetState state() {
       if (targets.size() != 1) {
         throw new IllegalStateException("build " + id + " has " + targets.size() + " targets: "
