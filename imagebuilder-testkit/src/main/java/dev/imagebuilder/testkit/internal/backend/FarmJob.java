@@ -40,13 +40,7 @@ final class FarmJob implements BuildJob {
     planned.forEach(p -> queued.add(TargetStatus.queued(p.key(), p.labels())));
     context.declareTargets(queued);
     keys = planned.stream().map(PlannedTarget::key).toList();
-    intent = "submit";
-    context.checkpoint(state());
-    String id = farm.create(context.buildId(), request, planned);
-    buildId = id;
-    intent = null;
-    context.checkpoint(state());
-    follow();
+    checkpointed("submit", () -> buildId = farm.create(context.buildId(), request, planned));
   }
 
   /** Starts the next attempt of {@code retried} in place on the farm. */
@@ -58,9 +52,18 @@ final class FarmJob implements BuildJob {
       queued.add(TargetStatus.queued(failed.key(), failed.labels()).withAttempt(failed.attempt() + 1));
     }
     context.declareTargets(queued);
-    intent = "retry";
+    checkpointed("retry", () -> farm.retry(id, context.buildId(), request, retried));
+  }
+
+  /**
+   * Makes {@code call}, which creates work on the farm, between a checkpoint of its intent and one
+   * of its answer, as a real backend must; then follows the targets. A checkpoint that fails
+   * throws, and the call is not made.
+   */
+  private void checkpointed(String what, Runnable call) {
+    intent = what;
     context.checkpoint(state());
-    farm.retry(id, context.buildId(), request, retried);
+    call.run();
     intent = null;
     context.checkpoint(state());
     follow();
