@@ -28,7 +28,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -110,8 +112,14 @@ class RemoteBackendTest {
   void requestTravelsToTheWorkerAndItsProgressComesBack() throws Exception {
     startWorker();
     List<BuildEvent> events = new CopyOnWriteArrayList<>();
+    CompletableFuture<BuildEvent> completion = new CompletableFuture<>();
     BuildHandle handle = client().submit(cloud());
-    handle.subscribe(events::add);
+    handle.subscribe(e -> {
+      events.add(e);
+      if (e instanceof BuildEvent.Completed) {
+        completion.complete(e);
+      }
+    });
     assertThat(handle.backend()).isEqualTo("amqp");
 
     fake.awaitBuilds(1, WAIT);
@@ -128,8 +136,7 @@ class RemoteBackendTest {
       assertThat(t.outputs()).containsEntry("artifact", fake.onlyBuild().id() + "/image");
     });
     // Events reach listeners asynchronously, the completion last.
-    Conditions.await("the completion event", WAIT,
-        () -> events.stream().anyMatch(e -> e instanceof BuildEvent.Completed));
+    completion.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(
         BuildEvent.TargetStateChanged.class,
         c -> assertThat(c.current().state()).isEqualTo(TargetState.SUCCEEDED)));
@@ -259,9 +266,13 @@ class RemoteBackendTest {
   void clientSpeaksTheDocumentedProtocol() throws Exception {
     // No worker: the test reads the request and answers as a worker would.
     ImageBuilder client = client();
-    List<BuildEvent> events = new CopyOnWriteArrayList<>();
+    CompletableFuture<BuildEvent> compiling = new CompletableFuture<>();
     BuildHandle handle = client.submit(cloud());
-    handle.subscribe(events::add);
+    handle.subscribe(e -> {
+      if (e instanceof BuildEvent.Progress p && p.message().equals("compiling")) {
+        compiling.complete(e);
+      }
+    });
     Conditions.await("the work queue", WAIT, () -> broker.exists(queue));
     GetResponse request = broker.next(queue, WAIT);
     AMQP.BasicProperties props = request.getProps();
@@ -279,8 +290,7 @@ class RemoteBackendTest {
         "running", BuildStatus.RUNNING, "compiling", List.of(building), null, "hand", Instant.now())
         .toJson(), null);
     Conditions.await("the target on the client", WAIT, () -> handle.targets().size() == 1);
-    Conditions.await("the progress event", WAIT, () -> events.stream().anyMatch(e ->
-        e instanceof BuildEvent.Progress p && p.message().equals("compiling")));
+    compiling.get(WAIT.toMillis(), TimeUnit.MILLISECONDS); // the progress event
 
     // Every target ended, in a report that is not yet the final one: the build is over here.
     broker.publish(props.getReplyTo(), new ProgressReport(id, 0, 1, "cloud", "b-remote", "farm",
