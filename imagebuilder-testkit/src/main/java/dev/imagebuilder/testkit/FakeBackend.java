@@ -273,6 +273,29 @@ public final class FakeBackend {
     });
   }
 
+  /**
+   * How often clients have read build {@code buildId} (each poll reads it once): a clock of their
+   * polling, to wait for a client to have seen the build as it is now, or to tell that a client
+   * stopped polling.
+   *
+   * @throws IllegalArgumentException when the fake has no such build
+   */
+  public long reads(String buildId) {
+    return farm.reads(buildId);
+  }
+
+  /**
+   * Waits until clients have read build {@code buildId} {@code more} times more than now: after
+   * that, they have seen every change made before the call.
+   *
+   * @throws AssertionError when {@code timeout} passes first
+   */
+  public void awaitReads(String buildId, int more, Duration timeout) throws InterruptedException {
+    long target = farm.reads(buildId) + more;
+    farm.await(more + " more read(s) of " + buildId, timeout,
+        () -> farm.reads(buildId) >= target ? Optional.of(Boolean.TRUE) : Optional.empty());
+  }
+
   @Override
   public String toString() {
     return "FakeBackend[" + name + ", " + farm.builds().size() + " builds]";

@@ -21,6 +21,9 @@ import dev.imagebuilder.testkit.FakeBackend.Call.Kind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -108,27 +111,28 @@ class FakeBackendTest {
   void statesAreReportedInTheScriptsOrderWhenTheClockMovesStepByStep() throws Exception {
     FakeBackend fake = FakeBackend.create();
     fake.script("image", TargetScript.of(TargetState.QUEUED, TargetState.BUILDING,
-        TargetState.PUBLISHING, TargetState.SUCCEEDED).withOutputs(java.util.Map.of("sha256", "ab12")));
-    ImageBuilder builder = builderOf(fake);
+        TargetState.PUBLISHING, TargetState.SUCCEEDED).withOutputs(Map.of("sha256", "ab12")));
     List<BuildEvent> events = new CopyOnWriteArrayList<>();
-    BuildHandle h = builder.submit(CLOUD);
-    h.subscribe(events::add);
-    fake.awaitBuilds(1, WAIT);
+    CompletableFuture<BuildEvent> completion = new CompletableFuture<>();
+    BuildHandle h = builderOf(fake).submit(CLOUD);
+    h.subscribe(e -> {
+      events.add(e);
+      if (e instanceof BuildEvent.Completed) {
+        completion.complete(e);
+      }
+    });
+    String id = fake.onlyBuild().id();
 
     for (TargetState next : List.of(TargetState.BUILDING, TargetState.PUBLISHING)) {
       fake.advancePhases(1);
-      java.util.concurrent.CompletableFuture<TargetStatus> seen = new java.util.concurrent.CompletableFuture<>();
-      h.subscribe(e -> {
-        if (e instanceof BuildEvent.TargetStateChanged c && c.current().state() == next) {
-          seen.complete(c.current());
-        }
-      });
-      h.targets().stream().filter(t -> t.state() == next).findFirst().ifPresent(seen::complete);
-      assertThat(seen.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).state()).isEqualTo(next);
+      // A poll reads, reports, then schedules the next: a second read means the first was reported.
+      fake.awaitReads(id, 2, WAIT);
+      assertThat(h.targets()).singleElement().satisfies(t -> assertThat(t.state()).isEqualTo(next));
     }
     fake.advancePhases(1);
 
-    assertThat(h.await(WAIT).targets().get(0).outputs()).containsExactly(java.util.Map.entry("sha256", "ab12"));
+    assertThat(h.await(WAIT).targets().get(0).outputs()).containsExactly(Map.entry("sha256", "ab12"));
+    completion.get(WAIT.toMillis(), TimeUnit.MILLISECONDS); // events reach listeners after the result
     assertThat(statesSeen(events, "image")).containsExactly(
         TargetState.BUILDING, TargetState.PUBLISHING, TargetState.SUCCEEDED);
   }
@@ -209,6 +213,24 @@ class FakeBackendTest {
       assertThat(c.targets()).containsExactly("image");
     });
     assertThat(fake.onlyBuild().state()).isEqualTo(TargetState.CANCELLED);
+  }
+
+  @Test
+  void readsCountTheClientsPollsWhichStopWhenTheBuildEnds() throws Exception {
+    FakeBackend fake = FakeBackend.create().defaultScript(TargetScript.of(TargetState.BUILDING));
+    BuildHandle h = builderOf(fake).submit(CLOUD);
+    String id = fake.onlyBuild().id();
+    fake.awaitReads(id, 3, WAIT);
+
+    fake.finish(id, TargetState.SUCCEEDED);
+    fake.awaitReads(id, 1, WAIT); // the client has seen the end
+    assertThat(h.await(WAIT).succeeded()).isTrue();
+    long after = fake.reads(id);
+    // Another build polled meanwhile is the clock: the finished one is no longer read.
+    h = builderOf(fake).submit(CLOUD);
+    fake.awaitReads("fake-2", 5, WAIT);
+    assertThat(fake.reads(id)).isEqualTo(after);
+    assertThatThrownBy(() -> fake.reads("fake-9")).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -142,6 +142,11 @@ public final class Farm {
     return b == null ? Optional.empty() : Optional.of(view(b));
   }
 
+  /** How often clients read build {@code buildId}. */
+  public synchronized long reads(String buildId) {
+    return known(buildId).reads;
+  }
+
   public synchronized List<FakeBackend.Call> calls() {
     return List.copyOf(calls);
   }
@@ -239,6 +244,8 @@ public final class Farm {
   /** The targets' snapshots now, for a client's poll. */
   synchronized List<TargetStatus> read(String buildId, Collection<String> keys) {
     Build b = known(buildId);
+    b.reads++;
+    notifyAll();
     Instant now = time.now();
     List<TargetStatus> out = new ArrayList<>();
     for (String key : keys) {
@@ -297,6 +304,8 @@ public final class Farm {
     final String clientBuildId;
     final ImageRequest request;
     final Map<String, RemoteTarget> targets = new LinkedHashMap<>();
+    /** How often clients read it: a clock of their polling. */
+    long reads;
 
     Build(String id, String clientBuildId, ImageRequest request) {
       this.id = id;

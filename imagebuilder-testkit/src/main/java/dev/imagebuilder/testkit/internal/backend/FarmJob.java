@@ -2,6 +2,7 @@ package dev.imagebuilder.testkit.internal.backend;
 
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.PlannedTarget;
+import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.spi.BuildContext;
 import dev.imagebuilder.spi.BuildJob;
@@ -37,7 +38,7 @@ final class FarmJob implements BuildJob {
   /** Submits a new build of {@code planned}: intent, the call, its answer, then tracking. */
   void submit(List<PlannedTarget> planned) {
     List<TargetStatus> queued = new ArrayList<>();
-    planned.forEach(p -> queued.add(TargetStatus.queued(p.key(), p.labels())));
+    planned.forEach(p -> queued.add(queued(TargetStatus.queued(p.key(), p.labels()))));
     context.declareTargets(queued);
     keys = planned.stream().map(PlannedTarget::key).toList();
     checkpointed("submit", () -> buildId = farm.create(context.buildId(), request, planned));
@@ -49,10 +50,15 @@ final class FarmJob implements BuildJob {
     keys = List.copyOf(retried);
     List<TargetStatus> queued = new ArrayList<>();
     for (TargetStatus failed : farm.read(id, retried)) {
-      queued.add(TargetStatus.queued(failed.key(), failed.labels()).withAttempt(failed.attempt() + 1));
+      queued.add(queued(TargetStatus.queued(failed.key(), failed.labels()).withAttempt(failed.attempt() + 1)));
     }
     context.declareTargets(queued);
     checkpointed("retry", () -> farm.retry(id, context.buildId(), request, retried));
+  }
+
+  /** Queued in the farm's words too, so that a script starting queued reports no change. */
+  private static TargetStatus queued(TargetStatus planned) {
+    return planned.withState(TargetState.QUEUED, "queued");
   }
 
   /**
