@@ -18,6 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Assumptions;
 
@@ -153,17 +156,33 @@ final class Broker implements AutoCloseable {
     return channel.queueDeclarePassive(queue).getMessageCount();
   }
 
-  /** The next message on {@code queue} within {@code timeout}, or a failure. */
+  /**
+   * The next message on {@code queue} within {@code timeout}, or a failure. Consumed and
+   * acknowledged as a reader would, on a channel of its own that takes one message at most: the
+   * wait ends when the broker delivers it.
+   */
   GetResponse next(String queue, Duration timeout) throws Exception {
-    Instant end = Instant.now().plus(timeout);
-    while (Instant.now().isBefore(end)) {
-      GetResponse r = channel.basicGet(queue, true);
-      if (r != null) {
-        return r;
+    BlockingQueue<GetResponse> delivered = new ArrayBlockingQueue<>(1);
+    Channel ch = connection.createChannel();
+    try {
+      ch.basicQos(1); // nothing more comes before the acknowledgement, so nothing else is taken
+      String tag = ch.basicConsume(queue, false, (consumerTag, d) -> delivered.offer(
+          new GetResponse(d.getEnvelope(), d.getProperties(), d.getBody(), 0)), consumerTag -> {});
+      GetResponse r = delivered.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      ch.basicCancel(tag);
+      if (r == null) {
+        // A delivery racing the cancel is unacknowledged and goes back to the queue on close.
+        throw new AssertionError("no message on " + queue + " within " + timeout);
       }
-      Thread.sleep(20);
+      ch.basicAck(r.getEnvelope().getDeliveryTag(), false);
+      return r;
+    } finally {
+      try {
+        ch.close();
+      } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
+        // already closed by the broker
+      }
     }
-    throw new AssertionError("no message on " + queue + " within " + timeout);
   }
 
   /** Reads reports from {@code queue} until one matches; returns every report read. */

@@ -10,6 +10,9 @@ import dev.imagebuilder.api.BuildStatus;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.core.ImageBuilder;
+import dev.imagebuilder.testkit.FakeBackend;
+import dev.imagebuilder.testkit.FakeBackend.Call.Kind;
+import dev.imagebuilder.testkit.TargetScript;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,20 +27,24 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The worker against a real RabbitMQ broker, building on a {@link BuildFarm}. */
+/**
+ * The worker against a real RabbitMQ broker, building on the test kit's {@link FakeBackend}: its
+ * builds stay BUILDING until the test finishes them, and every ImageBuilder of a test (workers on
+ * several machines) shares it, as they share one remote system.
+ */
 class QueueWorkerTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
 
   @TempDir Path journal;
   private Broker broker;
-  private BuildFarm farm;
+  private FakeBackend fake;
   private String queue;
   private final List<AutoCloseable> closeLast = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws Exception {
     broker = Broker.connect();
-    farm = new BuildFarm();
+    fake = FakeBackend.create().defaultScript(TargetScript.of(TargetState.BUILDING));
     queue = broker.workQueue();
   }
 
@@ -52,7 +59,7 @@ class QueueWorkerTest {
   }
 
   private ImageBuilder imageBuilder() {
-    ImageBuilder b = ImageBuilder.newBuilder().discoverBackends(false).backend(farm.provider())
+    ImageBuilder b = ImageBuilder.newBuilder().discoverBackends(false).backend(fake.provider())
         .stateDirectory(journal.resolve("state")).build();
     closeLast.add(b);
     return b;
@@ -89,16 +96,16 @@ class QueueWorkerTest {
     assertThat(first.state()).isEqualTo("running");
     assertThat(first.status()).isEqualTo(BuildStatus.RUNNING);
     assertThat(first.imageType()).isEqualTo("cloud");
-    assertThat(first.backend()).isEqualTo("farm");
+    assertThat(first.backend()).isEqualTo("fake");
     assertThat(first.worker()).isEqualTo("w1");
     assertThat(worker.activeRequests()).isEqualTo(1);
 
-    // Nothing changes on the farm: the progress interval still produces reports.
+    // Nothing changes on the fake backend: the progress interval still produces reports.
     List<ProgressReport> quiet = broker.reportsUntil(trigger, WAIT, r -> true);
     quiet.addAll(broker.reportsUntil(trigger, WAIT, r -> true));
     assertThat(quiet).allSatisfy(r -> assertThat(r.state()).isEqualTo("running"));
 
-    farm.finish(farm.onlyBuild(), TargetState.SUCCEEDED);
+    fake.finish(fake.onlyBuild().id(), TargetState.SUCCEEDED);
     List<ProgressReport> rest = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
     ProgressReport end = rest.get(rest.size() - 1);
     assertThat(end.state()).isEqualTo("completed");
@@ -106,15 +113,15 @@ class QueueWorkerTest {
     assertThat(end.finished()).isNotNull();
     assertThat(end.targets()).singleElement().satisfies(t -> {
       assertThat(t.state()).isEqualTo(TargetState.SUCCEEDED);
-      assertThat(t.outputs()).containsEntry("image", farm.onlyBuild() + ".img");
+      assertThat(t.outputs()).containsEntry("artifact", fake.onlyBuild().id() + "/image");
     });
 
-    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     worker.close();
     // Had it not been acknowledged, closing the connection would have put it back.
     assertThat(broker.messageCount(queue)).isZero();
-    assertThat(farm.starts.get()).isEqualTo(1);
-    assertThat(farm.resumes.get()).isZero();
+    assertThat(submits()).isEqualTo(1);
+    assertThat(resumes()).isZero();
   }
 
   @Test
@@ -127,10 +134,10 @@ class QueueWorkerTest {
         + ", {\"image_type\": \"touch\", \"system-image-server\": \"https://si.example.org\","
         + " \"system-image-channel\": \"20.04/arm64/android9plus/stable\", \"devices\": [\"FP4\"],"
         + " \"series\": \"focal\", \"package_list\": [\"foo\"], \"trigger\": \"" + second + "\"}]");
-    BuildFarm.await("two builds", WAIT, () -> farm.builds().size() == 2);
-    assertThat(farm.requests).extracting(r -> r.imageType()).containsExactlyInAnyOrder("cloud", "touch");
+    fake.awaitBuilds(2, WAIT);
+    assertThat(fake.submittedRequests()).extracting(r -> r.imageType()).containsExactlyInAnyOrder("cloud", "touch");
 
-    farm.finish(farm.buildOf("cloud"), TargetState.SUCCEEDED);
+    fake.finish(buildOf("cloud"), TargetState.SUCCEEDED);
     List<ProgressReport> one = broker.reportsUntil(first, WAIT, ProgressReport::isTerminal);
     assertThat(one).allSatisfy(r -> {
       assertThat(r.requestId()).isEqualTo(id);
@@ -141,13 +148,13 @@ class QueueWorkerTest {
     // One item ended: the request is still held, unacknowledged.
     assertThat(worker.activeRequests()).isEqualTo(1);
 
-    farm.finishAll(TargetState.SUCCEEDED);
+    fake.finishAll(TargetState.SUCCEEDED);
     List<ProgressReport> two = broker.reportsUntil(second, WAIT, ProgressReport::isTerminal);
     assertThat(two).allSatisfy(r -> {
       assertThat(r.item()).isEqualTo(1);
       assertThat(r.imageType()).isEqualTo("touch");
     });
-    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     worker.close();
     assertThat(broker.messageCount(queue)).isZero();
   }
@@ -157,8 +164,8 @@ class QueueWorkerTest {
     String trigger = broker.triggerQueue();
     started(worker("w1", imageBuilder()));
     broker.publishRequest(queue, cloud(trigger));
-    BuildFarm.await("a build", WAIT, () -> farm.builds().size() == 1);
-    farm.finish(farm.onlyBuild(), TargetState.FAILED_TO_BUILD);
+    fake.awaitBuilds(1, WAIT);
+    fake.finish(fake.onlyBuild().id(), TargetState.FAILED_TO_BUILD);
 
     List<ProgressReport> reports = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
     ProgressReport end = reports.get(reports.size() - 1);
@@ -188,14 +195,14 @@ class QueueWorkerTest {
     Files.move(dir, journal.resolve("journal.moved"));
     Files.writeString(dir, "not a directory: every journal write fails");
 
-    farm.finish(farm.onlyBuild(), TargetState.SUCCEEDED);
+    fake.finish(fake.onlyBuild().id(), TargetState.SUCCEEDED);
     List<ProgressReport> rest = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
     assertThat(rest.get(rest.size() - 1).status()).isEqualTo(BuildStatus.SUCCEEDED);
 
-    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     worker.close();
     assertThat(broker.messageCount(queue)).isZero();
-    assertThat(farm.starts.get()).isEqualTo(1);
+    assertThat(submits()).isEqualTo(1);
   }
 
   /**
@@ -206,14 +213,14 @@ class QueueWorkerTest {
   void requestWhoseTriggerQueueCannotBeCreatedStillEnds() throws Exception {
     QueueWorker worker = started(worker("w1", imageBuilder()));
     broker.publishRequest(queue, cloud("amq.imagebuilder-test-" + java.util.UUID.randomUUID()));
-    BuildFarm.await("a build", WAIT, () -> farm.builds().size() == 1);
+    fake.awaitBuilds(1, WAIT);
 
-    farm.finish(farm.onlyBuild(), TargetState.SUCCEEDED);
+    fake.finish(fake.onlyBuild().id(), TargetState.SUCCEEDED);
 
-    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     worker.close();
     assertThat(broker.messageCount(queue)).isZero();
-    assertThat(farm.starts.get()).isEqualTo(1);
+    assertThat(submits()).isEqualTo(1);
   }
 
   /**
@@ -226,13 +233,13 @@ class QueueWorkerTest {
     QueueWorker worker = started(worker("w1", imageBuilder()));
     broker.deleteQueue(queue);
 
-    BuildFarm.await("the queue declared again", Duration.ofSeconds(30), () -> broker.exists(queue));
+    Conditions.await("the queue declared again", Duration.ofSeconds(30), () -> broker.exists(queue));
     broker.publishRequest(queue, cloud(trigger));
-    BuildFarm.await("a build", WAIT, () -> farm.builds().size() == 1);
-    farm.finish(farm.onlyBuild(), TargetState.SUCCEEDED);
+    fake.awaitBuilds(1, WAIT);
+    fake.finish(fake.onlyBuild().id(), TargetState.SUCCEEDED);
     List<ProgressReport> rest = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
     assertThat(rest.get(rest.size() - 1).status()).isEqualTo(BuildStatus.SUCCEEDED);
-    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
   }
 
   private static byte[] endJson(ProgressReport r) {
@@ -246,35 +253,35 @@ class QueueWorkerTest {
     QueueWorker first = started(worker("first", firstBuilder));
     String id = broker.publishRequest(queue, cloud(trigger));
     broker.reportsUntil(trigger, WAIT, r -> !r.targets().isEmpty());
-    assertThat(farm.starts.get()).isEqualTo(1);
-    String build = farm.onlyBuild();
+    assertThat(submits()).isEqualTo(1);
+    String build = fake.onlyBuild().id();
 
     // The process dies: its connection drops without an acknowledgement, its builder with it.
     first.abort();
     firstBuilder.close();
 
     QueueWorker second = started(worker("second", imageBuilder()));
-    BuildFarm.await("the takeover", WAIT, () -> farm.resumes.get() == 1);
+    fake.awaitCalls(Kind.RESUME, 1, WAIT); // the takeover
     List<ProgressReport> resumed = broker.reportsUntil(trigger, WAIT, r -> "second".equals(r.worker()));
     assertThat(resumed.get(resumed.size() - 1).requestId()).isEqualTo(id);
 
-    farm.finish(build, TargetState.SUCCEEDED);
+    fake.finish(build, TargetState.SUCCEEDED);
     List<ProgressReport> rest = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
     ProgressReport end = rest.get(rest.size() - 1);
     assertThat(end.worker()).isEqualTo("second");
     assertThat(end.status()).isEqualTo(BuildStatus.SUCCEEDED);
 
-    BuildFarm.await("the acknowledgement", WAIT, () -> second.activeRequests() == 0);
+    Conditions.await("the acknowledgement", WAIT, () -> second.activeRequests() == 0);
     second.close();
     assertThat(broker.messageCount(queue)).isZero();
-    assertThat(farm.starts.get()).as("builds started").isEqualTo(1);
-    assertThat(farm.builds()).containsExactly(build);
+    assertThat(submits()).as("builds started").isEqualTo(1);
+    assertThat(fake.builds()).extracting(FakeBackend.Build::id).containsExactly(build);
   }
 
   @Test
   void aWorkerKilledBeforeItsBuildPlannedATargetIsFollowedByARealBuildNotASuccessOfNothing() throws Exception {
     String trigger = broker.triggerQueue();
-    farm.planning = new java.util.concurrent.CountDownLatch(1);
+    fake.holdSubmissions();
     ImageBuilder firstBuilder = imageBuilder();
     QueueWorker first = started(worker("first", firstBuilder));
     String id = broker.publishRequest(queue, cloud(trigger));
@@ -284,12 +291,12 @@ class QueueWorkerTest {
     // The process dies after its first report, before its build planned anything.
     first.abort();
     firstBuilder.close();
-    assertThat(farm.builds()).isEmpty();
-    farm.planning = null;
+    assertThat(fake.builds()).isEmpty();
+    fake.releaseSubmissions();
 
     QueueWorker second = started(worker("second", imageBuilder()));
-    BuildFarm.await("the new build", WAIT, () -> farm.builds().size() == 1);
-    farm.finishAll(TargetState.SUCCEEDED);
+    fake.awaitBuilds(1, WAIT);
+    fake.finishAll(TargetState.SUCCEEDED);
     List<ProgressReport> rest = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
     assertThat(rest).filteredOn(ProgressReport::isTerminal).singleElement().satisfies(end -> {
       assertThat(end.requestId()).isEqualTo(id);
@@ -297,8 +304,8 @@ class QueueWorkerTest {
       assertThat(end.status()).isEqualTo(BuildStatus.SUCCEEDED);
       assertThat(end.targets()).singleElement().satisfies(t -> assertThat(t.state()).isEqualTo(TargetState.SUCCEEDED));
     });
-    assertThat(farm.resumes.get()).as("a ticket without targets is not resumed").isZero();
-    BuildFarm.await("the acknowledgement", WAIT, () -> second.activeRequests() == 0);
+    assertThat(resumes()).as("a ticket without targets is not resumed").isZero();
+    Conditions.await("the acknowledgement", WAIT, () -> second.activeRequests() == 0);
   }
 
   @Test
@@ -307,10 +314,10 @@ class QueueWorkerTest {
     String otherTrigger = broker.triggerQueue();
     QueueWorker worker = started(worker("w1", imageBuilder()));
     String id = broker.publishRequest(queue, cloud(trigger));
-    BuildFarm.await("a build", WAIT, () -> farm.builds().size() == 1);
-    farm.finishAll(TargetState.SUCCEEDED);
+    fake.awaitBuilds(1, WAIT);
+    fake.finishAll(TargetState.SUCCEEDED);
     broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
-    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     String firstEntry = Files.readString(journal.resolve("journal").resolve(id + ".json"));
 
     byte[] other = cloud(otherTrigger).replace("hello", "cowsay").getBytes(StandardCharsets.UTF_8);
@@ -326,7 +333,7 @@ class QueueWorkerTest {
     assertThat(rejection.state()).isEqualTo("failed");
     assertThat(rejection.message()).contains("already used by another request");
     assertThat(Files.readString(journal.resolve("journal").resolve(id + ".json"))).isEqualTo(firstEntry);
-    assertThat(farm.starts.get()).isEqualTo(1);
+    assertThat(submits()).isEqualTo(1);
     worker.close();
   }
 
@@ -343,8 +350,8 @@ class QueueWorkerTest {
     assertThat(rejection.state()).isEqualTo("failed");
     assertThat(rejection.message()).startsWith("rejected: ").contains("ftp://example.org/a.img");
     assertThat(broker.next(queue + ".dead", WAIT).getBody()).isEqualTo(badItem);
-    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
-    assertThat(farm.starts.get()).isZero();
+    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    assertThat(submits()).isZero();
     worker.close();
   }
 
@@ -354,20 +361,20 @@ class QueueWorkerTest {
     QueueWorker worker = started(worker("dropped", imageBuilder()));
     String id = broker.publishRequest(queue, cloud(trigger));
     broker.reportsUntil(trigger, WAIT, r -> !r.targets().isEmpty());
-    String build = farm.onlyBuild();
+    String build = fake.onlyBuild().id();
 
     broker.closeConnectionNamed("imagebuilder-worker dropped");
     // The request went back to the queue; the worker comes back for it and resumes its build.
-    BuildFarm.await("the resume after reconnecting", WAIT, () -> farm.resumes.get() == 1);
-    farm.finish(build, TargetState.SUCCEEDED);
+    fake.awaitCalls(Kind.RESUME, 1, WAIT); // the resume after reconnecting
+    fake.finish(build, TargetState.SUCCEEDED);
     List<ProgressReport> reports = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
     ProgressReport end = reports.get(reports.size() - 1);
     assertThat(end.requestId()).isEqualTo(id);
     assertThat(end.status()).isEqualTo(BuildStatus.SUCCEEDED);
-    BuildFarm.await("the acknowledgement", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
+    Conditions.await("the acknowledgement", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
     worker.close();
     assertThat(broker.messageCount(queue)).isZero();
-    assertThat(farm.starts.get()).isEqualTo(1);
+    assertThat(submits()).isEqualTo(1);
   }
 
   @Test
@@ -405,11 +412,11 @@ class QueueWorkerTest {
     assertThat(rejection.status()).isEqualTo(BuildStatus.ERROR);
     assertThat(rejection.message()).startsWith("rejected: ");
 
-    BuildFarm.await("the acknowledgements", WAIT, () -> worker.activeRequests() == 0);
+    Conditions.await("the acknowledgements", WAIT, () -> worker.activeRequests() == 0);
     worker.close();
     assertThat(broker.messageCount(queue)).isZero();
     assertThat(broker.messageCount(dead)).isZero();
-    assertThat(farm.starts.get()).isZero();
+    assertThat(submits()).isZero();
   }
 
   private static String header(GetResponse r, String name) {
@@ -426,13 +433,14 @@ class QueueWorkerTest {
       broker.publishRequest(queue, cloud(trigger));
     }
     // Prefetch 1 each: two builds run, one on each worker, two requests wait in the queue.
-    BuildFarm.await("a request on each worker", WAIT,
-        () -> a.activeRequests() == 1 && b.activeRequests() == 1 && farm.builds().size() == 2);
+    fake.awaitBuilds(2, WAIT);
+    Conditions.await("a request on each worker", WAIT,
+        () -> a.activeRequests() == 1 && b.activeRequests() == 1);
 
     Set<String> finishedBy = new HashSet<>();
     int ended = 0;
     while (ended < 4) {
-      farm.finishAll(TargetState.SUCCEEDED);
+      fake.finishAll(TargetState.SUCCEEDED);
       ProgressReport report = ProgressReport.fromJson(broker.next(trigger, WAIT).getBody());
       if (report.isTerminal()) {
         finishedBy.add(report.worker());
@@ -440,8 +448,8 @@ class QueueWorkerTest {
       }
     }
     assertThat(finishedBy).containsExactlyInAnyOrder("a", "b");
-    assertThat(farm.starts.get()).isEqualTo(4);
-    BuildFarm.await("the acknowledgements", WAIT, () -> a.activeRequests() + b.activeRequests() == 0);
+    assertThat(submits()).isEqualTo(4);
+    Conditions.await("the acknowledgements", WAIT, () -> a.activeRequests() + b.activeRequests() == 0);
     assertThat(broker.messageCount(queue)).isZero();
   }
 
@@ -456,12 +464,12 @@ class QueueWorkerTest {
     assertThat(id).matches("[0-9a-f-]{36}");
     assertThat(Files.exists(journal.resolve("journal").resolve(id + ".json"))).isTrue();
 
-    farm.finishAll(TargetState.SUCCEEDED);
+    fake.finishAll(TargetState.SUCCEEDED);
     broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
-    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     worker.close();
     assertThat(broker.messageCount(queue)).isZero();
-    assertThat(farm.starts.get()).isEqualTo(1);
+    assertThat(submits()).isEqualTo(1);
   }
 
   @Test
@@ -469,21 +477,40 @@ class QueueWorkerTest {
     String trigger = broker.triggerQueue();
     QueueWorker first = started(worker("first", imageBuilder()));
     String id = broker.publishRequest(queue, cloud(trigger));
-    BuildFarm.await("a build", WAIT, () -> farm.builds().size() == 1);
-    farm.finishAll(TargetState.SUCCEEDED);
+    fake.awaitBuilds(1, WAIT);
+    fake.finishAll(TargetState.SUCCEEDED);
     broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
-    BuildFarm.await("the acknowledgement", WAIT, () -> first.activeRequests() == 0);
+    Conditions.await("the acknowledgement", WAIT, () -> first.activeRequests() == 0);
     first.close();
 
     // The same message again, as after an acknowledgement lost with its connection.
     broker.publish(queue, cloud(trigger).getBytes(StandardCharsets.UTF_8),
         new AMQP.BasicProperties.Builder().headers(Map.of("x-imagebuilder-request-id", id)).build());
     QueueWorker second = started(worker("second", imageBuilder()));
-    BuildFarm.await("the queue to drain", WAIT, () -> messageCount() == 0 && second.activeRequests() == 0);
+    Conditions.await("the queue to drain", WAIT, () -> messageCount() == 0 && second.activeRequests() == 0);
     second.close();
     assertThat(broker.messageCount(queue)).isZero();
-    assertThat(farm.starts.get()).isEqualTo(1);
-    assertThat(farm.resumes.get()).isZero();
+    assertThat(submits()).isEqualTo(1);
+    assertThat(resumes()).isZero();
+  }
+
+  private int submits() {
+    return fake.calls(Kind.SUBMIT).size();
+  }
+
+  private int resumes() {
+    return fake.calls(Kind.RESUME).size();
+  }
+
+  private int cancels() {
+    return fake.calls(Kind.CANCEL).size();
+  }
+
+  /** The build submitted for a request of {@code imageType}. */
+  private String buildOf(String imageType) {
+    return fake.builds().stream().filter(b -> b.request().imageType().equals(imageType))
+        .map(FakeBackend.Build::id).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + imageType + " build on the fake backend"));
   }
 
   private long messageCount() {
@@ -500,7 +527,7 @@ class QueueWorkerTest {
     ImageBuilder firstBuilder = imageBuilder();
     QueueWorker first = started(worker("first", firstBuilder).maxDeliveries(1));
     String id = broker.publishRequest(queue, cloud(trigger));
-    BuildFarm.await("a build", WAIT, () -> farm.builds().size() == 1);
+    fake.awaitBuilds(1, WAIT);
     first.abort();
     firstBuilder.close();
 
@@ -508,11 +535,11 @@ class QueueWorkerTest {
     GetResponse dead = broker.next(queue + ".dead", WAIT);
     assertThat(header(dead, "x-imagebuilder-request-id")).isEqualTo(id);
     assertThat(header(dead, "x-imagebuilder-error")).contains("taken up 1 times");
-    BuildFarm.await("the acknowledgement", WAIT, () -> messageCount() == 0 && second.activeRequests() == 0);
+    Conditions.await("the acknowledgement", WAIT, () -> messageCount() == 0 && second.activeRequests() == 0);
     second.close();
     assertThat(broker.messageCount(queue)).isZero();
-    assertThat(farm.starts.get()).isEqualTo(1);
-    assertThat(farm.resumes.get()).isZero();
+    assertThat(submits()).isEqualTo(1);
+    assertThat(resumes()).isZero();
   }
 
   @Test
@@ -520,22 +547,22 @@ class QueueWorkerTest {
     String trigger = broker.triggerQueue();
     QueueWorker worker = started(worker("w1", imageBuilder()));
     broker.publishRequest(queue, cloud(trigger));
-    BuildFarm.await("the first build", WAIT, () -> farm.builds().size() == 1);
+    fake.awaitBuilds(1, WAIT);
     // Prefetch 1: the second request waits in the queue while the first builds.
     String waiting = broker.publishRequest(queue, cloud(trigger));
     broker.publishControl(queue, "{\"type\": \"cancel\", \"request_id\": \"" + waiting + "\"}");
-    BuildFarm.await("the cancel marker", WAIT,
+    Conditions.await("the cancel marker", WAIT,
         () -> Files.exists(journal.resolve("journal").resolve(waiting + ".cancelled")));
 
-    farm.finishAll(TargetState.SUCCEEDED);
+    fake.finishAll(TargetState.SUCCEEDED);
     List<ProgressReport> reports = broker.reportsUntil(trigger, WAIT,
         r -> r.requestId().equals(waiting) && r.isTerminal());
     ProgressReport end = reports.get(reports.size() - 1);
     assertThat(end.status()).isEqualTo(BuildStatus.CANCELLED);
     assertThat(end.state()).isEqualTo("failed");
     assertThat(end.message()).contains("cancelled before it started");
-    BuildFarm.await("the acknowledgements", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
-    assertThat(farm.starts.get()).isEqualTo(1);
+    Conditions.await("the acknowledgements", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
+    assertThat(submits()).isEqualTo(1);
   }
 
   /** Regression: a journal that could not take the cancel marker kept the running build going. */
@@ -553,8 +580,8 @@ class QueueWorkerTest {
 
     List<ProgressReport> reports = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
     assertThat(reports.get(reports.size() - 1).status()).isEqualTo(BuildStatus.CANCELLED);
-    assertThat(farm.cancels.get()).isEqualTo(1);
-    BuildFarm.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    assertThat(cancels()).isEqualTo(1);
+    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
   }
 
   @Test
@@ -562,7 +589,7 @@ class QueueWorkerTest {
     String trigger = broker.triggerQueue();
     QueueWorker worker = started(worker("w1", imageBuilder()));
     String id = broker.publishRequest(queue, cloud(trigger));
-    BuildFarm.await("the build", WAIT, () -> farm.builds().size() == 1);
+    fake.awaitBuilds(1, WAIT);
     broker.publishControl(queue, "{\"type\": \"cancel\", \"request_id\": \"" + id + "\"}");
 
     List<ProgressReport> reports = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
@@ -570,9 +597,9 @@ class QueueWorkerTest {
     assertThat(end.status()).isEqualTo(BuildStatus.CANCELLED);
     assertThat(end.targets()).singleElement()
         .satisfies(t -> assertThat(t.state()).isEqualTo(TargetState.CANCELLED));
-    assertThat(farm.cancels.get()).isEqualTo(1);
-    assertThat(farm.state(farm.onlyBuild())).isEqualTo(TargetState.CANCELLED);
-    BuildFarm.await("the acknowledgement", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
+    assertThat(cancels()).isEqualTo(1);
+    assertThat(fake.onlyBuild().state()).isEqualTo(TargetState.CANCELLED);
+    Conditions.await("the acknowledgement", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
   }
 
   @Test

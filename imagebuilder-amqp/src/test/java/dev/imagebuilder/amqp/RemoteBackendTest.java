@@ -18,6 +18,9 @@ import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.api.Ticket;
 import dev.imagebuilder.core.ImageBuilder;
 import dev.imagebuilder.core.WireFormat;
+import dev.imagebuilder.testkit.FakeBackend;
+import dev.imagebuilder.testkit.FakeBackend.Call.Kind;
+import dev.imagebuilder.testkit.TargetScript;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -25,7 +28,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +42,7 @@ class RemoteBackendTest {
 
   @TempDir Path dir;
   private Broker broker;
-  private BuildFarm farm;
+  private FakeBackend fake;
   private String queue;
   private QueueWorker worker;
   private final List<AutoCloseable> closeLast = new ArrayList<>();
@@ -45,7 +50,7 @@ class RemoteBackendTest {
   @BeforeEach
   void setUp() throws Exception {
     broker = Broker.connect();
-    farm = new BuildFarm();
+    fake = FakeBackend.create().defaultScript(TargetScript.of(TargetState.BUILDING));
     queue = broker.workQueue();
   }
 
@@ -70,7 +75,7 @@ class RemoteBackendTest {
   }
 
   private void startWorker() {
-    startWorker(ImageBuilder.newBuilder().discoverBackends(false).backend(farm.provider()));
+    startWorker(ImageBuilder.newBuilder().discoverBackends(false).backend(fake.provider()));
   }
 
   private ImageBuilder client(String... config) {
@@ -95,7 +100,7 @@ class RemoteBackendTest {
     String reply = replyQueue(handle);
     assertThat(reply).startsWith("imagebuilder.reply.");
     broker.forget(reply);
-    BuildFarm.await("the reply queue's removal", WAIT, () -> !broker.exists(reply));
+    Conditions.await("the reply queue's removal", WAIT, () -> !broker.exists(reply));
   }
 
   private static ImageRequest cloud() {
@@ -107,31 +112,36 @@ class RemoteBackendTest {
   void requestTravelsToTheWorkerAndItsProgressComesBack() throws Exception {
     startWorker();
     List<BuildEvent> events = new CopyOnWriteArrayList<>();
+    CompletableFuture<BuildEvent> completion = new CompletableFuture<>();
     BuildHandle handle = client().submit(cloud());
-    handle.subscribe(events::add);
+    handle.subscribe(e -> {
+      events.add(e);
+      if (e instanceof BuildEvent.Completed) {
+        completion.complete(e);
+      }
+    });
     assertThat(handle.backend()).isEqualTo("amqp");
 
-    BuildFarm.await("the build on the farm", WAIT, () -> farm.builds().size() == 1);
-    BuildFarm.await("the target on the client", WAIT, () -> handle.targets().size() == 1
+    fake.awaitBuilds(1, WAIT);
+    Conditions.await("the target on the client", WAIT, () -> handle.targets().size() == 1
         && handle.targets().get(0).state() == TargetState.BUILDING);
     assertThat(handle.status()).isEqualTo(BuildStatus.RUNNING);
 
-    farm.finish(farm.onlyBuild(), TargetState.SUCCEEDED);
+    fake.finish(fake.onlyBuild().id(), TargetState.SUCCEEDED);
     BuildResult result = handle.await(WAIT);
     assertThat(result.succeeded()).isTrue();
     assertThat(result.targets()).singleElement().satisfies(t -> {
       assertThat(t.key()).isEqualTo("image");
       assertThat(t.state()).isEqualTo(TargetState.SUCCEEDED);
-      assertThat(t.outputs()).containsEntry("image", farm.onlyBuild() + ".img");
+      assertThat(t.outputs()).containsEntry("artifact", fake.onlyBuild().id() + "/image");
     });
     // Events reach listeners asynchronously, the completion last.
-    BuildFarm.await("the completion event", WAIT,
-        () -> events.stream().anyMatch(e -> e instanceof BuildEvent.Completed));
+    completion.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(
         BuildEvent.TargetStateChanged.class,
         c -> assertThat(c.current().state()).isEqualTo(TargetState.SUCCEEDED)));
-    assertThat(farm.starts.get()).isEqualTo(1);
-    BuildFarm.await("the worker's acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    assertThat(fake.calls(Kind.SUBMIT).size()).isEqualTo(1);
+    Conditions.await("the worker's acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     assertThat(broker.messageCount(queue)).isZero();
     assertReplyQueueRemoved(handle);
   }
@@ -143,9 +153,9 @@ class RemoteBackendTest {
         .channel("20.04/arm64/android9plus/stable").devices("FP4", "FP5").series("focal")
         .ppas("ppa:owner/name").packages("foo").targetChannel("custom/focal/stable").build();
     BuildHandle handle = client("amqp.image-types", "touch").submit(touch);
-    BuildFarm.await("the build on the farm", WAIT, () -> farm.builds().size() == 1);
-    assertThat(farm.requests).containsExactly(touch);
-    farm.finish(farm.onlyBuild(), TargetState.SUCCEEDED);
+    fake.awaitBuilds(1, WAIT);
+    assertThat(fake.submittedRequests()).containsExactly(touch);
+    fake.finish(fake.onlyBuild().id(), TargetState.SUCCEEDED);
     assertThat(handle.await(WAIT).succeeded()).isTrue();
   }
 
@@ -154,8 +164,8 @@ class RemoteBackendTest {
     startWorker();
     ImageBuilder client = client();
     BuildHandle handle = client.submit(cloud());
-    BuildFarm.await("the build on the farm", WAIT, () -> farm.builds().size() == 1);
-    farm.finish(farm.onlyBuild(), TargetState.FAILED_TO_BUILD);
+    fake.awaitBuilds(1, WAIT);
+    fake.finish(fake.onlyBuild().id(), TargetState.FAILED_TO_BUILD);
     BuildResult result = handle.await(WAIT);
     client.close();
     assertThat(result.succeeded()).isFalse();
@@ -170,16 +180,18 @@ class RemoteBackendTest {
   void cancelReachesTheWorkerAndTheRemoteBuild() throws Exception {
     startWorker();
     BuildHandle handle = client().submit(cloud());
-    BuildFarm.await("the build on the farm, reported to the client", WAIT, () -> farm.builds().size() == 1
-        && handle.targets().stream().noneMatch(t -> t.key().equals("request")));
-    String build = farm.onlyBuild();
+    fake.awaitBuilds(1, WAIT);
+    Conditions.await("the build reported to the client", WAIT,
+        () -> handle.targets().stream().noneMatch(t -> t.key().equals("request")));
+    String build = fake.onlyBuild().id();
 
     handle.cancel().get();
     assertThat(handle.status()).isEqualTo(BuildStatus.CANCELLED);
-    BuildFarm.await("the remote cancel", WAIT, () -> farm.cancels.get() == 1);
-    assertThat(farm.state(build)).isEqualTo(TargetState.CANCELLED);
+    fake.awaitCalls(Kind.CANCEL, 1, WAIT); // the remote cancel
+    assertThat(fake.calls(Kind.CANCEL)).hasSize(1);
+    assertThat(fake.build(build).orElseThrow().state()).isEqualTo(TargetState.CANCELLED);
     assertReplyQueueRemoved(handle);
-    BuildFarm.await("the worker's acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Conditions.await("the worker's acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     assertThat(broker.messageCount(queue)).isZero();
   }
 
@@ -188,22 +200,23 @@ class RemoteBackendTest {
     startWorker();
     ImageBuilder first = client();
     BuildHandle handle = first.submit(cloud());
-    BuildFarm.await("the hand-off confirmed and the build on the farm", WAIT,
-        () -> farm.builds().size() == 1 && handle.ticket().json().contains("\"handoff\":\"published\""));
+    fake.awaitBuilds(1, WAIT);
+    Conditions.await("the hand-off confirmed", WAIT,
+        () -> handle.ticket().json().contains("\"handoff\":\"published\""));
     Ticket ticket = handle.ticket();
     assertThat(ticket.json()).contains("reply_queue").doesNotContain("guest");
     first.close();
 
     BuildHandle resumed = client().resume(ticket);
-    farm.finish(farm.onlyBuild(), TargetState.SUCCEEDED);
+    fake.finish(fake.onlyBuild().id(), TargetState.SUCCEEDED);
     assertThat(resumed.await(WAIT).succeeded()).isTrue();
-    assertThat(farm.starts.get()).isEqualTo(1);
+    assertThat(fake.calls(Kind.SUBMIT).size()).isEqualTo(1);
 
     // Its end was read: resuming once more says so rather than waiting forever.
     BuildHandle again = client().resume(ticket);
     assertThatThrownBy(() -> again.await(WAIT)).isInstanceOf(ImageBuildException.class)
         .hasMessageContaining("reply queue").hasMessageContaining("is gone");
-    assertThat(farm.starts.get()).isEqualTo(1);
+    assertThat(fake.calls(Kind.SUBMIT).size()).isEqualTo(1);
   }
 
   @Test
@@ -212,7 +225,7 @@ class RemoteBackendTest {
     ImageBuilder first = client();
     List<Ticket> recorded = new java.util.concurrent.CopyOnWriteArrayList<>();
     BuildHandle handle = first.submit(cloud(), (id, t) -> recorded.add(t));
-    BuildFarm.await("the build on the farm", WAIT, () -> farm.builds().size() == 1);
+    fake.awaitBuilds(1, WAIT);
     // The record made before the publish: what a process killed between the two leaves.
     Ticket beforePublish = recorded.get(0);
     assertThat(beforePublish.json()).contains("\"handoff\":\"publishing\"").contains("\"targets\":[\"request\"]");
@@ -225,7 +238,7 @@ class RemoteBackendTest {
       assertThat(t.errorSummary()).contains("cannot be checked").contains("worker journal entry");
     });
     assertThat(broker.messageCount(queue)).as("nothing published again").isZero();
-    assertThat(farm.starts.get()).isEqualTo(1);
+    assertThat(fake.calls(Kind.SUBMIT).size()).isEqualTo(1);
   }
 
   @Test
@@ -245,7 +258,7 @@ class RemoteBackendTest {
     BuildHandle handle = client().submit(cloud());
     assertThatThrownBy(() -> handle.await(WAIT)).isInstanceOf(ImageBuildException.class)
         .hasMessageContaining("back to a queue");
-    BuildFarm.await("the queue to drain", WAIT, () -> worker.activeRequests() == 0);
+    Conditions.await("the queue to drain", WAIT, () -> worker.activeRequests() == 0);
     assertThat(broker.messageCount(queue)).isZero();
   }
 
@@ -253,10 +266,14 @@ class RemoteBackendTest {
   void clientSpeaksTheDocumentedProtocol() throws Exception {
     // No worker: the test reads the request and answers as a worker would.
     ImageBuilder client = client();
-    List<BuildEvent> events = new CopyOnWriteArrayList<>();
+    CompletableFuture<BuildEvent> compiling = new CompletableFuture<>();
     BuildHandle handle = client.submit(cloud());
-    handle.subscribe(events::add);
-    BuildFarm.await("the work queue", WAIT, () -> broker.exists(queue));
+    handle.subscribe(e -> {
+      if (e instanceof BuildEvent.Progress p && p.message().equals("compiling")) {
+        compiling.complete(e);
+      }
+    });
+    Conditions.await("the work queue", WAIT, () -> broker.exists(queue));
     GetResponse request = broker.next(queue, WAIT);
     AMQP.BasicProperties props = request.getProps();
     String id = props.getMessageId();
@@ -272,9 +289,8 @@ class RemoteBackendTest {
     broker.publish(props.getReplyTo(), new ProgressReport(id, 0, 1, "cloud", "b-remote", "farm",
         "running", BuildStatus.RUNNING, "compiling", List.of(building), null, "hand", Instant.now())
         .toJson(), null);
-    BuildFarm.await("the target on the client", WAIT, () -> handle.targets().size() == 1);
-    BuildFarm.await("the progress event", WAIT, () -> events.stream().anyMatch(e ->
-        e instanceof BuildEvent.Progress p && p.message().equals("compiling")));
+    Conditions.await("the target on the client", WAIT, () -> handle.targets().size() == 1);
+    compiling.get(WAIT.toMillis(), TimeUnit.MILLISECONDS); // the progress event
 
     // Every target ended, in a report that is not yet the final one: the build is over here.
     broker.publish(props.getReplyTo(), new ProgressReport(id, 0, 1, "cloud", "b-remote", "farm",
