@@ -35,7 +35,13 @@ final class BuildRequestTracker {
    */
   CompletableFuture<Boolean> request(RecipeRun run) {
     LOG.info("requesting builds of {} for build {}", run.recipe, book.context.buildId());
-    CompletableFuture<Boolean> answered = client.postFactory(run.recipe, "requestBuilds", Map.of()).handle((location, failure) -> {
+    // Known to a cancel before the call goes out: a cancel arriving while it is in flight waits
+    // for its answer (the request to watch) instead of finding nothing to wait for.
+    CompletableFuture<Boolean> answered = new CompletableFuture<>();
+    synchronized (book) {
+      run.requesting = answered;
+    }
+    client.postFactory(run.recipe, "requestBuilds", Map.of()).handle((location, failure) -> {
       synchronized (book) {
         if (failure == null) {
           run.requested(location);
@@ -55,10 +61,13 @@ final class BuildRequestTracker {
         report.run();
         return false;
       }
+    }).whenComplete((made, failure) -> {
+      if (failure != null) {
+        answered.completeExceptionally(failure);
+      } else {
+        answered.complete(made);
+      }
     });
-    synchronized (book) {
-      run.requesting = answered;
-    }
     return answered;
   }
 
