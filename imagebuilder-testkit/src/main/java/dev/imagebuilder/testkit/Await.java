@@ -3,6 +3,7 @@ package dev.imagebuilder.testkit;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Waits in a test until a state comes about, looking at it again and again, and fails when it
@@ -29,18 +30,27 @@ public final class Await {
    */
   public static void until(String what, Duration within, BooleanSupplier condition) {
     Objects.requireNonNull(what, "what");
+    until(() -> what, within, condition);
+  }
+
+  /**
+   * As {@link #until(String, Duration, BooleanSupplier)}, with {@code what} worked out on failure,
+   * so that it can show the state as it was then (the events so far, a log).
+   */
+  public static void until(Supplier<String> what, Duration within, BooleanSupplier condition) {
+    Objects.requireNonNull(what, "what");
     Objects.requireNonNull(condition, "condition");
     long deadline = System.nanoTime() + within.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("not reached within " + within.toMillis() + " ms: " + what);
+        throw new AssertionError("not reached within " + within.toMillis() + " ms: " + what.get());
       }
       try {
         // Only the gap between two looks at the state: the state, not this pause, decides.
         Thread.sleep(PAUSE_MILLIS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted while waiting for: " + what, e);
+        throw new AssertionError("interrupted while waiting for: " + what.get(), e);
       }
     }
   }
