@@ -16,7 +16,6 @@ import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.api.Ticket;
 import dev.imagebuilder.core.ImageBuilder;
-import dev.imagebuilder.testkit.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -557,7 +556,8 @@ class GuestfsBackendTest {
   }
 
   private void awaitProgress(String message) {
-    Await.until(() -> "progress '" + message + "' in " + events, Duration.ofSeconds(20),
+    dev.imagebuilder.testkit.Await.until(() -> "progress '" + message + "' in " + events,
+        Duration.ofSeconds(20),
         () -> events.stream().anyMatch(e -> e instanceof BuildEvent.Progress p && p.message().equals(message)));
   }
 
