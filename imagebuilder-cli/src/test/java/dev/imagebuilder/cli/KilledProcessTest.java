@@ -4,14 +4,16 @@ import static dev.imagebuilder.cli.CommandRunner.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagebuilder.cli.CommandRunner.Run;
+import dev.imagebuilder.testkit.Await;
 import dev.imagebuilder.testkit.DemoData;
 import dev.imagebuilder.testkit.FakeLaunchpad;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -89,16 +91,15 @@ class KilledProcessTest {
   }
 
   /** Until the journal names as many build requests: the requests were answered and recorded. */
-  private void awaitBuildRequests(Process p, int count) throws Exception {
-    Instant end = Instant.now().plus(Duration.ofSeconds(30));
-    while (true) {
-      assertThat(p.isAlive()).as(Files.readString(dir.resolve("out.txt"))).isTrue();
-      String journal = Files.exists(state) ? Files.readString(state) : "";
-      if (journal.split("\\+build-request/", -1).length - 1 >= count) {
-        return;
+  private void awaitBuildRequests(Process p, int count) {
+    Await.until("the journal to name " + count + " build requests", Duration.ofSeconds(30), () -> {
+      try {
+        assertThat(p.isAlive()).as(Files.readString(dir.resolve("out.txt"))).isTrue();
+        String journal = Files.exists(state) ? Files.readString(state) : "";
+        return journal.split("\\+build-request/", -1).length - 1 >= count;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      assertThat(Instant.now()).as("journal: " + journal).isBefore(end);
-      Thread.sleep(50);
-    }
+    });
   }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagebuilder.cli.CommandRunner.Run;
+import dev.imagebuilder.testkit.Await;
 import dev.imagebuilder.testkit.DemoData;
 import dev.imagebuilder.testkit.FakeLaunchpad;
 import java.io.ByteArrayOutputStream;
@@ -15,10 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,7 +88,7 @@ class ResumeAndInterruptTest {
         args(connection(), "--wait", "--series", "20.04", "--arch", "s390x", "--", "memcached").toArray(String[]::new),
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))));
     command.start();
-    awaitTrue(() -> journalHasBuildRequest(), Duration.ofSeconds(20));
+    Await.until("a build request in the journal", Duration.ofSeconds(20), this::journalHasBuildRequest);
 
     command.interrupt(); // what the shutdown hook does on Ctrl-C
     command.join(20_000);
@@ -208,16 +207,6 @@ class ResumeAndInterruptTest {
       return Files.exists(state) && Files.readString(state).contains("+build-request/");
     } catch (java.io.IOException e) {
       return false; // being replaced right now
-    }
-  }
-
-  private static void awaitTrue(BooleanSupplier condition, Duration within) throws InterruptedException {
-    Instant end = Instant.now().plus(within);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(end)) {
-        throw new AssertionError("condition not met within " + within);
-      }
-      Thread.sleep(50);
     }
   }
 }

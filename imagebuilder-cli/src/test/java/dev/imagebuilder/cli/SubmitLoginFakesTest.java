@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagebuilder.cli.CommandRunner.Run;
+import dev.imagebuilder.testkit.Await;
 import dev.imagebuilder.testkit.DemoData;
 import dev.imagebuilder.testkit.FakeLaunchpad;
 import java.io.ByteArrayOutputStream;
@@ -19,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -117,11 +117,10 @@ class SubmitLoginFakesTest {
     Thread command = new Thread(() -> exit.set(Main.run(new String[] {"fakes", "--output", dir.toString()},
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true))));
     command.start();
-    Instant end = Instant.now().plusSeconds(20);
-    while (!out.toString(StandardCharsets.UTF_8).contains("Serving until interrupted")) {
-      assertThat(Instant.now()).as(out.toString(StandardCharsets.UTF_8)).isBefore(end);
-      Thread.sleep(50);
-    }
+    Await.until("the fakes serving", Duration.ofSeconds(20), () -> {
+      assertThat(exit.get()).as(out.toString(StandardCharsets.UTF_8)).isEqualTo(-1);
+      return out.toString(StandardCharsets.UTF_8).contains("Serving until interrupted");
+    });
     String printed = out.toString(StandardCharsets.UTF_8);
     Matcher root = Pattern.compile("launchpad\\.service-root: (\\S+)").matcher(printed);
     assertThat(root.find()).as(printed).isTrue();

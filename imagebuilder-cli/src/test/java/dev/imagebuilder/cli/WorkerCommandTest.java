@@ -9,7 +9,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.GetResponse;
+import dev.imagebuilder.testkit.Await;
 import dev.imagebuilder.testkit.DemoData;
 import dev.imagebuilder.testkit.FakeLaunchpad;
 import java.io.ByteArrayOutputStream;
@@ -25,6 +25,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -64,12 +67,10 @@ class WorkerCommandTest {
           new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true))));
       worker.start();
       try {
-        Instant end = Instant.now().plusSeconds(30);
-        while (!out.toString(StandardCharsets.UTF_8).contains("Serving queue")) {
+        Await.until("the worker serving", Duration.ofSeconds(30), () -> {
           assertThat(exit.get()).as(out.toString(StandardCharsets.UTF_8)).isEqualTo(-1);
-          assertThat(Instant.now()).isBefore(end);
-          Thread.sleep(50);
-        }
+          return out.toString(StandardCharsets.UTF_8).contains("Serving queue");
+        });
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("amqp://127.0.0.1:5672").doesNotContain("guest:guest");
 
         String request = "[{\"image_type\": \"oci\", \"images\": [\"nginx\"], \"series\": [\"24.04\"],"
@@ -78,16 +79,16 @@ class WorkerCommandTest {
             .deliveryMode(2).headers(Map.of("x-imagebuilder-request-id", "req-" + UUID.randomUUID())).build(),
             request.getBytes(StandardCharsets.UTF_8));
 
+        BlockingQueue<byte[]> delivered = new LinkedBlockingQueue<>();
+        channel.basicConsume(trigger, true, (tag, delivery) -> delivered.add(delivery.getBody()), tag -> { });
         List<JsonNode> reports = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
+        Instant end = Instant.now().plusSeconds(60);
         while (reports.isEmpty() || !reports.get(reports.size() - 1).path("status").asText().equals("SUCCEEDED")) {
-          assertThat(Instant.now()).as("reports so far: " + reports).isBefore(end.plusSeconds(30));
-          GetResponse r = channel.basicGet(trigger, true);
-          if (r == null) {
-            Thread.sleep(50);
-          } else {
-            reports.add(json.readTree(r.getBody()));
-          }
+          byte[] report = delivered.poll(Math.max(0, Duration.between(Instant.now(), end).toMillis()),
+              TimeUnit.MILLISECONDS);
+          assertThat(report).as("a report within 60 s; reports so far: " + reports).isNotNull();
+          reports.add(json.readTree(report));
         }
         assertThat(launchpad.operationCount("requestBuilds")).isEqualTo(1);
       } finally {

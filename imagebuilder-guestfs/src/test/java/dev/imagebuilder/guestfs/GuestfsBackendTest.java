@@ -573,26 +573,15 @@ class GuestfsBackendTest {
     }
   }
 
-  private void awaitProgress(String message) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < end) {
-      if (events.stream().anyMatch(e -> e instanceof BuildEvent.Progress p && p.message().equals(message))) {
-        return;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("no progress '" + message + "' in " + events);
+  private void awaitProgress(String message) {
+    dev.imagebuilder.testkit.Await.until(() -> "progress '" + message + "' in " + events,
+        Duration.ofSeconds(20),
+        () -> events.stream().anyMatch(e -> e instanceof BuildEvent.Progress p && p.message().equals(message)));
   }
 
-  static void assertGone(long pid) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < end) {
-      if (ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("process " + pid + " is still running");
+  static void assertGone(long pid) {
+    ProcessHandle.of(pid).ifPresent(p -> assertThat(p.onExit()).as("process %d ends", pid)
+        .succeedsWithin(Duration.ofSeconds(10)));
   }
 
   static String sha256(byte[] data) throws Exception {

@@ -12,6 +12,7 @@ import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.core.ImageBuilder;
 import dev.imagebuilder.guestfs.internal.Executables;
+import dev.imagebuilder.testkit.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -138,11 +139,8 @@ class GuestfsSystemTest {
       handle.cancel().get(1, TimeUnit.MINUTES);
 
       assertThat(handle.targets()).extracting(TargetStatus::state).containsExactly(TargetState.CANCELLED);
-      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (!appliancesWorkingIn(out).isEmpty() && System.nanoTime() < end) {
-        Thread.sleep(100);
-      }
-      assertThat(appliancesWorkingIn(out)).as("no qemu or virt-customize left").isEmpty();
+      Await.until(() -> "no qemu or virt-customize left: " + appliancesWorkingIn(out), Duration.ofSeconds(20),
+          () -> appliancesWorkingIn(out).isEmpty());
     }
     try (var left = Files.list(out)) {
       assertThat(left).as("the work copy is removed").isEmpty();
@@ -157,15 +155,9 @@ class GuestfsSystemTest {
         .toList();
   }
 
-  private void awaitProgress(String message, Duration timeout) throws InterruptedException {
-    long end = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < end) {
-      if (events.stream().anyMatch(e -> e instanceof BuildEvent.Progress p && p.message().equals(message))) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no progress '" + message + "':\n" + logLines());
+  private void awaitProgress(String message, Duration timeout) {
+    Await.until(() -> "progress '" + message + "':\n" + logLines(), timeout,
+        () -> events.stream().anyMatch(e -> e instanceof BuildEvent.Progress p && p.message().equals(message)));
   }
 
   @Test

@@ -17,8 +17,10 @@ import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.api.Ticket;
 import dev.imagebuilder.core.ImageBuilder;
+import dev.imagebuilder.testkit.Await;
 import dev.imagebuilder.testkit.FakeBuild;
 import dev.imagebuilder.testkit.FakeLaunchpad;
+import dev.imagebuilder.testkit.Faults;
 import dev.imagebuilder.testkit.RecipeHandle;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -114,12 +116,8 @@ class LaunchpadEndToEndTest {
     return h.await(Duration.ofSeconds(30));
   }
 
-  static void eventually(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (!condition.getAsBoolean()) {
-      assertThat(System.currentTimeMillis()).as("condition not met in time").isLessThan(deadline);
-      Thread.sleep(5);
-    }
+  static void eventually(BooleanSupplier condition) {
+    Await.until("the condition", Duration.ofSeconds(20), condition);
   }
 
   static Map<String, TargetStatus> byKey(BuildResult r) {
@@ -283,11 +281,12 @@ class LaunchpadEndToEndTest {
 
   private void cancelBeforeBuildsExist(boolean answerInFlight) throws Exception {
     driving.set(false);
-    if (answerInFlight) {
-      lp.faults().on("requestBuilds").slowResponses(1, Duration.ofMillis(700), 0);
-    }
+    Faults.Hold answer = answerInFlight ? lp.faults().on("requestBuilds").holdAnswer() : null;
     BuildHandle h = builder().submit(ImageRequest.oci().images("nginx").series("24.04").build());
     RecipeHandle nginx = handle("nginx", "24.04");
+    if (answerInFlight) {
+      assertThat(answer.awaitHeld(Duration.ofSeconds(20))).as("requestBuilds acted on, its answer held").isTrue();
+    }
     eventually(() -> lp.operationCount("requestBuilds") == 1 && h.targets().size() == 3);
     if (!answerInFlight) {
       eventually(() -> h.targets().stream().allMatch(t -> "Build request Pending".equals(t.rawState())));
@@ -295,7 +294,12 @@ class LaunchpadEndToEndTest {
     assertThat(nginx.builds()).isEmpty();
 
     var cancelled = h.cancel();
-    Thread.sleep(answerInFlight ? 900 : 100);
+    // The cancel has looked at the job (and found no builds to cancel) once the job says so.
+    eventually(() -> h.ticket().json().contains("\"cancel_requested\":true"));
+    if (answerInFlight) {
+      answer.release();
+      eventually(() -> h.ticket().json().contains("+build-request/")); // the answer was heard
+    }
     lp.advancePhases(1); // the request's job runs: the builds appear
     cancelled.get(20, TimeUnit.SECONDS);
 

@@ -8,6 +8,7 @@ import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.Ticket;
 import dev.imagebuilder.core.ImageBuilder;
+import dev.imagebuilder.testkit.Await;
 import dev.imagebuilder.testkit.FakeLaunchpad;
 import dev.imagebuilder.testkit.FakeWebhooks;
 import dev.imagebuilder.testkit.RecordedCall;
@@ -135,11 +136,7 @@ class LaunchpadWebhooksTest {
     assertThat(lp.operationCount("newWebhook")).as("a resume makes none").isEqualTo(2);
   }
 
-  private static void eventually(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition not reached in 30 s").isLessThan(deadline);
-      Thread.sleep(10);
-    }
+  private static void eventually(BooleanSupplier condition) {
+    Await.until("the condition", Duration.ofSeconds(30), condition);
   }
 }

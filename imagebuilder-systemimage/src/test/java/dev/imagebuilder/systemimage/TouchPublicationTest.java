@@ -16,6 +16,7 @@ import dev.imagebuilder.api.TouchImageRequest;
 import dev.imagebuilder.core.ImageBuilder;
 import dev.imagebuilder.systemimage.support.TouchFixture;
 import dev.imagebuilder.systemimage.support.Trees;
+import dev.imagebuilder.testkit.Await;
 import dev.imagebuilder.testkit.FakeSystemImageServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -307,10 +308,8 @@ class TouchPublicationTest {
     remote.slowBytesPerSecond(4096).fail("device", FakeSystemImageServer.Fault.SLOW);
     try (ImageBuilder b = TouchFixture.builder(work, config)) {
       var handle = b.submit(request("FP4"));
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (remote.requestCount(remotePath("FP4", "device")) == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      String device = remotePath("FP4", "device");
+      Await.until("the slow device tarball asked for", Duration.ofSeconds(30), () -> remote.requestCount(device) > 0);
       handle.cancel().get(30, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(handle.targets()).as("%s", handle.targets()).extracting(TargetStatus::state)
           .containsOnly(TargetState.CANCELLED);
@@ -359,20 +358,15 @@ class TouchPublicationTest {
     config.put("systemimage.customizer-command", script + " {rootfs}");
     try (ImageBuilder b = TouchFixture.builder(work, config)) {
       var handle = b.submit(request("FP4"));
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (!(Files.exists(pidFile) && Files.size(pidFile) > 0) && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      Await.until("the customizer's pid file", Duration.ofSeconds(60),
+          () -> pidFile.toFile().length() > 0);
       long pid = Long.parseLong(Files.readString(pidFile).strip());
-      assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+      ProcessHandle customizer = ProcessHandle.of(pid).orElseThrow();
+      assertThat(customizer.isAlive()).isTrue();
       handle.cancel().get(30, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(handle.targets()).extracting(TargetStatus::state).containsOnly(TargetState.CANCELLED);
-      long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < until) {
-        Thread.sleep(20);
-      }
-      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
-          .as("the customizer process was killed").isFalse();
+      assertThat(customizer.onExit()).as("the customizer process was killed")
+          .succeedsWithin(Duration.ofSeconds(10));
     }
     assertThat(Trees.snapshot(publish)).isEmpty();
   }

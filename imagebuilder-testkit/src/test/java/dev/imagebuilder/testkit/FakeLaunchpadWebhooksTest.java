@@ -12,7 +12,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import mockwebserver3.Dispatcher;
@@ -76,7 +75,7 @@ class FakeLaunchpadWebhooksTest {
 
     client.post(recipe.url(), "requestBuilds");
     lp.advancePhases(2); // the request's job creates the build; one phase later it is building
-    eventually(() -> received.size() >= 2);
+    Await.until("both deliveries received", () -> received.size() >= 2);
 
     Received created = received.get(0);
     assertThat(created.body()).startsWith("{\"recipe_build\": \"/~udi/udi/+oci/redis/+recipe/redis-22.04/+build/")
@@ -102,9 +101,10 @@ class FakeLaunchpadWebhooksTest {
     lp.webhooks().dropNext(1);
     client.post(recipe.url(), "requestBuilds");
     lp.advancePhases(1);
-    eventually(() -> lp.webhooks().attempts().size() >= 3);
+    Await.until("three delivery attempts", () -> lp.webhooks().attempts().size() >= 3);
     answer = 204;
-    eventually(() -> lp.webhooks().attempts().stream().anyMatch(a -> a.outcome().equals("delivered")));
+    Await.until("a delivered attempt",
+        () -> lp.webhooks().attempts().stream().anyMatch(a -> a.outcome().equals("delivered")));
     assertThat(lp.webhooks().attempts()).extracting(FakeWebhooks.Attempt::outcome)
         .startsWith("dropped", "Bad HTTP response: 500");
     assertThat(lp.webhooks().attempts()).extracting(FakeWebhooks.Attempt::deliveryId).containsOnly(
@@ -117,7 +117,7 @@ class FakeLaunchpadWebhooksTest {
         "http://127.0.0.1:" + receiver.getPort() + "/hook", "event_types", "[\"oci-recipe:build:0.1\"]");
     client.post(recipe.url(), "requestBuilds");
     lp.advancePhases(1);
-    eventually(() -> !received.isEmpty());
+    Await.until("a delivery received", () -> !received.isEmpty());
     assertThat(received.get(0).headers().keySet()).noneMatch(k -> k.equalsIgnoreCase("X-Hub-Signature"));
   }
 
@@ -140,18 +140,5 @@ class FakeLaunchpadWebhooksTest {
     Mac mac = Mac.getInstance("HmacSHA1");
     mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
     return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
-  }
-
-  private static void eventually(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("not reached in 20 s").isLessThan(deadline);
-      Thread.onSpinWait();
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
   }
 }

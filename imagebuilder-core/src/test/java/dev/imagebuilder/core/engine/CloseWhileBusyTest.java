@@ -62,13 +62,18 @@ class CloseWhileBusyTest {
   @Test
   void closeRightAfterCancelLetsTheRemoteCancelGoOut() throws Exception {
     AtomicBoolean remoteCancelSent = new AtomicBoolean();
-    // A remote cancel takes a moment (an HTTP call); an interrupted one is not sent.
+    CountDownLatch cancelGoingOut = new CountDownLatch(1);
+    CountDownLatch remoteAnswers = new CountDownLatch(1);
+    // A remote cancel is an HTTP call that takes until the remote side answers (here: until the
+    // test says so); an interrupted one is not sent.
     StartHookBackend backend = new StartHookBackend(
         context -> context.declareTargets(List.of(TargetStatus.queued("only", Map.of()))),
         () -> {
+          cancelGoingOut.countDown();
           try {
-            Thread.sleep(300);
-            remoteCancelSent.set(true);
+            if (remoteAnswers.await(10, TimeUnit.SECONDS)) {
+              remoteCancelSent.set(true);
+            }
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
@@ -81,7 +86,11 @@ class CloseWhileBusyTest {
     BuildHandle h = builder.submit(StartHookBackend.request());
 
     CompletableFuture<Void> cancelled = h.cancel();
-    builder.close();
+    CompletableFuture<Void> closed = CompletableFuture.runAsync(builder::close);
+    assertThat(cancelGoingOut.await(10, TimeUnit.SECONDS)).as("the remote cancel started").isTrue();
+    assertThat(closed).as("close waits for the cancel in flight").isNotDone();
+    remoteAnswers.countDown();
+    closed.get(10, TimeUnit.SECONDS);
 
     assertThat(remoteCancelSent).isTrue();
     assertThat(cancelled).succeedsWithin(Duration.ofSeconds(1));

@@ -20,6 +20,7 @@ import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.api.TouchImageRequest;
 import dev.imagebuilder.core.ImageBuilder;
+import dev.imagebuilder.core.internal.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -150,7 +151,7 @@ class ImageBuilderEngineTest {
   void cancelStopsPollingReachesTheRemoteSystemAndIsIdempotent() throws Exception {
     List<BuildEvent> events = new CopyOnWriteArrayList<>();
     BuildHandle h = builder(events::add).submit(oci("redis"));
-    waitUntil(() -> farm.polls.get() > 2);
+    waitUntil("three polls", () -> farm.polls.get() > 2);
 
     h.cancel().get(10, TimeUnit.SECONDS);
     h.cancel().get(10, TimeUnit.SECONDS);
@@ -162,7 +163,7 @@ class ImageBuilderEngineTest {
     assertThatThrownBy(h::await).isInstanceOf(BuildCancelledException.class);
     assertThat(h.targets()).allMatch(t -> t.state() == TargetState.CANCELLED);
     int pollsAfterCancel = farm.pollsOf(h.id());
-    waitUntil(() -> events.stream().anyMatch(e -> e instanceof BuildEvent.Completed));
+    waitUntil("the Completed event", () -> events.stream().anyMatch(e -> e instanceof BuildEvent.Completed));
     assertThat(events.get(events.size() - 1)).isInstanceOfSatisfying(BuildEvent.Completed.class,
         c -> assertThat(c.status()).isEqualTo(BuildStatus.CANCELLED));
     assertThat(events.stream().filter(e -> e instanceof BuildEvent.Completed)).hasSize(1);
@@ -170,7 +171,7 @@ class ImageBuilderEngineTest {
     // A live build on the same engine is the clock: while it is polled five times, the
     // cancelled one must not be polled at all.
     BuildHandle witness = builder.submit(oci("nginx"));
-    waitUntil(() -> farm.pollsOf(witness.id()) >= 5);
+    waitUntil("five polls of the witness", () -> farm.pollsOf(witness.id()) >= 5);
     assertThat(farm.pollsOf(h.id())).as("no polling after cancel").isEqualTo(pollsAfterCancel);
   }
 
@@ -181,7 +182,7 @@ class ImageBuilderEngineTest {
     assertThat(h.result().cancel(true)).isTrue();
 
     assertThat(h.status()).isEqualTo(BuildStatus.CANCELLED);
-    waitUntil(() -> farm.remoteCancels.get() == 1);
+    waitUntil("the remote cancel", () -> farm.remoteCancels.get() == 1);
   }
 
   @Test
@@ -207,7 +208,7 @@ class ImageBuilderEngineTest {
 
     assertThatThrownBy(() -> h.await(Duration.ofSeconds(10)))
         .isInstanceOf(BuildCancelledException.class).hasMessageContaining("deadline");
-    waitUntil(() -> farm.remoteCancels.get() == 1);
+    waitUntil("the remote cancel", () -> farm.remoteCancels.get() == 1);
   }
 
   @Test
@@ -220,7 +221,7 @@ class ImageBuilderEngineTest {
     farm.finishAll();
 
     assertThat(h.await(Duration.ofSeconds(10)).succeeded()).isTrue();
-    waitUntil(() -> seen.stream().anyMatch(e -> e instanceof BuildEvent.Completed));
+    waitUntil("the Completed event", () -> seen.stream().anyMatch(e -> e instanceof BuildEvent.Completed));
     assertThat(seen.get(0)).isInstanceOf(BuildEvent.Submitted.class);
     assertThat(seen).filteredOn(e -> e instanceof BuildEvent.TargetStateChanged).isNotEmpty();
   }
@@ -240,7 +241,7 @@ class ImageBuilderEngineTest {
     });
 
     assertThat(late.await(5, TimeUnit.SECONDS)).isTrue();
-    waitUntil(() -> early.stream().anyMatch(e -> e instanceof BuildEvent.Completed));
+    waitUntil("the Completed event", () -> early.stream().anyMatch(e -> e instanceof BuildEvent.Completed));
     assertThat(early.stream().filter(e -> e instanceof BuildEvent.Completed)).hasSize(1);
     assertThat(early.get(early.size() - 1)).isInstanceOf(BuildEvent.Completed.class);
     assertThat(lateEvents).singleElement().isInstanceOf(BuildEvent.Completed.class);
@@ -342,7 +343,7 @@ class ImageBuilderEngineTest {
             Architecture.S390X, Architecture.RISCV64).build();
     farm.pollInterval = Duration.ofMillis(50);
     BuildHandle h = builder().submit(big);
-    waitUntil(() -> farm.polls.get() > 3);
+    waitUntil("four polls", () -> farm.polls.get() > 3);
 
     long engineThreads = Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("imagebuilder-")).count();
@@ -354,18 +355,7 @@ class ImageBuilderEngineTest {
     assertThat(engineThreads).isLessThanOrEqualTo(12);
   }
 
-  static void waitUntil(java.util.function.BooleanSupplier condition) {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("condition not met within 10 s");
-      }
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+  static void waitUntil(String what, java.util.function.BooleanSupplier condition) {
+    Await.until(what, Duration.ofSeconds(10), condition);
   }
 }

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -129,11 +130,7 @@ class PlumbingThroughImageBuilderTest {
     b.close();
 
     assertThat(running).isCancelled();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
-        && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    ProcessHandle.of(pid).ifPresent(p -> assertThat(p.onExit()).as("process %d ends", pid)
+        .succeedsWithin(Duration.ofSeconds(5)));
   }
 }

@@ -8,6 +8,7 @@ import dev.imagebuilder.spi.ProcessRunner.Result;
 import dev.imagebuilder.spi.ProcessRunner.Spec;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -39,12 +40,8 @@ class PlumbingTest {
     plumbing.close();
 
     assertThat(running).isCancelled();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
-        && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    ProcessHandle.of(pid).ifPresent(p -> assertThat(p.onExit()).as("process %d ends", pid)
+        .succeedsWithin(Duration.ofSeconds(5)));
     assertThat(plumbing.http().sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:9/"))
         .build())).isCompletedExceptionally();
     assertThat(scheduler.isShutdown()).isFalse();

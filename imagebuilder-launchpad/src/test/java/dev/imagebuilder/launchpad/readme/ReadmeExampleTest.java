@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.imagebuilder.api.BuildHandle;
 import dev.imagebuilder.api.ImageRequest;
 import dev.imagebuilder.core.ImageBuilder;
+import dev.imagebuilder.testkit.Await;
 import dev.imagebuilder.testkit.FakeLaunchpad;
 import dev.imagebuilder.testkit.FakeLaunchpadExtension;
 import org.junit.jupiter.api.Test;
@@ -16,13 +17,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(30)
 class ReadmeExampleTest {
   @Test
-  void rebuildsRedis(FakeLaunchpad launchpad, ImageBuilder builder) throws InterruptedException {
+  void rebuildsRedis(FakeLaunchpad launchpad, ImageBuilder builder) {
     launchpad.addRecipe("me", "my-project", "redis", "redis-24.04", "24.04").processors("amd64");
     BuildHandle h = builder.submit(ImageRequest.oci().images("redis").build());
-    while (!h.result().isDone()) {
-      launchpad.advancePhases(1);          // the fake build farm runs on the test's clock
-      Thread.sleep(20);
-    }
+    Await.until("the build request", () -> launchpad.operationCount("requestBuilds") == 1);
+    launchpad.advancePhases(6);            // the fake build farm runs on the test's clock
     assertThat(h.await().succeeded()).isTrue();
   }
 }

@@ -1,15 +1,20 @@
 package dev.imagebuilder.systemimage.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.imagebuilder.api.BuildCancelledException;
 import dev.imagebuilder.spi.Downloader;
+import dev.imagebuilder.testkit.Await;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -26,9 +31,11 @@ class BlobStoreTest {
   @Test
   void cancellingOneWaiterLeavesTheSharedDownloadToTheOther() throws Exception {
     List<CompletableFuture<Downloader.Download>> started = new CopyOnWriteArrayList<>();
+    CountDownLatch firstStarted = new CountDownLatch(1);
     Downloader downloader = (request, progress) -> {
       CompletableFuture<Downloader.Download> f = new CompletableFuture<>();
       started.add(f);
+      firstStarted.countDown();
       return f;
     };
     BlobStore store = new BlobStore(dir, downloader);
@@ -42,13 +49,14 @@ class BlobStoreTest {
           return e;
         }
       });
-      waitFor(() -> started.size() == 1);
+      assertThat(firstStarted.await(5, TimeUnit.SECONDS)).as("the download started").isTrue();
       AtomicReference<Thread> second = new AtomicReference<>();
       Future<Path> kept = pool.submit(() -> {
         second.set(Thread.currentThread());
         return store.fetch(source, SHA, 4, Downloader.ProgressListener.NONE);
       });
-      waitFor(() -> isWaiting(second.get())); // the second build waits on the same download
+      // The second build waits on the same download: a parked thread is all there is to see of it.
+      Await.until("the second fetch waiting", Duration.ofSeconds(5), () -> isWaiting(second.get()));
       assertThat(started).hasSize(1);
 
       cancelled.cancel(true); // interrupts the first build only
@@ -75,9 +83,10 @@ class BlobStoreTest {
         return store.fetch(URI.create("https://si.test.invalid/x"), SHA, 4,
             Downloader.ProgressListener.NONE);
       });
-      waitFor(() -> isWaiting(waiter.get())); // the build waits on its download
+      // The build waits on its download: a parked thread is all there is to see of it.
+      Await.until("the fetch waiting on its download", Duration.ofSeconds(5), () -> isWaiting(waiter.get()));
       f.cancel(true);
-      waitFor(download::isCancelled);
+      assertThatThrownBy(() -> download.get(5, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
     } finally {
       pool.shutdownNow();
     }
@@ -87,15 +96,5 @@ class BlobStoreTest {
   private static boolean isWaiting(Thread thread) {
     return thread != null && (thread.getState() == Thread.State.WAITING
         || thread.getState() == Thread.State.TIMED_WAITING);
-  }
-
-  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("condition not reached in 5 s");
-      }
-      Thread.sleep(10);
-    }
   }
 }

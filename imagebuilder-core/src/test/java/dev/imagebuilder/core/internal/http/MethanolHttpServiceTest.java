@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.RemoteServiceException;
+import dev.imagebuilder.core.internal.Await;
 import dev.imagebuilder.core.internal.MapConfiguration;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -18,10 +23,16 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
@@ -29,14 +40,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
+import mockwebserver3.MockResponseBody;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
+import okio.BufferedSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class MethanolHttpServiceTest {
+  private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
+
   private final MockWebServer server = new MockWebServer();
   private ScheduledExecutorService scheduler;
   private MethanolHttpService http;
@@ -296,7 +311,7 @@ class MethanolHttpServiceTest {
     for (int answered = 0; answered < 8; answered++) {
       // Two requests are in before each answer (fewer only at the end): more would show at once.
       int inFlight = Math.min(2, 8 - answered);
-      eventually(() -> now.get() >= inFlight);
+      Await.until(inFlight + " requests in", TEN_SECONDS, () -> now.get() >= inFlight);
       answers.release();
     }
     CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
@@ -311,10 +326,17 @@ class MethanolHttpServiceTest {
     // Regression: the client's pool was a cached one, and a mass rebuild's first poll (thousands
     // of calls at once) grew it by dozens of threads.
     service("max-concurrency", "64");
+    AtomicInteger now = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    CountDownLatch allIn = new CountDownLatch(64);
     server.setDispatcher(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-        Thread.sleep(20);
+        most.accumulateAndGet(now.incrementAndGet(), Math::max);
+        // The first 64 are held until all 64 are in at once: the burst at its widest.
+        allIn.countDown();
+        allIn.await(10, TimeUnit.SECONDS);
+        now.decrementAndGet();
         return status(200, "ok");
       }
     });
@@ -323,6 +345,7 @@ class MethanolHttpServiceTest {
       calls.add(http.sendAsync(get(uri("/burst/" + i))));
     }
     CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
+    assertThat(most.get()).as("calls in flight at once").isEqualTo(64);
 
     long clientThreads = Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("imagebuilder-http-")).count();
@@ -356,8 +379,9 @@ class MethanolHttpServiceTest {
     assertThat(server.takeRequest(2, TimeUnit.SECONDS)).isNotNull();
     // The 503 is in once the retry waits on the scheduler: a task due within Retry-After's second
     // (the attempt's deadline, if still queued, is 5 s away).
-    eventually(() -> ((ScheduledThreadPoolExecutor) scheduler).getQueue().stream()
-        .anyMatch(task -> ((Delayed) task).getDelay(TimeUnit.MILLISECONDS) <= 1000));
+    Await.until("the retry waiting on the scheduler", TEN_SECONDS,
+        () -> ((ScheduledThreadPoolExecutor) scheduler).getQueue().stream()
+            .anyMatch(task -> ((Delayed) task).getDelay(TimeUnit.MILLISECONDS) <= 1000));
     call.cancel(true);
 
     assertThat(server.takeRequest(1500, TimeUnit.MILLISECONDS)).isNull();
@@ -378,17 +402,112 @@ class MethanolHttpServiceTest {
   }
 
   @Test
-  void aBodyThatKeepsFlowingIsNotCutOffByTheTimeout() {
-    // 20 bytes at 2 every 100 ms: about a second in all, never quiet for the 500 ms allowed.
-    service("request-timeout", "500ms");
-    server.enqueue(new MockResponse.Builder().body("abcdefghijklmnopqrst")
-        .throttleBody(2, 100, TimeUnit.MILLISECONDS).build());
+  void aBodyThatKeepsFlowingIsNotCutOffByTheTimeout() throws Exception {
+    // The timeout is for silence, not for the whole answer. The body goes out one byte at a time,
+    // each as soon as the client has the one before: never quiet for more than a round trip, far
+    // below the second allowed. It goes on until the silence deadline was checked twice while it
+    // flowed (the second check comes a whole timeout after the first, so the body outlasted the
+    // timeout), then ends; it must come back whole.
+    AtomicInteger silenceChecks = new AtomicInteger();
+    scheduler.shutdownNow();
+    scheduler = new ScheduledThreadPoolExecutor(2) {
+      @Override
+      protected void afterExecute(Runnable task, Throwable failure) {
+        if (!((Future<?>) task).isCancelled()) {
+          silenceChecks.incrementAndGet(); // the only tasks: a 200 is neither retried nor redirected
+        }
+      }
+    };
+    service("request-timeout", "1s");
+    BlockingQueue<String> toSend = new LinkedBlockingQueue<>();
+    server.enqueue(new MockResponse.Builder().body(new GatedChunks(toSend))
+        .removeHeader("Content-Length").addHeader("Transfer-Encoding", "chunked").build());
+    Semaphore clientHasIt = new Semaphore(0);
 
-    long start = System.nanoTime();
-    HttpResponse<String> response = http.send(get(uri("/big")));
+    CompletableFuture<HttpResponse<String>> call =
+        http.sendAsync(get(uri("/flowing")), signallingEachPart(clientHasIt));
+    call.whenComplete((response, failure) -> clientHasIt.release()); // an early end wakes us too
+    StringBuilder sent = new StringBuilder();
+    int checksBeforeTheBody = -1;
+    while (checksBeforeTheBody < 0 || silenceChecks.get() < checksBeforeTheBody + 2) {
+      String next = String.valueOf((char) ('a' + sent.length() % 26));
+      toSend.add(next);
+      sent.append(next);
+      assertThat(clientHasIt.tryAcquire(10, TimeUnit.SECONDS)).as("byte %d arrived", sent.length())
+          .isTrue();
+      assertThat(call).as("the answer, cut off %d bytes in", sent.length()).isNotDone();
+      if (checksBeforeTheBody < 0) {
+        checksBeforeTheBody = silenceChecks.get();
+      }
+    }
+    toSend.add(GatedChunks.END);
 
-    assertThat(response.body()).isEqualTo("abcdefghijklmnopqrst");
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThan(500);
+    assertThat(call.get(10, TimeUnit.SECONDS).body()).isEqualTo(sent.toString());
+  }
+
+  /** A chunked body whose chunks go out one by one as the test hands them over. */
+  private record GatedChunks(BlockingQueue<String> chunks) implements MockResponseBody {
+    static final String END = "";
+
+    @Override
+    public long getContentLength() {
+      return -1;
+    }
+
+    @Override
+    public void writeTo(BufferedSink sink) throws IOException {
+      while (true) {
+        String chunk;
+        try {
+          chunk = chunks.poll(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("stopped");
+        }
+        if (chunk == null) {
+          throw new IOException("the test handed over no chunk");
+        }
+        sink.writeUtf8(Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n");
+        sink.flush();
+        if (chunk.isEmpty()) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** {@code ofString()}, releasing a permit each time a part of the body reaches it. */
+  private static HttpResponse.BodyHandler<String> signallingEachPart(Semaphore received) {
+    return info -> new HttpResponse.BodySubscriber<String>() {
+      private final HttpResponse.BodySubscriber<String> text =
+          HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8);
+
+      @Override
+      public CompletionStage<String> getBody() {
+        return text.getBody();
+      }
+
+      @Override
+      public void onSubscribe(Flow.Subscription subscription) {
+        text.onSubscribe(subscription);
+      }
+
+      @Override
+      public void onNext(List<ByteBuffer> item) {
+        text.onNext(item);
+        received.release();
+      }
+
+      @Override
+      public void onError(Throwable throwable) {
+        text.onError(throwable);
+      }
+
+      @Override
+      public void onComplete() {
+        text.onComplete();
+      }
+    };
   }
 
   @Test
@@ -469,15 +588,5 @@ class MethanolHttpServiceTest {
             e -> assertThat(e.status()).isEqualTo(302))
         .hasMessageContaining("redirects");
     assertThat(server.getRequestCount()).isEqualTo(11);
-  }
-
-  private static void eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 10 s");
-      }
-      TimeUnit.MILLISECONDS.sleep(2);
-    }
   }
 }
