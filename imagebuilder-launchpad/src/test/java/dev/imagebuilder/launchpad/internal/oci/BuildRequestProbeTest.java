@@ -7,6 +7,7 @@ import dev.imagebuilder.api.OciImageRequest;
 import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.launchpad.testing.JdkHttpService;
 import dev.imagebuilder.launchpad.testing.RecordingBuildContext;
+import dev.imagebuilder.testkit.Await;
 import dev.imagebuilder.testkit.FakeLaunchpad;
 import dev.imagebuilder.testkit.TestBackendContext;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ class BuildRequestProbeTest {
 
     lp.advancePhases(1); // the request job runs: both builds exist, the request is Completed
     clock.advance(BASE.multipliedBy(2));
-    eventually(() -> allTargets("Needs building"));
+    eventually("every target shows its build", () -> allTargets("Needs building"));
 
     assertThat(reads("request")).as("the build request was read only while Pending").isEqualTo(1);
     assertThat(reads("builds")).isEqualTo(1);
@@ -69,13 +70,13 @@ class BuildRequestProbeTest {
     startAndReadThePendingRequestOnce();
 
     clock.advance(BASE.multipliedBy(2));
-    eventually(() -> reads("request") == 2);
+    eventually("the request read again after its empty builds", () -> reads("request") == 2);
     assertThat(reads("builds")).as("one look at the builds, then the request itself").isEqualTo(1);
     assertThat(ctx.targets().values()).extracting(TargetStatus::rawState).containsOnly("Build request Pending");
 
     lp.advancePhases(1);
-    advanceUntil(() -> reads("request") == 3); // Completed: its builds are read right after
-    eventually(() -> allTargets("Needs building"));
+    advanceUntil("a third read of the request", () -> reads("request") == 3); // Completed: its builds are read right after
+    eventually("every target shows its build", () -> allTargets("Needs building"));
     assertThat(reads("builds")).as("the builds are looked at once more, not at every read").isEqualTo(2);
   }
 
@@ -91,10 +92,16 @@ class BuildRequestProbeTest {
     OciImageRequest request = ImageRequest.oci().build();
     ctx = new RecordingBuildContext(request);
     backend.start(request, ctx);
-    eventually(() -> reads("requestBuilds") == 1 && ctx.logs.stream().anyMatch(l -> l.contains("build request ")));
-    advanceUntil(() -> reads("request") == 1);
-    eventually(() -> allTargets("Build request Pending"));
+    eventually("requestBuilds answered and recorded", () -> reads("requestBuilds") == 1 && logged("build request "));
+    advanceUntil("a first read of the request", () -> reads("request") == 1);
+    eventually("every target shows the request Pending", () -> allTargets("Build request Pending"));
     assertThat(reads("builds")).isZero();
+  }
+
+  private boolean logged(String text) {
+    synchronized (ctx) {
+      return ctx.logs.stream().anyMatch(l -> l.contains(text));
+    }
   }
 
   private boolean allTargets(String rawStatePrefix) {
@@ -115,21 +122,18 @@ class BuildRequestProbeTest {
   }
 
   /** Moves the job's clock one interval at a time until {@code condition} holds. */
-  private void advanceUntil(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition not met in time").isLessThan(deadline);
+  private void advanceUntil(String what, BooleanSupplier condition) {
+    Await.until(what, () -> {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
       clock.advance(BASE);
-      Thread.sleep(BASE.toMillis()); // one cycle of real time: the poller's own cadence
-    }
+      return false;
+    });
   }
 
-  private static void eventually(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition not met in time").isLessThan(deadline);
-      Thread.sleep(1);
-    }
+  private static void eventually(String what, BooleanSupplier condition) {
+    Await.until(what, condition);
   }
 
   /** A clock that moves only when told. */
