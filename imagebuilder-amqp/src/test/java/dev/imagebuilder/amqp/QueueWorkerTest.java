@@ -10,6 +10,7 @@ import dev.imagebuilder.api.BuildStatus;
 import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.TargetState;
 import dev.imagebuilder.core.ImageBuilder;
+import dev.imagebuilder.testkit.Await;
 import dev.imagebuilder.testkit.FakeBackend;
 import dev.imagebuilder.testkit.FakeBackend.Call.Kind;
 import dev.imagebuilder.testkit.TargetScript;
@@ -116,7 +117,7 @@ class QueueWorkerTest {
       assertThat(t.outputs()).containsEntry("artifact", fake.onlyBuild().id() + "/image");
     });
 
-    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Await.until("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     worker.close();
     // Had it not been acknowledged, closing the connection would have put it back.
     assertThat(broker.messageCount(queue)).isZero();
@@ -154,7 +155,7 @@ class QueueWorkerTest {
       assertThat(r.item()).isEqualTo(1);
       assertThat(r.imageType()).isEqualTo("touch");
     });
-    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Await.until("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     worker.close();
     assertThat(broker.messageCount(queue)).isZero();
   }
@@ -199,7 +200,7 @@ class QueueWorkerTest {
     List<ProgressReport> rest = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
     assertThat(rest.get(rest.size() - 1).status()).isEqualTo(BuildStatus.SUCCEEDED);
 
-    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Await.until("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     worker.close();
     assertThat(broker.messageCount(queue)).isZero();
     assertThat(submits()).isEqualTo(1);
@@ -217,7 +218,7 @@ class QueueWorkerTest {
 
     fake.finish(fake.onlyBuild().id(), TargetState.SUCCEEDED);
 
-    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Await.until("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     worker.close();
     assertThat(broker.messageCount(queue)).isZero();
     assertThat(submits()).isEqualTo(1);
@@ -233,13 +234,13 @@ class QueueWorkerTest {
     QueueWorker worker = started(worker("w1", imageBuilder()));
     broker.deleteQueue(queue);
 
-    Conditions.await("the queue declared again", Duration.ofSeconds(30), () -> broker.exists(queue));
+    Await.until("the queue declared again", Duration.ofSeconds(30), () -> broker.exists(queue));
     broker.publishRequest(queue, cloud(trigger));
     fake.awaitBuilds(1, WAIT);
     fake.finish(fake.onlyBuild().id(), TargetState.SUCCEEDED);
     List<ProgressReport> rest = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
     assertThat(rest.get(rest.size() - 1).status()).isEqualTo(BuildStatus.SUCCEEDED);
-    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Await.until("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
   }
 
   private static byte[] endJson(ProgressReport r) {
@@ -271,7 +272,7 @@ class QueueWorkerTest {
     assertThat(end.worker()).isEqualTo("second");
     assertThat(end.status()).isEqualTo(BuildStatus.SUCCEEDED);
 
-    Conditions.await("the acknowledgement", WAIT, () -> second.activeRequests() == 0);
+    Await.until("the acknowledgement", WAIT, () -> second.activeRequests() == 0);
     second.close();
     assertThat(broker.messageCount(queue)).isZero();
     assertThat(submits()).as("builds started").isEqualTo(1);
@@ -305,7 +306,7 @@ class QueueWorkerTest {
       assertThat(end.targets()).singleElement().satisfies(t -> assertThat(t.state()).isEqualTo(TargetState.SUCCEEDED));
     });
     assertThat(resumes()).as("a ticket without targets is not resumed").isZero();
-    Conditions.await("the acknowledgement", WAIT, () -> second.activeRequests() == 0);
+    Await.until("the acknowledgement", WAIT, () -> second.activeRequests() == 0);
   }
 
   @Test
@@ -317,7 +318,7 @@ class QueueWorkerTest {
     fake.awaitBuilds(1, WAIT);
     fake.finishAll(TargetState.SUCCEEDED);
     broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
-    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Await.until("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     String firstEntry = Files.readString(journal.resolve("journal").resolve(id + ".json"));
 
     byte[] other = cloud(otherTrigger).replace("hello", "cowsay").getBytes(StandardCharsets.UTF_8);
@@ -350,7 +351,7 @@ class QueueWorkerTest {
     assertThat(rejection.state()).isEqualTo("failed");
     assertThat(rejection.message()).startsWith("rejected: ").contains("ftp://example.org/a.img");
     assertThat(broker.next(queue + ".dead", WAIT).getBody()).isEqualTo(badItem);
-    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Await.until("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     assertThat(submits()).isZero();
     worker.close();
   }
@@ -371,7 +372,7 @@ class QueueWorkerTest {
     ProgressReport end = reports.get(reports.size() - 1);
     assertThat(end.requestId()).isEqualTo(id);
     assertThat(end.status()).isEqualTo(BuildStatus.SUCCEEDED);
-    Conditions.await("the acknowledgement", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
+    Await.until("the acknowledgement", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
     worker.close();
     assertThat(broker.messageCount(queue)).isZero();
     assertThat(submits()).isEqualTo(1);
@@ -412,7 +413,7 @@ class QueueWorkerTest {
     assertThat(rejection.status()).isEqualTo(BuildStatus.ERROR);
     assertThat(rejection.message()).startsWith("rejected: ");
 
-    Conditions.await("the acknowledgements", WAIT, () -> worker.activeRequests() == 0);
+    Await.until("the acknowledgements", WAIT, () -> worker.activeRequests() == 0);
     worker.close();
     assertThat(broker.messageCount(queue)).isZero();
     assertThat(broker.messageCount(dead)).isZero();
@@ -434,7 +435,7 @@ class QueueWorkerTest {
     }
     // Prefetch 1 each: two builds run, one on each worker, two requests wait in the queue.
     fake.awaitBuilds(2, WAIT);
-    Conditions.await("a request on each worker", WAIT,
+    Await.until("a request on each worker", WAIT,
         () -> a.activeRequests() == 1 && b.activeRequests() == 1);
 
     Set<String> finishedBy = new HashSet<>();
@@ -449,7 +450,7 @@ class QueueWorkerTest {
     }
     assertThat(finishedBy).containsExactlyInAnyOrder("a", "b");
     assertThat(submits()).isEqualTo(4);
-    Conditions.await("the acknowledgements", WAIT, () -> a.activeRequests() + b.activeRequests() == 0);
+    Await.until("the acknowledgements", WAIT, () -> a.activeRequests() + b.activeRequests() == 0);
     assertThat(broker.messageCount(queue)).isZero();
   }
 
@@ -466,7 +467,7 @@ class QueueWorkerTest {
 
     fake.finishAll(TargetState.SUCCEEDED);
     broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
-    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Await.until("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     worker.close();
     assertThat(broker.messageCount(queue)).isZero();
     assertThat(submits()).isEqualTo(1);
@@ -480,14 +481,14 @@ class QueueWorkerTest {
     fake.awaitBuilds(1, WAIT);
     fake.finishAll(TargetState.SUCCEEDED);
     broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
-    Conditions.await("the acknowledgement", WAIT, () -> first.activeRequests() == 0);
+    Await.until("the acknowledgement", WAIT, () -> first.activeRequests() == 0);
     first.close();
 
     // The same message again, as after an acknowledgement lost with its connection.
     broker.publish(queue, cloud(trigger).getBytes(StandardCharsets.UTF_8),
         new AMQP.BasicProperties.Builder().headers(Map.of("x-imagebuilder-request-id", id)).build());
     QueueWorker second = started(worker("second", imageBuilder()));
-    Conditions.await("the queue to drain", WAIT, () -> messageCount() == 0 && second.activeRequests() == 0);
+    Await.until("the queue to drain", WAIT, () -> messageCount() == 0 && second.activeRequests() == 0);
     second.close();
     assertThat(broker.messageCount(queue)).isZero();
     assertThat(submits()).isEqualTo(1);
@@ -535,7 +536,7 @@ class QueueWorkerTest {
     GetResponse dead = broker.next(queue + ".dead", WAIT);
     assertThat(header(dead, "x-imagebuilder-request-id")).isEqualTo(id);
     assertThat(header(dead, "x-imagebuilder-error")).contains("taken up 1 times");
-    Conditions.await("the acknowledgement", WAIT, () -> messageCount() == 0 && second.activeRequests() == 0);
+    Await.until("the acknowledgement", WAIT, () -> messageCount() == 0 && second.activeRequests() == 0);
     second.close();
     assertThat(broker.messageCount(queue)).isZero();
     assertThat(submits()).isEqualTo(1);
@@ -551,7 +552,7 @@ class QueueWorkerTest {
     // Prefetch 1: the second request waits in the queue while the first builds.
     String waiting = broker.publishRequest(queue, cloud(trigger));
     broker.publishControl(queue, "{\"type\": \"cancel\", \"request_id\": \"" + waiting + "\"}");
-    Conditions.await("the cancel marker", WAIT,
+    Await.until("the cancel marker", WAIT,
         () -> Files.exists(journal.resolve("journal").resolve(waiting + ".cancelled")));
 
     fake.finishAll(TargetState.SUCCEEDED);
@@ -561,7 +562,7 @@ class QueueWorkerTest {
     assertThat(end.status()).isEqualTo(BuildStatus.CANCELLED);
     assertThat(end.state()).isEqualTo("failed");
     assertThat(end.message()).contains("cancelled before it started");
-    Conditions.await("the acknowledgements", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
+    Await.until("the acknowledgements", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
     assertThat(submits()).isEqualTo(1);
   }
 
@@ -581,7 +582,7 @@ class QueueWorkerTest {
     List<ProgressReport> reports = broker.reportsUntil(trigger, WAIT, ProgressReport::isTerminal);
     assertThat(reports.get(reports.size() - 1).status()).isEqualTo(BuildStatus.CANCELLED);
     assertThat(cancels()).isEqualTo(1);
-    Conditions.await("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Await.until("the acknowledgement", WAIT, () -> worker.activeRequests() == 0);
   }
 
   @Test
@@ -599,7 +600,7 @@ class QueueWorkerTest {
         .satisfies(t -> assertThat(t.state()).isEqualTo(TargetState.CANCELLED));
     assertThat(cancels()).isEqualTo(1);
     assertThat(fake.onlyBuild().state()).isEqualTo(TargetState.CANCELLED);
-    Conditions.await("the acknowledgement", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
+    Await.until("the acknowledgement", WAIT, () -> messageCount() == 0 && worker.activeRequests() == 0);
   }
 
   @Test

@@ -18,6 +18,7 @@ import dev.imagebuilder.api.TargetStatus;
 import dev.imagebuilder.api.Ticket;
 import dev.imagebuilder.core.ImageBuilder;
 import dev.imagebuilder.core.WireFormat;
+import dev.imagebuilder.testkit.Await;
 import dev.imagebuilder.testkit.FakeBackend;
 import dev.imagebuilder.testkit.FakeBackend.Call.Kind;
 import dev.imagebuilder.testkit.TargetScript;
@@ -100,7 +101,7 @@ class RemoteBackendTest {
     String reply = replyQueue(handle);
     assertThat(reply).startsWith("imagebuilder.reply.");
     broker.forget(reply);
-    Conditions.await("the reply queue's removal", WAIT, () -> !broker.exists(reply));
+    Await.until("the reply queue's removal", WAIT, () -> !broker.exists(reply));
   }
 
   private static ImageRequest cloud() {
@@ -123,7 +124,7 @@ class RemoteBackendTest {
     assertThat(handle.backend()).isEqualTo("amqp");
 
     fake.awaitBuilds(1, WAIT);
-    Conditions.await("the target on the client", WAIT, () -> handle.targets().size() == 1
+    Await.until("the target on the client", WAIT, () -> handle.targets().size() == 1
         && handle.targets().get(0).state() == TargetState.BUILDING);
     assertThat(handle.status()).isEqualTo(BuildStatus.RUNNING);
 
@@ -141,7 +142,7 @@ class RemoteBackendTest {
         BuildEvent.TargetStateChanged.class,
         c -> assertThat(c.current().state()).isEqualTo(TargetState.SUCCEEDED)));
     assertThat(fake.calls(Kind.SUBMIT).size()).isEqualTo(1);
-    Conditions.await("the worker's acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Await.until("the worker's acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     assertThat(broker.messageCount(queue)).isZero();
     assertReplyQueueRemoved(handle);
   }
@@ -181,7 +182,7 @@ class RemoteBackendTest {
     startWorker();
     BuildHandle handle = client().submit(cloud());
     fake.awaitBuilds(1, WAIT);
-    Conditions.await("the build reported to the client", WAIT,
+    Await.until("the build reported to the client", WAIT,
         () -> handle.targets().stream().noneMatch(t -> t.key().equals("request")));
     String build = fake.onlyBuild().id();
 
@@ -191,7 +192,7 @@ class RemoteBackendTest {
     assertThat(fake.calls(Kind.CANCEL)).hasSize(1);
     assertThat(fake.build(build).orElseThrow().state()).isEqualTo(TargetState.CANCELLED);
     assertReplyQueueRemoved(handle);
-    Conditions.await("the worker's acknowledgement", WAIT, () -> worker.activeRequests() == 0);
+    Await.until("the worker's acknowledgement", WAIT, () -> worker.activeRequests() == 0);
     assertThat(broker.messageCount(queue)).isZero();
   }
 
@@ -201,7 +202,7 @@ class RemoteBackendTest {
     ImageBuilder first = client();
     BuildHandle handle = first.submit(cloud());
     fake.awaitBuilds(1, WAIT);
-    Conditions.await("the hand-off confirmed", WAIT,
+    Await.until("the hand-off confirmed", WAIT,
         () -> handle.ticket().json().contains("\"handoff\":\"published\""));
     Ticket ticket = handle.ticket();
     assertThat(ticket.json()).contains("reply_queue").doesNotContain("guest");
@@ -258,7 +259,7 @@ class RemoteBackendTest {
     BuildHandle handle = client().submit(cloud());
     assertThatThrownBy(() -> handle.await(WAIT)).isInstanceOf(ImageBuildException.class)
         .hasMessageContaining("back to a queue");
-    Conditions.await("the queue to drain", WAIT, () -> worker.activeRequests() == 0);
+    Await.until("the queue to drain", WAIT, () -> worker.activeRequests() == 0);
     assertThat(broker.messageCount(queue)).isZero();
   }
 
@@ -273,7 +274,7 @@ class RemoteBackendTest {
         compiling.complete(e);
       }
     });
-    Conditions.await("the work queue", WAIT, () -> broker.exists(queue));
+    Await.until("the work queue", WAIT, () -> broker.exists(queue));
     GetResponse request = broker.next(queue, WAIT);
     AMQP.BasicProperties props = request.getProps();
     String id = props.getMessageId();
@@ -289,7 +290,7 @@ class RemoteBackendTest {
     broker.publish(props.getReplyTo(), new ProgressReport(id, 0, 1, "cloud", "b-remote", "farm",
         "running", BuildStatus.RUNNING, "compiling", List.of(building), null, "hand", Instant.now())
         .toJson(), null);
-    Conditions.await("the target on the client", WAIT, () -> handle.targets().size() == 1);
+    Await.until("the target on the client", WAIT, () -> handle.targets().size() == 1);
     compiling.get(WAIT.toMillis(), TimeUnit.MILLISECONDS); // the progress event
 
     // Every target ended, in a report that is not yet the final one: the build is over here.
