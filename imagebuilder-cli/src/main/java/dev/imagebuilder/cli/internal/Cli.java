@@ -113,8 +113,6 @@ public final class Cli {
     // time, a twentieth of the start-up of --help.
     cli.setColorScheme(CommandLine.Help.defaultColorScheme(
         CommandLine.Help.Ansi.AUTO.enabled() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
-    // 'source <(image-builder generate-completion)': documented in docs/cli.md, not in --help.
-    cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
     return cli;
   }
 
