@@ -18,13 +18,14 @@ import java.util.Map;
  *
  * <p>Arguments: {@code runs=N} (default 10), then one {@code name=command} per launcher, the
  * command split at spaces, for example {@code before=/tmp/old/bin/image-builder
- * after=bin/image-builder}. The commands timed are {@code --help} and
+ * after=bin/image-builder}. The commands timed are {@code --help}, {@code --version} and
  * {@code --launchpad demo --dry-run}; their output is discarded, and a failing command stops the
  * benchmark. See docs/benchmarks.md.
  */
 public final class StartupBenchmark {
   private static final List<List<String>> COMMANDS = List.of(
       List.of("--help"),
+      List.of("--version"),
       List.of("--launchpad", "demo", "--dry-run"));
 
   /** GNU time, for the CPU time of each run (Debian package {@code time}). */

@@ -6,6 +6,7 @@ import dev.imagebuilder.api.InvalidRequestException;
 import dev.imagebuilder.api.NoBackendAvailableException;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 
 /**
@@ -27,9 +28,38 @@ public final class Cli {
     String joined = " " + String.join(" ", args) + " ";
     boolean json = joined.contains(" --json ") || joined.contains(" --progress=json ")
         || joined.contains(" --progress json ");
-    CommandLine cli = commandLine();
+    CommandLine cli = commandLine(invocation, Arrays.asList(args));
     ((RootCommand) cli.getCommand()).arguments(Arrays.asList(args));
-    cli.setParameterExceptionHandler((e, a) -> {
+    Failures failures = new Failures(debug, json);
+    cli.setParameterExceptionHandler(failures);
+    cli.setExecutionExceptionHandler(failures);
+    cli.setExecutionStrategy(new RootOptions(new CommandLine.RunLast()));
+    try {
+      return cli.execute(args);
+    } finally {
+      invocation.out().flush();
+      invocation.err().flush();
+    }
+  }
+
+  /**
+   * What a usage error and a failed command print. A class rather than two lambdas: picocli is
+   * Java 5 bytecode, and Java 17 keeps an old interface out of the class-data-sharing archive once
+   * it had to link it for a lambda, and the lambda with it; so each start spun both lambda classes
+   * anew (docs/benchmarks.md, "Start-up").
+   */
+  private final class Failures
+      implements CommandLine.IParameterExceptionHandler, CommandLine.IExecutionExceptionHandler {
+    private final boolean debug;
+    private final boolean json;
+
+    Failures(boolean debug, boolean json) {
+      this.debug = debug;
+      this.json = json;
+    }
+
+    @Override
+    public int handleParseException(CommandLine.ParameterException e, String[] args) {
       PrintWriter err = e.getCommandLine().getErr();
       err.println(NAME + ": " + Text.brief(e.getMessage()));
       if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
@@ -45,32 +75,44 @@ public final class Cli {
         jsonError(ExitCode.USAGE, Text.brief(e.getMessage()));
       }
       return ExitCode.USAGE;
-    });
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, debug, json));
-    cli.setExecutionStrategy(new RootOptions(new CommandLine.RunLast()));
-    try {
-      return cli.execute(args);
-    } finally {
-      invocation.out().flush();
-      invocation.err().flush();
+    }
+
+    @Override
+    public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+      return report(e, debug, json);
     }
   }
 
-  CommandLine commandLine() {
-    return commandLine(invocation);
-  }
-
-  /** The command model, also used at build time for the man page and shell completion. */
+  /** The whole command model: used at build time for the man page and shell completion. */
   static CommandLine commandLine(Invocation invocation) {
     CommandLine cli = new CommandLine(new RootCommand(invocation));
+    CommandTree.addAll(cli);
+    return configure(cli, invocation);
+  }
+
+  /**
+   * The command model for these arguments: the subcommands they do not name are outlines, enough
+   * for the usage help (CommandTree), so that start-up does not introspect every command class.
+   */
+  static CommandLine commandLine(Invocation invocation, List<String> args) {
+    CommandLine cli = new CommandLine(new RootCommand(invocation));
+    CommandTree.addFor(cli, args);
+    return configure(cli, invocation);
+  }
+
+  /** The settings of the whole tree: after the subcommands are added, since picocli copies them down. */
+  private static CommandLine configure(CommandLine cli, Invocation invocation) {
     cli.setOut(new PrintWriter(invocation.out(), true));
     cli.setErr(new PrintWriter(invocation.err(), true));
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     // The last value of a repeated single-valued option wins, as in most commands.
     cli.setOverwrittenOptionsAllowed(true);
     cli.setUsageHelpAutoWidth(true);
-    // 'source <(image-builder generate-completion)': documented in docs/cli.md, not in --help.
-    cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
+    // Colours in the usage help or not, decided once as picocli's AUTO decides (a terminal, NO_COLOR,
+    // CLICOLOR...): AUTO itself decides again for every piece of text, reading the environment each
+    // time, a twentieth of the start-up of --help.
+    cli.setColorScheme(CommandLine.Help.defaultColorScheme(
+        CommandLine.Help.Ansi.AUTO.enabled() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
     return cli;
   }
 

@@ -13,7 +13,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code image-builder}: (re)build OCI images on Launchpad, filtered by series, architecture and image. */
+/**
+ * {@code image-builder}: (re)build OCI images on Launchpad, filtered by series, architecture and image.
+ * Its subcommands are added by {@link CommandTree}, not listed here: a run introspects only those it names.
+ */
 @Command(
     name = Cli.NAME,
     mixinStandardHelpOptions = true,
@@ -41,21 +44,7 @@ import picocli.CommandLine.Parameters;
         "Exit status: 0 all succeeded (without --wait: all submitted); 1 a target failed; "
             + "2 usage or bad input; 3 credentials or authorization; 4 --timeout passed, builds go on; "
             + "130 interrupted, builds go on.",
-        "%nDocumentation: docs/cli.md"},
-    subcommands = {
-        SubmitCommand.class,
-        PromoteCommand.class,
-        LoginCommand.class,
-        ResumeCommand.class,
-        RetryCommand.class,
-        CatalogCommand.class,
-        CancelCommand.class,
-        StatusCommand.class,
-        FakesCommand.class,
-        WorkerCommand.class,
-        // Hidden: 'source <(image-builder generate-completion)' (bash and zsh).
-        picocli.AutoComplete.GenerateCompletion.class,
-    })
+        "%nDocumentation: docs/cli.md"})
 final class RootCommand implements Callable<Integer> {
   static final int DEFAULT_UPLOAD_RETRIES = 3;
 
