@@ -166,7 +166,9 @@ public final class WorkDirectory implements AutoCloseable {
 
   /**
    * Deletes {@code dir} and everything below it on the same file system; what is mounted below is
-   * skipped and said on {@code log}. A missing directory is not an error.
+   * skipped and said on {@code log}. A missing directory is not an error. A mount is recognised
+   * by its device and, for a bind mount of the same file system, by the kernel's list of mount
+   * points ({@code /proc/self/mountinfo}): a killed build may have left one inside its tree.
    */
   public static void deleteTree(Path dir, Consumer<String> log) {
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -174,10 +176,12 @@ public final class WorkDirectory implements AutoCloseable {
     }
     try {
       Object device = Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+      Set<Path> mountPoints = mountPointsBelow(dir.toAbsolutePath().normalize());
       Files.walkFileTree(dir, new SimpleFileVisitor<>() {
         @Override
         public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-          if (!device.equals(Files.getAttribute(d, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
+          if (!device.equals(Files.getAttribute(d, "unix:dev", LinkOption.NOFOLLOW_LINKS))
+              || mountPoints.contains(d.toAbsolutePath().normalize())) {
             log.accept("not deleting " + d + ": another file system is mounted there");
             return FileVisitResult.SKIP_SUBTREE;
           }
@@ -208,6 +212,44 @@ public final class WorkDirectory implements AutoCloseable {
     } catch (IOException | UnsupportedOperationException | UncheckedIOException e) {
       log.accept("could not delete " + dir + ": " + e.getMessage());
     }
+  }
+
+  /** The mount points at or below {@code dir} (Linux); none where the list cannot be read. */
+  static Set<Path> mountPointsBelow(Path dir) {
+    Path mountInfo = Path.of("/proc/self/mountinfo");
+    if (!Files.isReadable(mountInfo)) {
+      return Set.of();
+    }
+    Set<Path> found = new java.util.HashSet<>();
+    try {
+      for (String line : Files.readAllLines(mountInfo)) {
+        String[] fields = line.split(" ");
+        if (fields.length > 4) {
+          Path point = Path.of(unescapeMountPath(fields[4]));
+          if (point.startsWith(dir)) {
+            found.add(point);
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return Set.of();
+    }
+    return found;
+  }
+
+  /** mountinfo writes space, tab, newline and backslash in a path as octal escapes ({@code \040}). */
+  private static String unescapeMountPath(String field) {
+    StringBuilder out = new StringBuilder(field.length());
+    for (int i = 0; i < field.length(); i++) {
+      char c = field.charAt(i);
+      if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+        out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+        i += 3;
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   /** Deletes {@code dir} if it has a lock file nobody holds; holds the lock while deleting. */

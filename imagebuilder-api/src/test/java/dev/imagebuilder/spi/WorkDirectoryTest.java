@@ -2,6 +2,7 @@ package dev.imagebuilder.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -114,6 +115,31 @@ class WorkDirectoryTest {
 
     assertThat(WorkDirectory.sweep(parent, ".work-", log::add)).containsExactly(old);
     assertThat(fresh).exists();
+  }
+
+  @Test
+  void deletingLeavesABindMountOfTheSameFileSystemAlone() throws Exception {
+    // What a killed build can leave: something mounted inside its tree, here the same file
+    // system bound again (same device: only the kernel's mount list tells it is a mount).
+    assumeTrue(run("id", "-u").equals("0"), "bind mounts need root");
+    Path outside = Files.writeString(Files.createDirectory(parent.resolve("host")).resolve("keep"), "precious");
+    WorkDirectory dir = WorkDirectory.create(parent, ".work-", log::add);
+    Path bound = Files.createDirectory(dir.path().resolve("bound dir"));
+    assumeTrue(run("mount", "--bind", outside.getParent().toString(), bound.toString()) != null, "mount --bind failed");
+    try {
+      dir.close();
+      assertThat(outside).hasContent("precious");
+      assertThat(log).anyMatch(l -> l.contains("not deleting " + bound));
+    } finally {
+      run("umount", bound.toString());
+    }
+  }
+
+  /** Runs a command; its first output line, or null when it fails. */
+  private static String run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    return p.waitFor() == 0 ? out.lines().findFirst().orElse("") : null;
   }
 
   @Test

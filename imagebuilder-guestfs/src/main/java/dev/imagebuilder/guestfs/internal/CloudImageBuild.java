@@ -36,10 +36,10 @@ import org.slf4j.LoggerFactory;
 final class CloudImageBuild implements BuildJob {
   private static final Logger LOG = LoggerFactory.getLogger(CloudImageBuild.class);
 
-  // Shares of the target's progress: downloading is often the longest step on a slow network,
-  // customizing the longest on a fast one; hashing the result is quick.
   /** The work directory beside the output: a half-built image is never taken for the output. */
   static final String WORK_PREFIX = ".imagebuilder-work-";
+  // Shares of the target's progress: downloading is often the longest step on a slow network,
+  // customizing the longest on a fast one; hashing the result is quick.
   private static final double DOWNLOADED = 0.25;
   private static final double CUSTOMIZED = 0.95;
   private static final java.time.Duration CLEANUP_WAIT = java.time.Duration.ofSeconds(30);
