@@ -213,12 +213,44 @@ class LaunchpadPromotionTest {
     assertThat(registry.requests()).allMatch(s -> s.startsWith("GET") || s.startsWith("HEAD"));
   }
 
+  static long manifestGets(FakeRegistry r, String repository, String reference) {
+    return r.requests().stream().filter(s -> s.equals("GET /v2/" + repository + "/manifests/" + reference)).count();
+  }
+
   @Test
-  void anIncompleteListIsAwaitedThenPromoted() {
+  void theSourceManifestIsReadOncePerRegistryAndThatReadIsPromoted() {
+    try (FakeRegistry other = FakeRegistry.builder().build().start()) {
+      lp.addRecipe(OWNER, OWNER, "memcached", "memcached-24.04", "24.04").processors(ARCHS.toArray(String[]::new))
+          .pushRule(registry.uri().toString(), "ubuntu/memcached", "bot")
+          .pushRule(other.uri().toString(), "mirror/memcached", "bot");
+      catalog = lp.writeCatalog(dir.resolve("catalog.json"));
+      String here = registry.pushImage("ubuntu/memcached", "1.0-24.04_edge", ARCHS);
+      String there = other.pushImage("mirror/memcached", "1.0-24.04_edge", ARCHS);
+
+      BuildResult r = builder().submit(ImageRequest.ociPromotion().images("memcached").series("24.04")
+          .promotion(OciPromotion.to("beta")).build()).await(Duration.ofSeconds(30));
+
+      assertThat(r.succeeded()).as("%s", r.targets()).isTrue();
+      assertThat(r.targets().get(0).outputs()).containsEntry("registry.1.digest", here)
+          .containsEntry("registry.2.digest", there);
+      assertThat(registry.digest("ubuntu/memcached", "1.0-24.04_beta")).contains(here);
+      assertThat(other.digest("mirror/memcached", "1.0-24.04_beta")).contains(there);
+      // The check that every architecture is there and the promotion share one GET.
+      assertThat(manifestGets(registry, "ubuntu/memcached", "1.0-24.04_edge")).isEqualTo(1);
+      assertThat(manifestGets(other, "mirror/memcached", "1.0-24.04_edge")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anIncompleteListIsAwaitedThenPromoted() throws InterruptedException {
     registry.pushImage("ubuntu/redis", "1.0-22.04_edge", List.of("amd64"), "half");
     String full = edgeDigests.get("redis/22.04");
     List<String> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.CountDownLatch allHeard = new java.util.concurrent.CountDownLatch(1);
     ImageBuilder b = builder(e -> {
+      if (e instanceof BuildEvent.Completed) {
+        allHeard.countDown();
+      }
       if (e instanceof BuildEvent.LogLine l) {
         logs.add(l.line());
         if (l.line().contains("lacks arm64, s390x") && logs.stream().filter(x -> x.contains("lacks")).count() == 1) {
@@ -234,6 +266,11 @@ class LaunchpadPromotionTest {
     assertThat(r.succeeded()).as("%s", r.targets()).isTrue();
     assertThat(logs).anyMatch(l -> l.contains("lacks arm64, s390x"));
     assertThat(registry.digest("ubuntu/redis", "1.0-22.04_beta")).contains(full);
+    // One GET per check; the promotion writes what the last check read. Events arrive in order,
+    // Completed last: once it is heard, every "lacks" line is in.
+    assertThat(allHeard.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    long checks = logs.stream().filter(x -> x.contains("lacks")).count() + 1;
+    assertThat(manifestGets(registry, "ubuntu/redis", "1.0-22.04_edge")).isEqualTo(checks);
   }
 
   @Test

@@ -54,8 +54,19 @@ public final class Promoter {
 
   /** What {@code reference} points at now. */
   public ManifestSummary inspect(ImageReference reference) {
-    Manifest m = client.getManifest(reference.registry(), reference.repository(), reference.tag());
-    return summary(reference, m);
+    return read(reference).summary();
+  }
+
+  /**
+   * Reads the manifest under {@code reference} (one GET), to check it and then promote exactly
+   * those bytes with {@link #promote(SourceManifest, List)}.
+   *
+   * @throws RegistryException when it cannot be read, with the registry's code and message
+   */
+  public SourceManifest read(ImageReference reference) {
+    Objects.requireNonNull(reference, "reference");
+    return new SourceManifest(reference, client.getManifest(reference.registry(), reference.repository(),
+        reference.tag()));
   }
 
   /**
@@ -67,6 +78,17 @@ public final class Promoter {
    */
   public PromotionResult promote(ImageReference source, List<ImageReference> targets) {
     return run(source, targets, false);
+  }
+
+  /**
+   * Writes a manifest already {@linkplain #read read} to every target, without reading its tag
+   * again: what was checked is what is written, even if the tag moved since. A failure of one
+   * target is reported in its {@link TagResult}.
+   */
+  public PromotionResult promote(SourceManifest source, List<ImageReference> targets) {
+    Objects.requireNonNull(source, "source");
+    requireTargets(source.reference(), targets);
+    return write(source, targets, false);
   }
 
   /** Reads only: which targets would be written ({@link TagResult.Outcome#WOULD_WRITE}) and which already match. */
@@ -86,11 +108,19 @@ public final class Promoter {
 
   private PromotionResult run(ImageReference source, List<ImageReference> targets, boolean dryRun) {
     Objects.requireNonNull(source, "source");
+    requireTargets(source, targets);
+    return write(read(source), targets, dryRun);
+  }
+
+  private static void requireTargets(ImageReference source, List<ImageReference> targets) {
     if (targets == null || targets.isEmpty()) {
       throw new InvalidRequestException("targets", "give at least one tag to promote " + source + " to");
     }
-    Manifest m = client.getManifest(source.registry(), source.repository(), source.tag());
-    ManifestSummary summary = summary(source, m);
+  }
+
+  private PromotionResult write(SourceManifest read, List<ImageReference> targets, boolean dryRun) {
+    ImageReference source = read.reference();
+    Manifest m = read.manifest();
     Set<String> present = new HashSet<>();
     List<TagResult> out = new ArrayList<>();
     for (ImageReference t : targets) {
@@ -115,7 +145,7 @@ public final class Promoter {
         out.add(new TagResult(t, TagResult.Outcome.FAILED, null, e.getMessage()));
       }
     }
-    return new PromotionResult(source, m.digest(), m.mediaType(), summary.platforms(), out);
+    return new PromotionResult(source, m.digest(), m.mediaType(), read.summary().platforms(), out);
   }
 
   /** Makes the manifest's children and blobs exist in the target repository (nothing to do in the same one). */
@@ -159,11 +189,6 @@ public final class Promoter {
       }
       present.add(where + blob);
     }
-  }
-
-  private static ManifestSummary summary(ImageReference ref, Manifest m) {
-    List<String> platforms = m.children().stream().map(Manifest.Child::platform).filter(p -> !p.isEmpty()).toList();
-    return new ManifestSummary(ref, m.digest(), m.mediaType(), platforms);
   }
 
   /** Waits between retries. */

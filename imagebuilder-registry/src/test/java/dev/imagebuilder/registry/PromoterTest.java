@@ -78,6 +78,31 @@ class PromoterTest {
   }
 
   @Test
+  void aManifestReadOnceIsPromotedWithoutReadingTheTagAgainEvenIfItMoved() {
+    FakeRegistry r = start(FakeRegistry.builder());
+    String checked = r.pushImage("ubuntu/redis", "1.21-22.04_edge", ARCHES);
+    Promoter p = promoter(RegistryAuth.anonymous());
+    ImageReference edge = ref(r, "ubuntu/redis", "1.21-22.04_edge");
+
+    SourceManifest read = p.read(edge);
+    // Launchpad pushes a newer list after the check: what was checked is what gets tagged.
+    String newer = r.pushImage("ubuntu/redis", "1.21-22.04_edge", List.of("amd64"), "newer");
+    PromotionResult result = p.promote(read, List.of(edge.withTag("1.21-22.04_beta")));
+
+    assertThat(read.reference()).isEqualTo(edge);
+    assertThat(read.summary().digest()).isEqualTo(checked);
+    assertThat(read.summary().platforms()).containsExactly("amd64", "arm64/v8", "ppc64le", "s390x");
+    assertThat(result.succeeded()).isTrue();
+    assertThat(result.digest()).isEqualTo(checked).isNotEqualTo(newer);
+    assertThat(result.platforms()).isEqualTo(read.summary().platforms());
+    assertThat(r.digest("ubuntu/redis", "1.21-22.04_beta")).contains(checked);
+    assertThat(r.requests()).filteredOn(s -> s.startsWith("GET")).containsExactly(
+        "GET /v2/ubuntu/redis/manifests/1.21-22.04_edge");
+    assertThatThrownBy(() -> p.promote(read, List.of()))
+        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("targets");
+  }
+
+  @Test
   void promotingAgainChangesNothing() {
     FakeRegistry r = start(FakeRegistry.builder());
     r.pushImage("ubuntu/redis", "1.21-22.04_edge", ARCHES);

@@ -105,9 +105,19 @@ public final class RegistryHttp {
   /** Sends, following auth challenges, retries and redirects; the caller closes the body. */
   public HttpResponse<InputStream> send(Call call) {
     refuseInsecure(call.uri());
+    return send(call, true);
+  }
+
+  /**
+   * The one retry loop. {@code registry}: answer the registry's auth challenges and follow
+   * redirects of GET and HEAD; without it (token servers) the call's own headers go out as they
+   * are, a 401 is the answer and a redirect is not followed, so the Basic credentials sent to a
+   * token server never reach another URI.
+   */
+  private HttpResponse<InputStream> send(Call call, boolean registry) {
     URI uri = call.uri();
     List<String> scopes = call.scopes();
-    boolean authorize = true;
+    boolean authorize = registry;
     int authTries = 0;
     int redirects = 0;
     for (int attempt = 1; ; ) {
@@ -155,7 +165,7 @@ public final class RegistryHttp {
           continue;
         }
       }
-      if (isRedirect(status) && (call.method().equals("GET") || call.method().equals("HEAD"))
+      if (registry && isRedirect(status) && (call.method().equals("GET") || call.method().equals("HEAD"))
           && resp.headers().firstValue("Location").isPresent() && redirects < MAX_REDIRECTS) {
         drain(resp);
         URI next = uri.resolve(resp.headers().firstValue("Location").get());
@@ -320,32 +330,9 @@ public final class RegistryHttp {
     return value;
   }
 
-  /** A request with no auth handling (token servers), but with retries. */
+  /** A request with no auth handling and no redirects (token servers), but with retries. */
   private HttpResponse<InputStream> sendPlain(Call call) {
-    for (int attempt = 1; ; attempt++) {
-      HttpRequest.Builder b = HttpRequest.newBuilder(call.uri()).timeout(requestTimeout).GET();
-      call.headers().forEach(b::header);
-      try {
-        requests.incrementAndGet();
-        HttpResponse<InputStream> resp = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        int s = resp.statusCode();
-        if ((s == 429 || s == 502 || s == 503 || s == 504) && attempt < retry.maxAttempts()) {
-          Duration wait = retryAfter(resp).orElse(backoff(attempt));
-          drain(resp);
-          pause(wait, call, call.uri(), "HTTP " + s);
-          continue;
-        }
-        return resp;
-      } catch (IOException e) {
-        if (attempt >= retry.maxAttempts()) {
-          throw new RemoteServiceException(0, "GET", call.uri(), e.getClass().getSimpleName() + ": " + e.getMessage(), e);
-        }
-        pause(backoff(attempt), call, call.uri(), "connection failed");
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new RemoteServiceException(0, "GET", call.uri(), "interrupted", e);
-      }
-    }
+    return send(call, false);
   }
 
   private void pause(Duration wait, Call call, URI uri, String why) {

@@ -7,6 +7,7 @@ import dev.imagebuilder.registry.ManifestSummary;
 import dev.imagebuilder.registry.Promoter;
 import dev.imagebuilder.registry.PromotionResult;
 import dev.imagebuilder.registry.RegistryException;
+import dev.imagebuilder.registry.SourceManifest;
 import dev.imagebuilder.registry.TagResult;
 import dev.imagebuilder.spi.BuildContext;
 import java.io.UncheckedIOException;
@@ -26,6 +27,9 @@ import java.util.concurrent.CompletableFuture;
 final class PromotionRunner {
   /** What became of one (image, series): outputs per registry, or the registry's error. */
   record Outcome(boolean succeeded, Map<String, String> outputs, String error) {}
+
+  /** One registry's source as checked: the manifest read when it is ready to promote, else why it is not. */
+  private record Check(PromotionSource.Repository repository, SourceManifest ready, String waitingFor) {}
 
   private final Promoter promoter;
   private final PromotionSettings settings;
@@ -59,11 +63,14 @@ final class PromotionRunner {
       try {
         String from = PromotionTags.tag(src.branch(), p.from());
         String waitingFor = null;
+        List<Check> ready = new ArrayList<>();
         for (PromotionSource.Repository repo : src.repositories()) {
-          waitingFor = incomplete(repo.tag(from), architectures);
+          Check check = check(repo, from, architectures);
+          waitingFor = check.waitingFor();
           if (waitingFor != null) {
             break;
           }
+          ready.add(check);
         }
         if (waitingFor != null) {
           if (clock.instant().isBefore(deadline)) {
@@ -75,26 +82,31 @@ final class PromotionRunner {
           }
           return;
         }
-        done.complete(promote(src, from, tags, context, targetKey));
+        done.complete(promote(ready, tags, context, targetKey));
       } catch (ImageBuildException | UncheckedIOException e) {
         done.complete(new Outcome(false, Map.of(), e.getMessage()));
       }
     });
   }
 
-  /** Why the list under {@code source} is not ready to promote, or {@code null} when it is. */
-  private String incomplete(ImageReference source, List<String> architectures) {
-    ManifestSummary s;
+  /**
+   * Reads the list under {@code from} once; it is ready to promote unless it does not exist yet or
+   * lacks an architecture. The promotion then writes that very read.
+   */
+  private Check check(PromotionSource.Repository repo, String from, List<String> architectures) {
+    ImageReference source = repo.tag(from);
+    SourceManifest read;
     try {
-      s = promoter.inspect(source);
+      read = promoter.read(source);
     } catch (RegistryException e) {
       if (e.code().equals("MANIFEST_UNKNOWN") || e.status() == 404) {
-        return source + " does not exist yet (" + e.serverText() + ")";
+        return new Check(repo, null, source + " does not exist yet (" + e.serverText() + ")");
       }
       throw e;
     }
+    ManifestSummary s = read.summary();
     if (s.platforms().isEmpty()) {
-      return null; // A single manifest: nothing to wait for.
+      return new Check(repo, read, null); // A single manifest: nothing to wait for.
     }
     List<String> missing = new ArrayList<>();
     for (String arch : architectures) {
@@ -102,19 +114,21 @@ final class PromotionRunner {
         missing.add(arch);
       }
     }
-    return missing.isEmpty() ? null : source + " lacks " + String.join(", ", missing) + " (has " + s.platforms() + ")";
+    return missing.isEmpty() ? new Check(repo, read, null)
+        : new Check(repo, null, source + " lacks " + String.join(", ", missing) + " (has " + s.platforms() + ")");
   }
 
-  private Outcome promote(PromotionSource src, String from, List<String> tags, BuildContext context, String targetKey) {
+  private Outcome promote(List<Check> ready, List<String> tags, BuildContext context, String targetKey) {
     Map<String, String> outputs = new LinkedHashMap<>();
     List<String> errors = new ArrayList<>();
     int n = 1;
-    for (PromotionSource.Repository repo : src.repositories()) {
-      ImageReference source = repo.tag(from);
+    for (Check check : ready) {
+      PromotionSource.Repository repo = check.repository();
+      ImageReference source = check.ready().reference();
       List<ImageReference> targets = tags.stream().map(repo::tag).toList();
       String prefix = "registry." + n++ + ".";
       try {
-        PromotionResult r = promoter.promote(source, targets);
+        PromotionResult r = promoter.promote(check.ready(), targets);
         outputs.put(prefix + "reference", source.host() + "/" + repo.name() + ":" + tags.get(0));
         outputs.put(prefix + "tag", String.join(",", tags));
         outputs.put(prefix + "digest", r.digest());
