@@ -135,6 +135,24 @@ class GuestfsSignedBaseImageTest {
   }
 
   @Test
+  void aSignedSha256SumsThatDoesNotListTheImageDoesNotCoverIt() throws Exception {
+    Files.writeString(images.resolve("SHA256SUMS"), "0".repeat(64) + " *other.img\n");
+    sign("test-secret-key.asc");
+    config.put("guestfs.base-keyring", keyring.toString());
+
+    TargetStatus relaxed = build();
+    assertThat(relaxed.state()).as(relaxed.toString()).isEqualTo(TargetState.SUCCEEDED);
+    assertThat(relaxed.outputs()).containsEntry("base-signature", "unsigned")
+        .containsEntry("base-checksum-source", "computed");
+
+    config.put("guestfs.require-signature", "true");
+    TargetStatus strict = build();
+    assertThat(strict.state()).isEqualTo(TargetState.FAILED_TO_BUILD);
+    assertThat(strict.errorSummary()).contains("not signed as required")
+        .contains("lists no " + baseImage.getFileName());
+  }
+
+  @Test
   void aKeyringThatIsNotAFileIsRejectedAtSubmit() {
     config.put("guestfs.base-keyring", tmp.resolve("absent.gpg").toString());
     ImageBuilder builder = fixture.builder();

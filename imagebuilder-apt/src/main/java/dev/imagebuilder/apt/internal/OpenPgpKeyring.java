@@ -13,7 +13,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.bouncycastle.bcpg.ArmoredOutputStream;
 import org.bouncycastle.openpgp.PGPMarker;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.bouncycastle.openpgp.PGPSecretKeyRing;
@@ -23,8 +22,7 @@ import org.bouncycastle.openpgp.bc.BcPGPObjectFactory;
 /**
  * OpenPGP public keys as apt takes them with {@code Signed-By}: one or more primary keys, each
  * with its user ids, signatures and subkeys. Read from armored or binary input with Bouncy
- * Castle; written as binary packets (what every apt since 1.1 reads from a {@code .gpg} keyring)
- * or armored.
+ * Castle; written as binary packets (what every apt since 1.1 reads from a {@code .gpg} keyring).
  *
  * <p>A class, not a record: a record would compare and hash the byte array by identity.
  */
@@ -86,17 +84,6 @@ public final class OpenPgpKeyring {
   /** The binary key packets, as apt reads them from a {@code .gpg} keyring. */
   public byte[] packets() {
     return packets.clone();
-  }
-
-  /** The keys as one armored block without headers, as apt 1.4 and later read an {@code .asc} file. */
-  public byte[] armored() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (ArmoredOutputStream armored = ArmoredOutputStream.builder().clearHeaders().build(out)) {
-      armored.write(packets);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
   }
 
   @Override

@@ -30,17 +30,6 @@ class OpenPgpKeyringTest {
   }
 
   @Test
-  void armoredOutputReadsBackToTheSamePackets() {
-    OpenPgpKeyring key = OpenPgpKeyring.parse(PPA_GPG, "test key");
-    String armored = new String(key.armored(), StandardCharsets.US_ASCII);
-
-    assertThat(armored).startsWith("-----BEGIN PGP PUBLIC KEY BLOCK-----")
-        .contains("-----END PGP PUBLIC KEY BLOCK-----")
-        .doesNotContain("Version:");
-    assertThat(OpenPgpKeyring.parse(key.armored(), "round trip").packets()).isEqualTo(PPA_GPG);
-  }
-
-  @Test
   void everyKeyOfSeveralArmoredBlocksAndTextAroundThemIsRead() {
     byte[] page = ("<html><pre>\n" + new String(OTHER_ASC, StandardCharsets.US_ASCII) + "\n"
         + new String(PPA_ASC, StandardCharsets.US_ASCII) + "</pre></html>\n").getBytes(StandardCharsets.US_ASCII);

@@ -54,24 +54,16 @@ final class BaseImageStore {
       signedBy = signature.check(source, sumsUri, sumsBytes.get(),
           () -> local ? localBytes(signatureUri) : remoteBytes(signatureUri),
           cacheDirectory, cancellation, log);
-    } else if (signature.required()) {
-      throw new dev.imagebuilder.api.IntegrityException("the base image is not signed as required"
-          + " (imagebuilder.guestfs." + SumsSignature.REQUIRE_SIGNATURE + "): no " + SUMS_FILE
-          + " is published beside " + source);
     } else {
-      signedBy = "unsigned";
+      signedBy = signature.unsigned("no " + SUMS_FILE + " is published beside " + source, log);
     }
     Optional<String> expected = sumsBytes
         .map(b -> Sha256Sums.parse(new String(b, StandardCharsets.UTF_8)))
         .flatMap(sums -> {
           Optional<String> entry = sums.forFile(fileName);
           if (entry.isEmpty()) {
-            if (signature.required()) {
-              throw new dev.imagebuilder.api.IntegrityException(sumsUri + " lists no " + fileName
-                  + ", so the signature does not cover it (imagebuilder.guestfs."
-                  + SumsSignature.REQUIRE_SIGNATURE + ")");
-            }
-            log.accept(sumsUri + " lists no " + fileName + "; recording the computed sha256");
+            signature.unsigned(sumsUri + " lists no " + fileName + ", so its signature does not cover it", log);
+            log.accept("Recording the computed sha256 of " + fileName);
           }
           return entry;
         });

@@ -67,10 +67,6 @@ final class SumsSignature {
         config.get(GPGV, "gpgv").strip(), processes);
   }
 
-  boolean required() {
-    return required;
-  }
-
   /** The keyring the base image at {@code image} is checked against, if any. */
   Optional<Path> keyringFor(URI image) {
     if (keyring.isPresent()) {
@@ -143,7 +139,14 @@ final class SumsSignature {
     }
   }
 
-  private String unsigned(String why, Consumer<String> log) {
+  /**
+   * The base image's checksum is not covered by a signature, {@code why}: refused when a
+   * signature is required, else logged.
+   *
+   * @return "unsigned"
+   * @throws IntegrityException when a signature is required
+   */
+  String unsigned(String why, Consumer<String> log) {
     if (required) {
       throw new IntegrityException("the base image is not signed as required ("
           + "imagebuilder.guestfs." + REQUIRE_SIGNATURE + "): " + why);

@@ -6,6 +6,7 @@ import dev.imagebuilder.api.ImageBuildException;
 import dev.imagebuilder.api.IntegrityException;
 import dev.imagebuilder.spi.WorkDirectory;
 import dev.imagebuilder.systemimage.internal.pgp.SigningKey;
+import dev.imagebuilder.systemimage.internal.protocol.ChannelEntry;
 import dev.imagebuilder.systemimage.internal.protocol.Image;
 import dev.imagebuilder.systemimage.internal.protocol.ProtocolJson;
 import dev.imagebuilder.systemimage.internal.protocol.RemotePath;
@@ -23,6 +24,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
@@ -172,8 +174,14 @@ public final class ChannelPublisher {
     for (PayloadFile f : files) {
       order.add(f.path().resolveUnder(staging));
     }
+    // Read once: under the lock, the delta bases and the new channels.json see one document.
+    Path channelsFile = root.resolve("channels.json");
+    Optional<byte[]> channelsJson = Files.exists(channelsFile)
+        ? Optional.of(Files.readAllBytes(channelsFile)) : Optional.empty();
+    Map<String, ChannelEntry> channels = channelsJson.isEmpty() ? Map.of()
+        : ProtocolJson.channels(channelsJson.get(), channelsFile.toString());
     // The bases are full images published before this one, so they are resolved first.
-    List<Integer> bases = new DeltaBases(root, spec.device()).resolve(index, spec.deltaBases());
+    List<Integer> bases = new DeltaBases(root, spec.device(), channels).resolve(index, spec.deltaBases());
     index.add("full", version, null, detail, files);
     for (int base : bases) {
       List<PayloadFile> deltaFiles = deltaFiles(staging, index.full(base).orElseThrow(), files);
@@ -189,9 +197,8 @@ public final class ChannelPublisher {
     ProtocolJson.index(Files.readAllBytes(indexStaged), "new " + indexPath);
     sign(indexStaged);
 
-    Path channelsFile = root.resolve("channels.json");
     Path channelsStaged = staging.resolve("channels.json");
-    Files.write(channelsStaged, channels(channelsFile, spec.channel(), spec.device(), indexPath));
+    Files.write(channelsStaged, channels(channelsJson, channelsFile, spec.channel(), spec.device(), indexPath));
     sign(channelsStaged);
 
     for (Path g : gpgFiles) {
@@ -261,12 +268,12 @@ public final class ChannelPublisher {
     return fileName.endsWith(".tar.xz") ? fileName.substring(0, fileName.length() - 7) : fileName;
   }
 
-  private static byte[] channels(Path channelsFile, String channelName, String deviceName,
-      RemotePath indexPath) throws IOException {
-    ObjectNode channels = Files.exists(channelsFile)
-        ? (ObjectNode) ProtocolJson.tree(Files.readAllBytes(channelsFile), channelsFile.toString())
+  /** {@code current} was already checked as a client reads it ({@link ProtocolJson#channels}). */
+  private static byte[] channels(Optional<byte[]> current, Path channelsFile, String channelName,
+      String deviceName, RemotePath indexPath) throws IOException {
+    ObjectNode channels = current.isPresent()
+        ? (ObjectNode) ProtocolJson.tree(current.get(), channelsFile.toString())
         : ProtocolJson.MAPPER.createObjectNode();
-    ProtocolJson.channels(ProtocolJson.MAPPER.writeValueAsBytes(channels), channelsFile.toString());
     JsonNode existing = channels.get(channelName);
     ObjectNode channel = existing instanceof ObjectNode o ? o : channels.putObject(channelName);
     ObjectNode devices = channel.get("devices") instanceof ObjectNode d ? d : channel.putObject("devices");

@@ -20,17 +20,20 @@ import org.slf4j.LoggerFactory;
  * is a version number of this device, or the name of a channel of this tree, standing for that
  * channel's latest full image for the device. As in the reference's importer, a base is used only
  * when it is also a full image of this device, since the delta is computed from its files; others
- * are skipped with a note in the log.
+ * are skipped with a note in the log. Channel names are looked up in the tree's
+ * {@code channels.json} as the publisher read it, once, under its lock.
  */
 final class DeltaBases {
   private static final Logger LOG = LoggerFactory.getLogger(DeltaBases.class);
 
   private final Path root;
   private final String device;
+  private final Map<String, ChannelEntry> channels;
 
-  DeltaBases(Path root, String device) {
+  DeltaBases(Path root, String device, Map<String, ChannelEntry> channels) {
     this.root = root;
     this.device = device;
+    this.channels = channels;
   }
 
   List<Integer> resolve(IndexDocument index, List<String> configured) throws IOException {
@@ -53,12 +56,6 @@ final class DeltaBases {
   }
 
   private Optional<Integer> latestFullOfChannel(String channel) throws IOException {
-    Path channelsFile = root.resolve("channels.json");
-    if (!Files.exists(channelsFile)) {
-      return Optional.empty();
-    }
-    Map<String, ChannelEntry> channels =
-        ProtocolJson.channels(Files.readAllBytes(channelsFile), channelsFile.toString());
     ChannelEntry c = channels.get(channel);
     ChannelEntry.DeviceEntry d = c == null ? null : c.devices().get(device);
     if (d == null || d.index() == null) {

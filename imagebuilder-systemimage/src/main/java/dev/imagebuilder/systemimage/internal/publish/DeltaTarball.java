@@ -74,17 +74,6 @@ public final class DeltaTarball {
     return new Summary(carried.size(), removed.size());
   }
 
-  /** Reads a delta's removal list (for tests and for checking what we wrote). */
-  public static String removedList(Path delta) throws IOException {
-    try (TarArchiveInputStream in = open(delta)) {
-      TarArchiveEntry e = in.getNextEntry();
-      if (e == null || !REMOVED.equals(e.getName())) {
-        throw new IOException(delta + " does not start with a '" + REMOVED + "' list");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-  }
-
   private static TarArchiveInputStream open(Path tarXz) throws IOException {
     return new TarArchiveInputStream(new XZInputStream(
         new BufferedInputStream(Files.newInputStream(tarXz), 1 << 16)), "UTF-8");

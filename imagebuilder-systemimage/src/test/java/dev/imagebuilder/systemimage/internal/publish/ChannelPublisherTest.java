@@ -3,6 +3,8 @@ package dev.imagebuilder.systemimage.internal.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagebuilder.spi.WorkDirectory;
 import dev.imagebuilder.systemimage.internal.pgp.GeneratedKey;
 import dev.imagebuilder.systemimage.internal.pgp.SigningKey;
@@ -33,6 +35,16 @@ class ChannelPublisherTest {
 
   private PublishedImage publish(Path root, ChannelPublisher.CommitObserver observer, String content)
       throws IOException {
+    return publish(root, observer, "chan", content, List.of());
+  }
+
+  private PublishedImage publish(Path root, String channel, String content, List<String> deltaBases)
+      throws IOException {
+    return publish(root, ChannelPublisher.CommitObserver.NONE, channel, content, deltaBases);
+  }
+
+  private PublishedImage publish(Path root, ChannelPublisher.CommitObserver observer, String channel,
+      String content, List<String> deltaBases) throws IOException {
     ChannelPublisher p = new ChannelPublisher(root, key, observer, 0);
     try (WorkDirectory stagingDirectory = p.newStaging("t", line -> { })) {
       Path staging = stagingDirectory.path();
@@ -46,8 +58,8 @@ class ChannelPublisherTest {
       Files.createDirectories(staged.getParent());
       Files.move(payload, staged);
       p.sign(staged);
-      return p.publish(staging, new ChannelPublisher.ImageSpec("chan", "FP4", "host", 80, 443,
-          List.of("device=" + content), 0, List.of()),
+      return p.publish(staging, new ChannelPublisher.ImageSpec(channel, "FP4", "host", 80, 443,
+          List.of("device=" + content), 0, deltaBases),
           List.of(new PayloadFile(path, staged, sha, Files.size(staged), 0)), List.of());
     }
   }
@@ -108,5 +120,56 @@ class ChannelPublisherTest {
         new org.bouncycastle.openpgp.PGPPublicKeyRingCollection(List.of(
             new org.bouncycastle.openpgp.PGPPublicKeyRing(List.of(key.publicKey())))));
     trusted.verify(Files.readAllBytes(payload), Files.readAllBytes(asc), "pool signature");
+  }
+
+  @Test
+  void aChannelDeltaBaseStandsForThatChannelsLatestFullImage() throws Exception {
+    Path root = dir.resolve("www");
+    publish(root, "chan", "one", List.of());
+    publish(root, "chan", "two", List.of());
+    publish(root, "stable", "one", List.of());
+
+    // stable's latest full image is 1, a full image of chan too; "absent" is no channel of the
+    // tree; 2 is the previous version, which gets its delta anyway.
+    publish(root, "chan", "three", List.of("stable", "absent", "2"));
+
+    assertThat(images(root, "chan")).containsExactly("full 1", "full 2", "delta 2 from 1", "full 3",
+        "delta 3 from 2", "delta 3 from 1");
+  }
+
+  @Test
+  void aChannelDeltaBaseWhoseLatestFullImageThisDeviceLacksGivesNoDelta() throws Exception {
+    Path root = dir.resolve("www");
+    publish(root, "stable", "one", List.of());
+    publish(root, "stable", "two", List.of());
+    publish(root, "chan", "one", List.of());
+
+    publish(root, "chan", "two", List.of("stable"));
+
+    assertThat(images(root, "chan")).containsExactly("full 1", "full 2", "delta 2 from 1");
+  }
+
+  @Test
+  void aDamagedChannelsJsonRefusesThePublicationAndLeavesTheTreeAsItWas() throws Exception {
+    Path root = dir.resolve("www");
+    publish(root, ChannelPublisher.CommitObserver.NONE, "one");
+    Files.writeString(root.resolve("channels.json"), "{\"chan\": []}");
+    Map<String, String> before = Trees.snapshot(root);
+
+    assertThatThrownBy(() -> publish(root, "chan", "two", List.of("stable")))
+        .isInstanceOf(dev.imagebuilder.api.IntegrityException.class)
+        .hasMessageContaining("channels.json: channel 'chan' is not an object");
+    assertThat(Trees.snapshot(root)).isEqualTo(before);
+  }
+
+  /** The device's images as the published index lists them: "full N" or "delta N from B". */
+  private static List<String> images(Path root, String channel) throws IOException {
+    List<String> out = new java.util.ArrayList<>();
+    JsonNode index = new ObjectMapper().readTree(root.resolve(channel + "/FP4/index.json").toFile());
+    for (JsonNode i : index.get("images")) {
+      out.add(i.get("type").asText() + " " + i.get("version").asInt()
+          + (i.has("base") ? " from " + i.get("base").asInt() : ""));
+    }
+    return out;
   }
 }
