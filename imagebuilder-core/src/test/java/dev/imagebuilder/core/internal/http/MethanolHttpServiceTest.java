@@ -22,7 +22,9 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -38,6 +40,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockResponseBody;
@@ -588,5 +591,28 @@ class MethanolHttpServiceTest {
             e -> assertThat(e.status()).isEqualTo(302))
         .hasMessageContaining("redirects");
     assertThat(server.getRequestCount()).isEqualTo(11);
+  }
+
+  @Test
+  void closeStopsTheClientsSelectorThreadSoItDoesNotHoldUpTheJvmsExit() throws Exception {
+    Set<Thread> before = selectorThreads();
+    server.enqueue(status(200, "hello"));
+    service().send(get(uri("/a")));
+    Set<Thread> ours = selectorThreads();
+    ours.removeAll(before);
+    assertThat(ours).as("the service's client has one selector thread").hasSize(1);
+
+    http.close();
+    http = null;
+
+    Thread selector = ours.iterator().next();
+    Await.until("the selector thread " + selector.getName() + " to end", TEN_SECONDS, () -> !selector.isAlive());
+  }
+
+  /** The JDK client's selector threads: each waits in native code while its client lives. */
+  private static Set<Thread> selectorThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().matches("HttpClient-\\d+-SelectorManager"))
+        .collect(Collectors.toCollection(HashSet::new));
   }
 }

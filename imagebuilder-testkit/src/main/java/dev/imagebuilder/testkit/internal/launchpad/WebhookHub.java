@@ -56,7 +56,11 @@ public final class WebhookHub implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /**
+   * Made at the first delivery: most fakes never deliver, and a JDK client initializes TLS and
+   * keeps a thread in native code that holds up the JVM's exit (the demo's start-up, issue #16).
+   */
+  private volatile HttpClient http;
   private final AtomicInteger nextDelivery = new AtomicInteger(1);
   private volatile Duration unit = Duration.ofMinutes(1);
   private int dropNext;
@@ -73,6 +77,19 @@ public final class WebhookHub implements AutoCloseable {
         world.settle();
       }
     }, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private HttpClient http() {
+    HttpClient c = http;
+    if (c == null) {
+      synchronized (this) {
+        if (http == null) {
+          http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        }
+        c = http;
+      }
+    }
+    return c;
   }
 
   // ---- the web service side
@@ -210,7 +227,7 @@ public final class WebhookHub implements AutoCloseable {
         if (d.hook().secret() != null) {
           r.header("X-Hub-Signature", "sha1=" + hmacSha1(d.hook().secret(), d.body()));
         }
-        int status = http.send(r.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        int status = http().send(r.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         outcome = status / 100 == 2 ? "delivered" : "Bad HTTP response: " + status;
         clientError = status / 100 == 4 || status / 100 == 3;
       } catch (java.io.IOException e) {
