@@ -18,15 +18,35 @@ import java.util.Map;
  *
  * <p>Arguments: {@code runs=N} (default 10), then one {@code name=command} per launcher, the
  * command split at spaces, for example {@code before=/tmp/old/bin/image-builder
- * after=bin/image-builder}. The commands timed are {@code --help}, {@code --version} and
+ * after=bin/image-builder}. The commands timed are {@code --help} (out of and in a terminal: the
+ * latter through {@code script(1)}, 80 columns), {@code --version} and
  * {@code --launchpad demo --dry-run}; their output is discarded, and a failing command stops the
  * benchmark. See docs/benchmarks.md.
  */
 public final class StartupBenchmark {
-  private static final List<List<String>> COMMANDS = List.of(
-      List.of("--help"),
-      List.of("--version"),
-      List.of("--launchpad", "demo", "--dry-run"));
+  /** One command timed: its arguments, and whether it runs in a terminal (80 x 24, by script(1)). */
+  private record Command(List<String> args, boolean terminal) {
+    String label() {
+      return String.join(" ", args) + (terminal ? " (terminal)" : "");
+    }
+
+    List<String> line(List<String> launcher) {
+      List<String> line = new ArrayList<>(launcher);
+      line.addAll(args);
+      if (!terminal) {
+        return line;
+      }
+      // A pseudo-terminal of 80 columns, as a person's: script(1) from util-linux.
+      String shell = "stty cols 80 rows 24; exec " + String.join(" ", line);
+      return List.of("script", "-qec", shell, "/dev/null");
+    }
+  }
+
+  private static final List<Command> COMMANDS = List.of(
+      new Command(List.of("--help"), false),
+      new Command(List.of("--help"), true),
+      new Command(List.of("--version"), false),
+      new Command(List.of("--launchpad", "demo", "--dry-run"), false));
 
   /** GNU time, for the CPU time of each run (Debian package {@code time}). */
   private static final String TIME = "/usr/bin/time";
@@ -58,8 +78,7 @@ public final class StartupBenchmark {
       for (int c = 0; c < COMMANDS.size(); c++) {
         for (int k = 0; k < names.size(); k++) {
           String name = names.get((round + k) % names.size());
-          List<String> command = new ArrayList<>(launchers.get(name));
-          command.addAll(COMMANDS.get(c));
+          List<String> command = COMMANDS.get(c).line(launchers.get(name));
           double[] cpu = new double[1];
           double ms = timed(command, cpu);
           times.computeIfAbsent(key(name, c), x -> new ArrayList<>()).add(ms);
@@ -79,7 +98,7 @@ public final class StartupBenchmark {
       for (String name : names) {
         List<Double> t = times.get(key(name, c));
         System.out.printf("%-46s %8.0f %8.0f %12.2fx%n",
-            name + ": " + String.join(" ", COMMANDS.get(c)), Runs.lowest(t), Runs.median(t),
+            name + ": " + COMMANDS.get(c).label(), Runs.lowest(t), Runs.median(t),
             Runs.median(t) / reference);
       }
     }

@@ -15,15 +15,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * When {@code bin/image-builder} starts Java with the class-data-sharing archive: only a current
- * one (newer than the jar, made by this Java), and the command runs either way. The "Java" here
- * is a script in a JAVA_HOME laid out like a JDK that prints the arguments it was given.
+ * How {@code bin/image-builder} starts Java: with a class-data-sharing archive only when it is
+ * current (newer than the jar, made by this Java), the help archive for help and the version,
+ * C1 alone for help, the version and dry runs, and the terminal's width for a help in a terminal;
+ * the command runs either way. The "Java" here is a script in a JAVA_HOME laid out like a JDK that
+ * prints the arguments it was given and the COLUMNS it got.
  */
 class LauncherClassDataSharingTest {
   @TempDir Path checkout;
   @TempDir Path javaHome;
   private Path jar;
   private Path archive;
+  private Path helpArchive;
   private Path archiveJvm;
   private final Instant jarBuilt = Instant.parse("2026-12-01T10:00:00Z");
 
@@ -38,11 +41,13 @@ class LauncherClassDataSharingTest {
     Files.writeString(jar, "not really a jar");
     Files.setLastModifiedTime(jar, FileTime.from(jarBuilt));
     archive = checkout.resolve("imagebuilder-cli/target/image-builder.jsa");
+    helpArchive = checkout.resolve("imagebuilder-cli/target/image-builder-help.jsa");
     archiveJvm = checkout.resolve("imagebuilder-cli/target/image-builder.jsa.jvm");
 
     Path java = javaHome.resolve("bin/java");
     Files.createDirectories(java.getParent());
-    Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do echo \"arg: $a\"; done\n");
+    Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do echo \"arg: $a\"; done\n"
+        + "[ -n \"${COLUMNS:-}\" ] && echo \"arg: COLUMNS=$COLUMNS\"\nexit 0\n");
     Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path libjvm = javaHome.resolve("lib/server/libjvm.so");
     Files.createDirectories(libjvm.getParent());
@@ -53,27 +58,51 @@ class LauncherClassDataSharingTest {
   void aCurrentArchiveIsPassedToJava() throws Exception {
     writeArchive(jarBuilt.plusSeconds(60), thisJava());
 
-    List<String> args = run("--help");
+    List<String> args = run("status");
 
     assertThat(args).contains("-XX:SharedArchiveFile=" + archive)
-        .containsSubsequence("-jar", jar.toString(), "--help");
+        .containsSubsequence("-cp", jar.toString(), "dev.imagebuilder.cli.Main", "status");
+  }
+
+  @Test
+  void helpAndTheVersionMapTheSmallerHelpArchive() throws Exception {
+    writeArchive(jarBuilt.plusSeconds(60), thisJava());
+    writeHelpArchive(jarBuilt.plusSeconds(60));
+
+    for (List<String> command : List.of(List.of("--help"), List.of("-h"), List.of("--version"), List.of("-V"),
+        List.of("status", "--help"))) {
+      assertThat(run(command.toArray(String[]::new))).as("%s", command)
+          .contains("-XX:SharedArchiveFile=" + helpArchive);
+    }
+    assertThat(run("--launchpad", "demo", "--dry-run")).contains("-XX:SharedArchiveFile=" + archive);
+    assertThat(run("--", "--help")).as("an image named --help").contains("-XX:SharedArchiveFile=" + archive);
+  }
+
+  @Test
+  void withoutTheHelpArchiveHelpMapsTheWholeOne() throws Exception {
+    writeArchive(jarBuilt.plusSeconds(60), thisJava());
+
+    assertThat(run("--help")).contains("-XX:SharedArchiveFile=" + archive);
   }
 
   @Test
   void anArchiveOlderThanTheJarIsLeftOut() throws Exception {
     writeArchive(jarBuilt.minusSeconds(60), thisJava());
+    writeHelpArchive(jarBuilt.minusSeconds(60));
 
-    List<String> args = run("--help");
-
-    assertThat(args).noneMatch(a -> a.startsWith("-XX:SharedArchiveFile"))
-        .containsSubsequence("-jar", jar.toString(), "--help");
+    for (String command : List.of("--help", "status")) {
+      assertThat(run(command)).as(command).noneMatch(a -> a.startsWith("-XX:SharedArchiveFile"))
+          .containsSubsequence("-cp", jar.toString(), "dev.imagebuilder.cli.Main", command);
+    }
   }
 
   @Test
   void anArchiveMadeByAnotherJavaIsLeftOut() throws Exception {
     writeArchive(jarBuilt.plusSeconds(60), "/usr/lib/jvm/other/lib/server/libjvm.so 1 2");
+    writeHelpArchive(jarBuilt.plusSeconds(60));
 
     assertThat(run("--help")).noneMatch(a -> a.startsWith("-XX:SharedArchiveFile"));
+    assertThat(run("status")).noneMatch(a -> a.startsWith("-XX:SharedArchiveFile"));
   }
 
   @Test
@@ -81,17 +110,48 @@ class LauncherClassDataSharingTest {
     List<String> args = run("--launchpad", "demo", "--dry-run");
 
     assertThat(args).noneMatch(a -> a.startsWith("-XX:SharedArchiveFile"))
-        .containsSubsequence("-jar", jar.toString(), "--launchpad", "demo", "--dry-run");
+        .containsSubsequence("-cp", jar.toString(), "dev.imagebuilder.cli.Main", "--launchpad", "demo", "--dry-run");
+  }
+
+  @Test
+  void helpTheVersionAndDryRunsAreCompiledByC1AloneEverythingElseKeepsC2() throws Exception {
+    for (List<String> quick : List.of(List.of("--help"), List.of("--version"), List.of("--dry-run", "--", "redis"),
+        List.of("submit", "--request", "r.json", "--dry-run"))) {
+      assertThat(run(quick.toArray(String[]::new))).as("%s", quick)
+          .contains("-XX:TieredStopAtLevel=1").noneMatch(a -> a.startsWith("-XX:Tier4"));
+    }
+    for (List<String> longer : List.of(List.of("--wait"), List.of("status"), List.of("--", "--dry-run"),
+        List.of("submit", "--request", "r.json"))) {
+      assertThat(run(longer.toArray(String[]::new))).as("%s", longer)
+          .contains("-XX:Tier4InvocationThreshold=50000").doesNotContain("-XX:TieredStopAtLevel=1");
+    }
+  }
+
+  @Test
+  void aHelpInATerminalIsGivenTheTerminalsWidth() throws Exception {
+    Path launcher = checkout.resolve("bin/image-builder");
+    // script(1) runs the launcher on a pseudo-terminal of 97 columns.
+    String shell = "stty cols 97 rows 24; JAVA_HOME='" + javaHome.toRealPath() + "' sh " + launcher;
+    Process p = new ProcessBuilder("script", "-qec", shell + " --help", "/dev/null")
+        .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(out.lines().map(String::strip)).as(out).contains("arg: COLUMNS=97");
+    assertThat(run("--help")).as("not a terminal").noneMatch(a -> a.startsWith("COLUMNS="));
+    assertThat(run(List.of("COLUMNS=120"), "--help")).as("COLUMNS already set").contains("COLUMNS=120");
   }
 
   @Test
   void javaOptsComeLastSoTheyCanOverrideTheLaunchersOptions() throws Exception {
     writeArchive(jarBuilt.plusSeconds(60), thisJava());
 
-    List<String> args = run(List.of("JAVA_OPTS=-XX:Tier3InvocationThreshold=200"), "--help");
+    List<String> args = run(List.of("JAVA_OPTS=-XX:Tier4InvocationThreshold=200"), "status");
 
-    assertThat(args).containsSubsequence("-XX:Tier3InvocationThreshold=2000",
-        "-XX:Tier3InvocationThreshold=200", "-jar");
+    assertThat(args).containsSubsequence("-XX:Tier4InvocationThreshold=50000",
+        "-XX:Tier4InvocationThreshold=200", "-cp");
+    assertThat(run(List.of("JAVA_OPTS=-XX:TieredStopAtLevel=4"), "--help"))
+        .containsSubsequence("-XX:TieredStopAtLevel=1", "-XX:TieredStopAtLevel=4", "-cp");
   }
 
   /** What bin/image-builder-cds records: the JVM library's path, size and modification time. */
@@ -107,6 +167,11 @@ class LauncherClassDataSharingTest {
     Files.writeString(archiveJvm, jvm + "\n");
   }
 
+  private void writeHelpArchive(Instant made) throws Exception {
+    Files.writeString(helpArchive, "a smaller archive");
+    Files.setLastModifiedTime(helpArchive, FileTime.from(made));
+  }
+
   private List<String> run(String... args) throws Exception {
     return run(List.of(), args);
   }
@@ -117,6 +182,7 @@ class LauncherClassDataSharingTest {
     pb.command().addAll(List.of(args));
     pb.environment().put("JAVA_HOME", javaHome.toRealPath().toString());
     pb.environment().remove("JAVA_OPTS");
+    pb.environment().remove("COLUMNS");
     for (String e : environment) {
       String[] kv = e.split("=", 2);
       pb.environment().put(kv[0], kv[1]);

@@ -8,8 +8,6 @@ import picocli.CommandLine.Option;
 
 /** How long to follow builds, and where their journal goes. */
 final class FollowOptions {
-  private static final DateTimeFormatter STAMP =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
   @Option(names = "--timeout", paramLabel = "DURATION",
       description = "Stop waiting after this long (such as 90s, 30m, 2h). The builds go on; "
@@ -32,7 +30,10 @@ final class FollowOptions {
     if (state != null) {
       return state;
     }
-    return stateHome(invocation).resolve("image-builder").resolve("run-" + STAMP.format(java.time.Instant.now())
+    // The formatter is made here, not at class load: every command's model loads this class,
+    // --help too, and compiling the pattern was a fiftieth of its start-up.
+    DateTimeFormatter stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    return stateHome(invocation).resolve("image-builder").resolve("run-" + stamp.format(java.time.Instant.now())
         + "-" + Integer.toHexString(new java.security.SecureRandom().nextInt(0x10000) | 0x10000).substring(1) + ".json");
   }
 

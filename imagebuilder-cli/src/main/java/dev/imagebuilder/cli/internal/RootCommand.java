@@ -19,6 +19,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
     name = Cli.NAME,
+    // No @Command methods here: spares picocli reading the annotations of every method at start.
+    addMethodSubcommands = false,
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     sortOptions = false,
