@@ -31,7 +31,13 @@ final class ClientThreads {
         SHUTDOWN_NOW.invoke(client);
         AWAIT_TERMINATION.invoke(client, Duration.ofMillis(waitMillis));
         return;
-      } catch (IllegalAccessException | InvocationTargetException e) {
+      } catch (InvocationTargetException e) {
+        if (e.getCause() instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        // fall back to the thread
+      } catch (IllegalAccessException e) {
         // fall back to the thread
       }
     }
