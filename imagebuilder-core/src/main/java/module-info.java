@@ -13,6 +13,8 @@ module dev.imagebuilder.core {
   exports dev.imagebuilder.core;
   // Durable file replacement, for the journals of the command line and the queue worker.
   exports dev.imagebuilder.core.internal.io to dev.imagebuilder.cli, dev.imagebuilder.amqp;
+  // The JDK clients' threads, stopped by the command line before it exits (ClientThreads).
+  exports dev.imagebuilder.core.internal.http to dev.imagebuilder.cli;
 
   uses dev.imagebuilder.spi.BackendProvider;
 }

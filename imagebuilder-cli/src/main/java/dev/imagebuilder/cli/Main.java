@@ -1,6 +1,7 @@
 package dev.imagebuilder.cli;
 
 import dev.imagebuilder.cli.internal.Cli;
+import dev.imagebuilder.core.internal.http.ClientThreads;
 import dev.imagebuilder.cli.internal.Invocation;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -32,6 +33,10 @@ public final class Main {
     int status = new Cli(invocation).run(args);
     System.out.flush();
     System.err.flush();
+    // Java waits up to 300 ms at exit for threads in native code, and a JDK HTTP client's selector
+    // thread waits there until the client is collected. The builder's own client is stopped when
+    // it closes; login, catalog search and build logs have clients of their own.
+    ClientThreads.stopAll(100);
     System.exit(status);
   }
 

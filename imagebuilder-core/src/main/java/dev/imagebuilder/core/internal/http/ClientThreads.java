@@ -4,6 +4,10 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Stops the selector thread of a JDK {@link HttpClient} whose owner is done with it.
@@ -17,8 +21,12 @@ import java.time.Duration;
  * {@code HttpClient-<id>-SelectorManager}, with the id the client's {@code toString()} ends with
  * (the JDK's own tests find it that way), and it shuts the client down when interrupted. Nothing
  * is done when the thread cannot be found.
+ *
+ * <p>{@link #stopAll} is for a process about to exit (the command line), whose other clients
+ * (Launchpad login, catalog search, build logs) are not closed by anyone.
  */
-final class ClientThreads {
+public final class ClientThreads {
+  private static final Pattern SELECTOR = Pattern.compile("HttpClient-\\d+-SelectorManager");
   private static final Method SHUTDOWN_NOW = method("shutdownNow");
   private static final Method AWAIT_TERMINATION = method("awaitTermination", Duration.class);
 
@@ -53,6 +61,32 @@ final class ClientThreads {
     }
   }
 
+  /**
+   * Stops the selector thread of every JDK client in this JVM, waiting at most
+   * {@code waitMillis} in all: only when the process is about to exit, since it ends clients that
+   * others may still hold.
+   */
+  public static void stopAll(long waitMillis) {
+    List<Thread> stopped = new ArrayList<>();
+    for (Thread t : threads()) {
+      if (SELECTOR.matcher(t.getName()).matches()) {
+        t.interrupt();
+        stopped.add(t);
+      }
+    }
+    long deadline = System.nanoTime() + waitMillis * 1_000_000;
+    try {
+      for (Thread t : stopped) {
+        long left = (deadline - System.nanoTime()) / 1_000_000;
+        if (left > 0) {
+          t.join(left);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** The selector thread of {@code client}, or null when it is not running or not found. */
   static Thread selectorThread(HttpClient client) {
     String self = client.toString();
@@ -61,18 +95,22 @@ final class ClientThreads {
       return null;
     }
     String name = "HttpClient-" + self.substring(open + 1, self.length() - 1) + "-SelectorManager";
+    for (Thread t : threads()) {
+      if (name.equals(t.getName())) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  private static List<Thread> threads() {
     ThreadGroup root = Thread.currentThread().getThreadGroup();
     while (root.getParent() != null) {
       root = root.getParent();
     }
     Thread[] threads = new Thread[root.activeCount() + 16];
     int n = root.enumerate(threads, true);
-    for (int i = 0; i < n; i++) {
-      if (name.equals(threads[i].getName())) {
-        return threads[i];
-      }
-    }
-    return null;
+    return Arrays.asList(threads).subList(0, n);
   }
 
   private static Method method(String name, Class<?>... parameters) {
