@@ -1,8 +1,8 @@
 package dev.imagebuilder.cli;
 
 import dev.imagebuilder.cli.internal.Cli;
-import dev.imagebuilder.core.internal.http.ClientThreads;
 import dev.imagebuilder.cli.internal.Invocation;
+import dev.imagebuilder.core.internal.http.ClientThreads;
 import java.io.PrintStream;
 import java.util.Arrays;
 

@@ -8,7 +8,6 @@ import picocli.CommandLine.Option;
 
 /** How long to follow builds, and where their journal goes. */
 final class FollowOptions {
-
   @Option(names = "--timeout", paramLabel = "DURATION",
       description = "Stop waiting after this long (such as 90s, 30m, 2h). The builds go on; "
           + "resume them from the state file. Exit status 4.")
