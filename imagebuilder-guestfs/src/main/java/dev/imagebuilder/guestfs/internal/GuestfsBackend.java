@@ -58,7 +58,8 @@ public final class GuestfsBackend implements Backend {
     }
     if (!cloud.ppas().isEmpty() && settings.ppa().keyFile().isPresent()) {
       keySource(settings).keyFor(cloud.ppas().get(0));
-    }    // A Glance destination's cloud must be configured: clouds.yaml or the OS_* variables.
+    }
+    // A Glance destination's cloud must be configured: clouds.yaml or the OS_* variables.
     delivery(cloud, settings, "validate");
   }
 
