@@ -154,6 +154,21 @@ class LauncherClassDataSharingTest {
         .containsSubsequence("-XX:TieredStopAtLevel=1", "-XX:TieredStopAtLevel=4", "-cp");
   }
 
+  @Test
+  void aSymlinkToTheLauncherRunsTheCheckoutItPointsTo() throws Exception {
+    // ~/bin/image-builder -> the checkout's launcher, and a relative link to that link. (In the
+    // checkout's temporary directory, which JUnit then deletes with the links.)
+    Path elsewhere = Files.createDirectories(checkout.resolve("home/bin"));
+    Path absolute = Files.createSymbolicLink(elsewhere.resolve("image-builder"), checkout.resolve("bin/image-builder"));
+    Path relative = Files.createDirectories(elsewhere.resolve("tools")).resolve("ib");
+    Files.createSymbolicLink(relative, Path.of("../image-builder"));
+
+    for (Path link : List.of(absolute, relative)) {
+      assertThat(runScript(link, List.of(), "status")).as("%s", link)
+          .containsSubsequence("-cp", jar.toString(), "dev.imagebuilder.cli.Main", "status");
+    }
+  }
+
   /** What bin/image-builder-cds records: the JVM library's path, size and modification time. */
   private String thisJava() throws Exception {
     Path libjvm = javaHome.resolve("lib/server/libjvm.so").toRealPath();
@@ -177,8 +192,12 @@ class LauncherClassDataSharingTest {
   }
 
   private List<String> run(List<String> environment, String... args) throws Exception {
+    return runScript(checkout.resolve("bin/image-builder"), environment, args);
+  }
+
+  private List<String> runScript(Path launcher, List<String> environment, String... args) throws Exception {
     ProcessBuilder pb = new ProcessBuilder();
-    pb.command().addAll(List.of("sh", checkout.resolve("bin/image-builder").toString()));
+    pb.command().addAll(List.of("sh", launcher.toString()));
     pb.command().addAll(List.of(args));
     pb.environment().put("JAVA_HOME", javaHome.toRealPath().toString());
     pb.environment().remove("JAVA_OPTS");
