@@ -1,5 +1,6 @@
 package dev.imagebuilder.cli.internal;
 
+import dev.imagebuilder.core.internal.http.ClientThreads;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -15,7 +16,7 @@ final class ServeUntilInterrupted {
     Thread hook = null;
     if (invocation.ownsProcess()) {
       hook = new Thread(() -> {
-        stop.run();
+        stopping(stop);
         stopped.countDown();
       }, hookName);
       Runtime.getRuntime().addShutdownHook(hook);
@@ -34,5 +35,16 @@ final class ServeUntilInterrupted {
         }
       }
     }
+  }
+
+  /**
+   * What the hook does: the command's stop action, then the JDK clients' selector threads. The
+   * process ends after the hooks, not through Main's exit, which stops them otherwise: left
+   * running, Java waits 300 ms for them (see ClientThreads). The worker took a third of a second
+   * to end after Ctrl-C or SIGTERM, and 25 ms with this.
+   */
+  static void stopping(Runnable stop) {
+    stop.run();
+    ClientThreads.stopAll(100);
   }
 }
