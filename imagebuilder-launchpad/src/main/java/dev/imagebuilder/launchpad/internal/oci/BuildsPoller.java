@@ -40,7 +40,10 @@ final class BuildsPoller {
   enum Probe {
     /** A build for every target: the request has done its work; the run is COMPLETED and the builds applied. */
     COMPLETED,
-    /** Not a build for every target yet: only the request's status tells a job still running from a failed one. */
+    /**
+     * Not a build for every target yet: the next read looks at the request, whose status alone
+     * tells a job still running from a failed one.
+     */
     NOT_YET,
     /** The read failed (counted as such). */
     FAILED
@@ -75,6 +78,9 @@ final class BuildsPoller {
         entries.forEach(b -> built.add(b.path("arch_tag").asText("")));
         if (run.targets.isEmpty() || !built.containsAll(run.targets.keySet())) {
           run.busy = false;
+          run.consecutiveFailures = 0;
+          // Nothing new: the request is still Pending (or Failed, which its next read tells).
+          run.read(false, book.clock.instant(), book.settings.pollInterval(), book.settings.maxPollInterval());
           return CompletableFuture.completedFuture(Probe.NOT_YET);
         }
         run.completed();

@@ -273,8 +273,7 @@ public final class OciBuildJob implements BuildJob {
 
   /**
    * Looks at the builds of a request that was Pending: a build for every target completes the
-   * run; short of that, the request itself is read at once (it alone tells a job still running
-   * from one that Failed).
+   * run; short of that, the next read, when due, looks at the request itself.
    */
   private CompletableFuture<Object> probeBuilds(RecipeRun run, Instant started) {
     synchronized (book) {
@@ -285,8 +284,7 @@ public final class OciBuildJob implements BuildJob {
         finished(run);
         yield done();
       }
-      case NOT_YET -> pollRequest(run, started);
-      case FAILED -> done();
+      case NOT_YET, FAILED -> done();
     });
   }
 

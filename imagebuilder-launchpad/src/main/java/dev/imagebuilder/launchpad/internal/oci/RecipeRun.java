@@ -83,11 +83,12 @@ final class RecipeRun {
   int quietReads;
   /**
    * The next read looks at the builds of the request, which was Pending at its last read, rather
-   * than at the request itself (once per run: while a request stays Pending, its builds are not
-   * worth a read each time).
+   * than at the request itself. While a request is Pending the reads alternate: Launchpad's job
+   * creates the builds and then marks the request Completed, so its builds show a completed
+   * request at once (the request would say Completed, and its builds need a read anyway), while
+   * only the request's status tells a job still running from one that Failed.
    */
   boolean probeBuildsNext;
-  private boolean probed;
 
   RecipeRun(String id, Catalog.Entry entry, URI recipe, int pushRules) {
     this.id = id;
@@ -180,15 +181,12 @@ final class RecipeRun {
     probeBuildsNext = false;
   }
 
-  /** A read of the build request said Pending: the first time, the next read probes its builds. */
+  /** A read of the build request said Pending: the next read looks at its builds. */
   void stillPending() {
-    if (!probed) {
-      probed = true;
-      probeBuildsNext = true;
-    }
+    probeBuildsNext = true;
   }
 
-  /** The builds are being probed: the read after that looks at the request again. */
+  /** The builds are being looked at: the read after that looks at the request again. */
   void probing() {
     probeBuildsNext = false;
   }

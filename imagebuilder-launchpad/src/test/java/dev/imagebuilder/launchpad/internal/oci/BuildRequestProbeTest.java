@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -25,8 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * How a Pending build request is followed: after its first Pending read, the next read looks at
- * its builds, and a build for every target completes the run without reading the request again.
+ * How a Pending build request is followed: after each Pending read, the next read looks at its
+ * builds, and a build for every target completes the run without reading the request again;
+ * short of that, the read after looks at the request.
  * The job's clock is manual, so which read is due when is decided here, not by timing.
  */
 class BuildRequestProbeTest {
@@ -37,6 +39,8 @@ class BuildRequestProbeTest {
   FakeLaunchpad lp;
   final ManualClock clock = new ManualClock();
   RecordingBuildContext ctx;
+  /** Tasks the job's scheduler has started: its poll cycles. */
+  final AtomicInteger cycles = new AtomicInteger();
 
   @BeforeEach
   void setUp() {
@@ -66,18 +70,27 @@ class BuildRequestProbeTest {
   }
 
   @Test
-  void aRequestStillPendingAtTheSecondReadIsReadAtOnceAfterItsEmptyBuilds() throws Exception {
+  void whileTheRequestStaysPendingTheReadsAlternateBetweenItsBuildsAndTheRequest() throws Exception {
     startAndReadThePendingRequestOnce();
 
     clock.advance(BASE.multipliedBy(2));
-    eventually("the request read again after its empty builds", () -> reads("request") == 2);
-    assertThat(reads("builds")).as("one look at the builds, then the request itself").isEqualTo(1);
+    eventually("a look at the request's builds", () -> reads("builds") == 1);
+    // Regression (issue #16): an empty look at the builds was followed at once by a read of the
+    // request, two reads in one cycle for one answer.
+    clock.advance(BASE.dividedBy(2)); // a cycle before the next read is due
+    awaitCycles(3);
+    assertThat(reads("request")).as("no read of the request in the same cycle").isEqualTo(1);
     assertThat(ctx.targets().values()).extracting(TargetStatus::rawState).containsOnly("Build request Pending");
 
-    lp.advancePhases(1);
-    advanceUntil("a third read of the request", () -> reads("request") == 3); // Completed: its builds are read right after
+    advanceUntil("the request read again", () -> reads("request") == 2);
+    assertThat(reads("builds")).isEqualTo(1);
+    advanceUntil("its builds looked at again", () -> reads("builds") == 2);
+    assertThat(reads("request")).isEqualTo(2);
+
+    lp.advancePhases(1); // the request job runs: the next read, of the request, says Completed
+    advanceUntil("a third read of the request", () -> reads("request") == 3);
     eventually("every target shows its build", () -> allTargets("Needs building"));
-    assertThat(reads("builds")).as("the builds are looked at once more, not at every read").isEqualTo(2);
+    assertThat(reads("builds")).as("a Completed request's builds are read right after it").isEqualTo(3);
   }
 
   /** Starts a build of every architecture and lets the job read its build request once (Pending). */
@@ -90,7 +103,7 @@ class BuildRequestProbeTest {
     LaunchpadBackend backend = new LaunchpadBackend(TestBackendContext.of("launchpad", config)
         .withHttp(new JdkHttpService()).withClock(clock));
     OciImageRequest request = ImageRequest.oci().build();
-    ctx = new RecordingBuildContext(request);
+    ctx = new RecordingBuildContext(request).beforeEachTask(cycles::incrementAndGet);
     backend.start(request, ctx);
     eventually("requestBuilds answered and recorded", () -> reads("requestBuilds") == 1 && logged("build request "));
     advanceUntil("a first read of the request", () -> reads("request") == 1);
@@ -119,6 +132,12 @@ class BuildRequestProbeTest {
     };
     String method = what.equals("requestBuilds") ? "POST" : "GET";
     return lp.requests().stream().filter(c -> c.method().equals(method) && c.path().matches(pattern)).count();
+  }
+
+  /** Waits until the job has started {@code n} more tasks: at least {@code n - 1} whole poll cycles. */
+  private void awaitCycles(int n) {
+    int from = cycles.get();
+    eventually(n + " more poll cycles", () -> cycles.get() >= from + n);
   }
 
   /** Moves the job's clock one interval at a time until {@code condition} holds. */
