@@ -33,6 +33,8 @@ public final class RecordingBuildContext implements BuildContext, AutoCloseable 
   /** Every state the job recorded before a remote call or after its answer, in order. */
   public final List<Map<String, Object>> checkpoints = new java.util.concurrent.CopyOnWriteArrayList<>();
   public final CompletableFuture<Map<String, TargetStatus>> done = new CompletableFuture<>();
+  /** The delay of every task scheduled, in order (the job's poll cycles). */
+  public final List<Duration> scheduledDelays = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean declared;
   private volatile Runnable beforeEachTask = () -> { };
 
@@ -129,6 +131,7 @@ public final class RecordingBuildContext implements BuildContext, AutoCloseable 
     if (isClosed()) {
       throw new IllegalStateException("closed");
     }
+    scheduledDelays.add(delay);
     return scheduler.schedule(() -> {
       try {
         beforeEachTask.run();

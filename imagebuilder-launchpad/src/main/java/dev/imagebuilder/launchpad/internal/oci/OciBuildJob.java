@@ -260,7 +260,7 @@ public final class OciBuildJob implements BuildJob {
         }
       }
     }
-    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> rearm());
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> rearm(started));
   }
 
   private CompletableFuture<Object> pollRequest(RecipeRun run, Instant started) {
@@ -301,7 +301,24 @@ public final class OciBuildJob implements BuildJob {
     return CompletableFuture.completedFuture(null);
   }
 
-  private void rearm() {
+  /**
+   * How long after {@code now} the cycle after one that {@code started} is due: one interval after
+   * that start, at once if that has passed, never more than one interval away (a clock set back).
+   */
+  static Duration untilNextCycle(Instant started, Instant now, Duration interval) {
+    Duration left = Duration.between(now, started.plus(interval));
+    if (left.isNegative()) {
+      return Duration.ZERO;
+    }
+    return left.compareTo(interval) > 0 ? interval : left;
+  }
+
+  /**
+   * Schedules the next cycle one poll interval after this one started (at once if this one took
+   * longer). Counted from its end instead, the cycles drifted by the time each took, up to a few
+   * hundred milliseconds with many recipes, and a build's end was seen that much later.
+   */
+  private void rearm(Instant started) {
     if (!book.anyOpen()) {
       synchronized (book) {
         webhooks.removeAll(); // the build is over: its webhooks go
@@ -312,7 +329,7 @@ public final class OciBuildJob implements BuildJob {
       return;
     }
     try {
-      context.schedule(this::cycle, book.settings.pollInterval());
+      context.schedule(this::cycle, untilNextCycle(started, clock.instant(), book.settings.pollInterval()));
     } catch (RuntimeException e) {
       // The build ended between the check and the schedule: nothing left to do.
       LOG.debug("not re-arming the poll cycle of {}: {}", context.buildId(), e.toString());

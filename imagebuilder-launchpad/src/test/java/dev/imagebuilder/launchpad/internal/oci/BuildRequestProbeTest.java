@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -93,6 +94,23 @@ class BuildRequestProbeTest {
     assertThat(reads("builds")).as("a Completed request's builds are read right after it").isEqualTo(3);
   }
 
+  /**
+   * Regression (issue #16): each cycle was scheduled one interval after the last one ended, so the
+   * cycles drifted by the time each took. With a clock that moves while a cycle runs, the next
+   * one comes sooner than one interval.
+   */
+  @Test
+  void theNextCycleIsScheduledOneIntervalAfterTheLastOneStarted() throws Exception {
+    startAndReadThePendingRequestOnce();
+    clock.stepOnEachRead(Duration.ofMillis(1));
+    int from = ctx.scheduledDelays.size();
+
+    advanceUntil("two more cycles scheduled", () -> ctx.scheduledDelays.size() >= from + 2);
+
+    List<Duration> delays = List.copyOf(ctx.scheduledDelays);
+    assertThat(delays.subList(from, delays.size())).allMatch(d -> d.compareTo(BASE) < 0);
+  }
+
   /** Starts a build of every architecture and lets the job read its build request once (Pending). */
   private void startAndReadThePendingRequestOnce() throws Exception {
     Map<String, String> config = Map.of(
@@ -155,17 +173,23 @@ class BuildRequestProbeTest {
     Await.until(what, condition);
   }
 
-  /** A clock that moves only when told. */
+  /** A clock that moves only when told, or by a step at every read of it once told so. */
   static final class ManualClock extends Clock {
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-04T12:00:00Z"));
+    private volatile Duration step = Duration.ZERO;
 
     void advance(Duration by) {
       now.updateAndGet(t -> t.plus(by));
     }
 
+    void stepOnEachRead(Duration by) {
+      step = by;
+    }
+
     @Override
     public Instant instant() {
-      return now.get();
+      Duration by = step;
+      return now.getAndUpdate(t -> t.plus(by));
     }
 
     @Override

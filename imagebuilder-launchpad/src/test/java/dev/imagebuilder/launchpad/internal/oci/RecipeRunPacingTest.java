@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** The polling back-off of one build request: doubling while quiet, back to base on a change. */
+/**
+ * The polling back-off of one build request (doubling while quiet, back to base on a change), and
+ * the pace of the poll cycles that carry the reads.
+ */
 class RecipeRunPacingTest {
   private static final Duration BASE = Duration.ofSeconds(30);
   private static final Duration CAP = Duration.ofMinutes(4);
@@ -59,5 +62,22 @@ class RecipeRunPacingTest {
     run.read(true, T0, BASE, CAP);
     assertThat(run.dueForRead(T0.plus(BASE).minusSeconds(15), BASE)).isTrue();
     assertThat(run.dueForRead(T0.plus(BASE).minusSeconds(16), BASE)).isFalse();
+  }
+
+  /**
+   * Regression (issue #16): the next cycle was scheduled one interval after the last one ended, so
+   * with many recipes each cycle came later by the time the one before took, and a build's end
+   * was seen up to 1.3 s after it with a 1 s interval.
+   */
+  @Test
+  void theNextCycleIsDueOneIntervalAfterTheLastOneStarted() {
+    Duration interval = Duration.ofSeconds(1);
+
+    assertThat(OciBuildJob.untilNextCycle(T0, T0.plusMillis(300), interval)).isEqualTo(Duration.ofMillis(700));
+    assertThat(OciBuildJob.untilNextCycle(T0, T0, interval)).isEqualTo(interval);
+    assertThat(OciBuildJob.untilNextCycle(T0, T0.plusMillis(1_500), interval)).as("a cycle that took longer")
+        .isEqualTo(Duration.ZERO);
+    assertThat(OciBuildJob.untilNextCycle(T0, T0.minusSeconds(5), interval)).as("the clock set back")
+        .isEqualTo(interval);
   }
 }
