@@ -137,4 +137,40 @@ class SubmitLoginFakesTest {
     command.join(20_000);
     assertThat(exit.get()).isEqualTo(130);
   }
+
+  /**
+   * Regression: the command {@code fakes} prints used the library's pace (a 30 s poll, 5 minutes
+   * before an upload retry), so against the demo's builds of seconds it took minutes, five of them
+   * waiting to retry the upload the demo fails once (redis 22.04 arm64). It now carries the
+   * demo's client settings, and that target succeeds after one retry within seconds.
+   */
+  @Test
+  void theCommandFakesPrintsBuildsAgainstThemAtTheirPace() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    AtomicInteger exit = new AtomicInteger(-1);
+    Thread fakes = new Thread(() -> exit.set(Main.run(new String[] {"fakes", "--output", dir.toString()},
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true))));
+    fakes.start();
+    try {
+      Await.until("the fakes serving", Duration.ofSeconds(20), () -> {
+        assertThat(exit.get()).as(out.toString(StandardCharsets.UTF_8)).isEqualTo(-1);
+        return out.toString(StandardCharsets.UTF_8).contains("Serving until interrupted");
+      });
+      String printed = out.toString(StandardCharsets.UTF_8);
+      assertThat(printed).contains("launchpad.poll-interval: 1s", "launchpad.upload-retry-backoff: 2s");
+      Matcher command = Pattern.compile("\\n  image-builder (.+)\\n").matcher(printed);
+      assertThat(command.find()).as(printed).isTrue();
+      java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(command.group(1).split(" ")));
+      args.addAll(java.util.List.of("--state", dir.resolve("run.json").toString(), "--series", "22.04", "--arch", "arm64",
+          "--", "redis"));
+
+      Run run = CommandRunner.run(args);
+
+      assertThat(run.exit()).as(run.out() + run.err()).isZero();
+      assertThat(run.out()).contains("upload retry 1 of 3 in 2s").contains("1 target: 1 succeeded");
+    } finally {
+      fakes.interrupt();
+      fakes.join(20_000);
+    }
+  }
 }

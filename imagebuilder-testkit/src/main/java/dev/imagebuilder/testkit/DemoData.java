@@ -24,6 +24,18 @@ public final class DemoData {
   public static final List<String> ARCHITECTURES = List.of("amd64", "arm64", "ppc64el", "s390x");
   /** Each farm state lasts this long in the demo: a build is uploaded about 12 s after the request. */
   public static final Duration PHASE = Duration.ofSeconds(2);
+  /**
+   * The client settings that suit this pace, as {@code image-builder} configuration keys and
+   * values: a poll every second (with the library's default of 30 s a build of seconds is seen
+   * half a minute late) and 2 s before an automatic upload retry (with the default of 5 minutes,
+   * the upload that fails once holds the build up for five minutes).
+   */
+  public static Map<String, String> clientSettings() {
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("launchpad.poll-interval", "1s");
+    settings.put("launchpad.upload-retry-backoff", "2s");
+    return settings;
+  }
 
   private DemoData() {}
 

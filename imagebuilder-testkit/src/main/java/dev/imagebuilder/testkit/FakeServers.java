@@ -28,7 +28,8 @@ import java.util.concurrent.CountDownLatch;
  * </ul>
  *
  * <p>It prints the service root, web root, file paths and the {@code image-builder}
- * configuration that points at them, one {@code key: value} per line, then blocks.
+ * configuration that points at them (and paces a client to the demo's builds of seconds), one
+ * {@code key: value} per line, then blocks.
  */
 public final class FakeServers implements AutoCloseable {
   private final FakeLaunchpad launchpad;
@@ -48,6 +49,7 @@ public final class FakeServers implements AutoCloseable {
     out.println("launchpad.consumer-key: " + launchpad.credentials().consumerKey());
     out.println("launchpad.access-token: " + launchpad.credentials().accessToken());
     out.println("launchpad.access-secret: (in " + credentials + ")");
+    DemoData.clientSettings().forEach((key, value) -> out.println(key + ": " + value));
     out.println("registry: " + launchpad.registryUri());
     startSystemImage(options, out);
   }

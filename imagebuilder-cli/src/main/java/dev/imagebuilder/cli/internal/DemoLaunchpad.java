@@ -1,5 +1,6 @@
 package dev.imagebuilder.cli.internal;
 
+import dev.imagebuilder.testkit.DemoData;
 import dev.imagebuilder.testkit.FakeLaunchpad;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,8 +49,7 @@ final class DemoLaunchpad implements AutoCloseable {
     config.put("launchpad.service-root", launchpad.serviceRoot().toString());
     config.put("launchpad.credentials-file", credentials.toString());
     config.put("launchpad.catalog", catalog.toString());
-    config.put("launchpad.poll-interval", "1s");
-    config.put("launchpad.upload-retry-backoff", "2s");
+    config.putAll(DemoData.clientSettings());
     return config;
   }
 

@@ -1,5 +1,6 @@
 package dev.imagebuilder.cli.internal;
 
+import dev.imagebuilder.testkit.DemoData;
 import dev.imagebuilder.testkit.FakeServers;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,9 +66,12 @@ final class FakesCommand implements Callable<Integer> {
     }
     invocation.out().println();
     invocation.out().println("Build against them:");
+    // Paced to the demo's builds of seconds: the defaults (a 30 s poll, 5 minutes before an upload
+    // retry) would make the command take minutes against a build that is over in 12 s.
     invocation.out().println("  " + Cli.NAME + " --launchpad " + servers.launchpad().serviceRoot()
         + " --credentials " + dir.resolve("launchpad-credentials")
-        + " --catalog " + dir.resolve("launchpad-catalog.json") + " --wait --auto-retry-uploads");
+        + " --catalog " + dir.resolve("launchpad-catalog.json")
+        + pacing() + " --wait --auto-retry-uploads");
     invocation.out().println("Serving until interrupted (Ctrl-C).");
     invocation.out().flush();
     try {
@@ -75,5 +79,12 @@ final class FakesCommand implements Callable<Integer> {
     } finally {
       servers.close();
     }
+  }
+
+  /** The demo's client settings as {@code --config} options. */
+  private static String pacing() {
+    StringBuilder options = new StringBuilder();
+    DemoData.clientSettings().forEach((key, value) -> options.append(" --config ").append(key).append('=').append(value));
+    return options.toString();
   }
 }
