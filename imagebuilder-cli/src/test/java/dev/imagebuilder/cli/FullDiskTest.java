@@ -99,7 +99,10 @@ class FullDiskTest {
     Files.delete(small.resolve("filler"));
     Run resumed = run("resume", "--state", state.toString());
     assertThat(resumed.exit()).as(resumed.toString()).isEqualTo(1);
-    assertThat(resumed.out()).contains("UNCONFIRMED").contains("retry this target by name")
+    // Regression: what to do came after the first 240 characters, all the command line shows of
+    // an error, and was cut ("retry this target by name (Bu...").
+    assertThat(resumed.out()).contains("UNCONFIRMED").containsPattern("retry this target by name \\(on the command"
+        + " line: retry --target nginx/22\\.04/amd64; BuildHandle\\.retry with its key\\)")
         .doesNotContain("All targets succeeded");
     assertThat(launchpad.operationCount("requestBuilds")).as("never requested twice").isEqualTo(1);
   }

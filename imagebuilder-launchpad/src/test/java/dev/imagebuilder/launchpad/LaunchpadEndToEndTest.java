@@ -414,7 +414,8 @@ class LaunchpadEndToEndTest {
       assertThat(t.state()).isEqualTo(TargetState.UNCONFIRMED);
       assertThat(t.rawState()).isEqualTo("requestBuilds unconfirmed");
       assertThat(t.webLink().toString()).startsWith(lp.webRoot().toString()).contains("postgres-24.04");
-      assertThat(t.errorSummary()).contains("Look at").contains("retry this target by name");
+      assertThat(t.errorSummary()).contains("if the recipe's page shows no build requested then, retry this target by name")
+          .contains("retry --target " + t.key());
     });
     assertThat(lp.operationCount("requestBuilds")).isEqualTo(1);
     assertThatThrownBy(resumed::retry).isInstanceOf(IllegalStateException.class);

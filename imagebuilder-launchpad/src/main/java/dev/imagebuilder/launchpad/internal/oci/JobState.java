@@ -144,11 +144,11 @@ final class JobState {
     String page = run.webLink != null ? run.webLink.toString() : run.recipe.toString();
     return status.withState(TargetState.UNCONFIRMED, "requestBuilds unconfirmed")
         .withLinks(run.webLink != null ? run.webLink : status.webLink(), status.logUrl())
-        // Action first: the command line shows the first 240 characters of an error.
-        .withError("requestBuilds went out but its answer was never recorded, and Launchpad lists no build"
-            + " requests of a recipe, so it cannot be checked from here. Look at the recipe's page: if it"
-            + " shows no build requested then, retry this target by name (BuildHandle.retry with its key;"
-            + " on the command line: retry --target " + status.key() + "). Page: " + page
+        // What to do within the first 240 characters: the command line shows no more of an error.
+        .withError("requestBuilds went out, but its answer was never recorded: if the recipe's page shows no"
+            + " build requested then, retry this target by name (on the command line: retry --target "
+            + status.key() + "; BuildHandle.retry with its key). Launchpad lists no build requests of a"
+            + " recipe, so this cannot be checked from here. Page: " + page
             + (run.error != null ? ". " + run.error : ""));
   }
 
