@@ -237,6 +237,8 @@ class RemoteBackendTest {
     assertThat(r.targets()).singleElement().satisfies(t -> {
       assertThat(t.state()).isEqualTo(TargetState.UNCONFIRMED);
       assertThat(t.errorSummary()).contains("cannot be checked").contains("worker journal entry");
+      // What to do, within what the command line shows of an error (its first 240 characters).
+      assertThat(t.errorSummary().indexOf("submit the request again")).isBetween(0, 240 - "submit the request again".length());
     });
     assertThat(broker.messageCount(queue)).as("nothing published again").isZero();
     assertThat(fake.calls(Kind.SUBMIT).size()).isEqualTo(1);

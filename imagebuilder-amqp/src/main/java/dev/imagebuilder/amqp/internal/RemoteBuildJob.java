@@ -103,10 +103,11 @@ final class RemoteBuildJob implements BuildJob {
     if ("publishing".equals(phase)) {
       ended = true;
       context.declareTargets(List.of(placeholder().withState(TargetState.UNCONFIRMED, "hand-off unconfirmed")
-          .withError("request " + requestId + " was being handed to queue " + backend.settings().topology().queue()
-              + " when the process stopped, and its confirmation was never recorded; whether a worker has it"
-              + " cannot be checked from here. Look for a worker journal entry named " + requestId
-              + ".json, or reports on " + replyQueue + "; if there are none, submit the request again")));
+          // What to do within the first 240 characters: the command line shows no more of an error.
+          .withError("look for a worker journal entry named " + requestId + ".json, or reports on " + replyQueue
+              + "; if there are none, submit the request again. It was being handed to queue "
+              + backend.settings().topology().queue() + " when the process stopped, and its confirmation was"
+              + " never recorded: whether a worker has it cannot be checked from here")));
       return;
     }
     listen(true);
