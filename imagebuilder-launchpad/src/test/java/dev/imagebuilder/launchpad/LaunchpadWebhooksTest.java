@@ -69,7 +69,8 @@ class LaunchpadWebhooksTest {
     assertThat(r.succeeded()).as(r.targets().toString()).isTrue();
     assertThat(r.targets()).hasSize(4).allSatisfy(t -> assertThat(t.outputs()).containsEntry("published", "true"));
     assertThat(lp.operationCount("newWebhook")).isEqualTo(2);
-    eventually(() -> lp.webhooks().active() == 0);
+    // The fake journals a call once it has answered it, after the webhook is gone: wait for both.
+    eventually(() -> lp.webhooks().active() == 0 && deletes() == 2);
     List<RecordedCall> calls = lp.requests();
     assertThat(calls).filteredOn(c -> c.method().equals("DELETE")).hasSize(2);
     assertThat(lp.webhooks().attempts()).isNotEmpty()
@@ -131,9 +132,14 @@ class LaunchpadWebhooksTest {
     BuildResult r = builder.resume(last).await(Duration.ofMinutes(2));
 
     assertThat(r.succeeded()).as(r.targets().toString()).isTrue();
-    eventually(() -> lp.webhooks().active() == 0);
+    eventually(() -> lp.webhooks().active() == 0 && deletes() == 2);
     assertThat(lp.requests()).filteredOn(c -> c.method().equals("DELETE")).hasSize(2);
     assertThat(lp.operationCount("newWebhook")).as("a resume makes none").isEqualTo(2);
+  }
+
+  /** The DELETE calls the fake has journaled (it journals a call once it has answered it). */
+  private long deletes() {
+    return lp.requests().stream().filter(c -> c.method().equals("DELETE")).count();
   }
 
   private static void eventually(BooleanSupplier condition) {
