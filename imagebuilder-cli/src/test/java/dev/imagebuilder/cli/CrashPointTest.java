@@ -124,7 +124,8 @@ class CrashPointTest {
     JsonNode unconfirmed = targets.stream().filter(t -> t.path("state").asText().equals("UNCONFIRMED"))
         .findFirst().orElseThrow();
     assertThat(unconfirmed.path("web_link").asText()).startsWith(launchpad.webRoot().toString());
-    assertThat(unconfirmed.path("error").asText()).contains("Look at").contains("retry this target by name");
+    assertThat(unconfirmed.path("error").asText()).contains("if the recipe's page shows no build requested then")
+        .contains("retry --target " + unconfirmed.path("key").asText());
     assertThat(launchpad.operationCount("requestBuilds")).as("never requested again blindly").isEqualTo(requested);
   }
 
