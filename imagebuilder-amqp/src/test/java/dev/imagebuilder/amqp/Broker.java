@@ -110,25 +110,8 @@ final class Broker implements AutoCloseable {
    * this machine).
    */
   void closeConnectionNamed(String connectionName) throws Exception {
-    Process list;
-    try {
-      list = new ProcessBuilder("rabbitmqctl", "list_connections", "-q", "--no-table-headers",
-          "pid", "client_properties").redirectErrorStream(true).start();
-    } catch (IOException e) {
-      if ("required".equals(System.getenv("IMAGEBUILDER_SYSTEM_TESTS"))) {
-        fail("rabbitmqctl is needed to drop a connection: " + e);
-      }
-      Assumptions.abort("rabbitmqctl is not available to drop a connection");
-      return;
-    }
-    String out = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (list.waitFor() != 0) {
-      // Not root, or not the broker's machine: rabbitmqctl cannot reach the node.
-      if ("required".equals(System.getenv("IMAGEBUILDER_SYSTEM_TESTS"))) {
-        fail("rabbitmqctl list_connections failed: " + out);
-      }
-      Assumptions.abort("rabbitmqctl cannot reach the broker: " + out.strip());
-    }
+    String out = rabbitmqctl("drop a connection", "list_connections", "-q", "--no-table-headers", "pid",
+        "client_properties");
     String pid = out.lines()
         .filter(l -> l.contains("{\"connection_name\",\"" + connectionName + "\"}"))
         .map(l -> l.split("\t")[0]).findFirst()
@@ -139,6 +122,47 @@ final class Broker implements AutoCloseable {
     if (close.waitFor() != 0) {
       throw new AssertionError("rabbitmqctl close_connection failed: " + closed);
     }
+  }
+
+  /**
+   * Messages of {@code queue} delivered to a consumer and not acknowledged yet, which
+   * {@link #messageCount} does not count ({@code rabbitmqctl list_queues}).
+   */
+  long unacknowledged(String queue) throws Exception {
+    String out = rabbitmqctl("count unacknowledged messages", "list_queues", "-q", "--no-table-headers", "name",
+        "messages_unacknowledged");
+    return out.lines().map(l -> l.split("\t")).filter(f -> f.length == 2 && f[0].equals(queue))
+        .mapToLong(f -> Long.parseLong(f[1].strip())).findFirst()
+        .orElseThrow(() -> new AssertionError("no queue " + queue + " in " + out));
+  }
+
+  /**
+   * Runs {@code rabbitmqctl} (the broker runs on this machine) and returns its output; without it,
+   * or when it cannot reach the broker (not root), the test cannot {@code purpose}: it fails when
+   * system tests are required, else it is skipped.
+   */
+  private static String rabbitmqctl(String purpose, String... args) throws Exception {
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("rabbitmqctl"));
+    command.addAll(java.util.List.of(args));
+    Process p;
+    try {
+      p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      if ("required".equals(System.getenv("IMAGEBUILDER_SYSTEM_TESTS"))) {
+        fail("rabbitmqctl is needed to " + purpose + ": " + e);
+      }
+      Assumptions.abort("rabbitmqctl is not available to " + purpose);
+      return "";
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      // Not root, or not the broker's machine: rabbitmqctl cannot reach the node.
+      if ("required".equals(System.getenv("IMAGEBUILDER_SYSTEM_TESTS"))) {
+        fail("rabbitmqctl " + args[0] + " failed: " + out);
+      }
+      Assumptions.abort("rabbitmqctl cannot reach the broker: " + out.strip());
+    }
+    return out;
   }
 
   boolean exists(String queue) {

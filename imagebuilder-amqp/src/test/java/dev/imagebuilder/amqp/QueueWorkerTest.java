@@ -488,7 +488,10 @@ class QueueWorkerTest {
     broker.publish(queue, cloud(trigger).getBytes(StandardCharsets.UTF_8),
         new AMQP.BasicProperties.Builder().headers(Map.of("x-imagebuilder-request-id", id)).build());
     QueueWorker second = started(worker("second", imageBuilder()));
-    Await.until("the queue to drain", WAIT, () -> messageCount() == 0 && second.activeRequests() == 0);
+    // Drained means acknowledged: a message delivered to the worker and not acknowledged yet is
+    // not in the queue's message count, and closing the worker then would put it back.
+    Await.until("the queue to drain", WAIT, () -> messageCount() == 0 && unacknowledged() == 0
+        && second.activeRequests() == 0);
     second.close();
     assertThat(broker.messageCount(queue)).isZero();
     assertThat(submits()).isEqualTo(1);
@@ -512,6 +515,14 @@ class QueueWorkerTest {
     return fake.builds().stream().filter(b -> b.request().imageType().equals(imageType))
         .map(FakeBackend.Build::id).findFirst()
         .orElseThrow(() -> new AssertionError("no " + imageType + " build on the fake backend"));
+  }
+
+  private long unacknowledged() {
+    try {
+      return broker.unacknowledged(queue);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 
   private long messageCount() {
