@@ -142,8 +142,8 @@ final class Broker implements AutoCloseable {
    * system tests are required, else it is skipped.
    */
   private static String rabbitmqctl(String purpose, String... args) throws Exception {
-    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("rabbitmqctl"));
-    command.addAll(java.util.List.of(args));
+    List<String> command = new ArrayList<>(List.of("rabbitmqctl"));
+    command.addAll(List.of(args));
     Process p;
     try {
       p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -20,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -112,16 +114,8 @@ class SubmitLoginFakesTest {
 
   @Test
   void fakesServesTheDemoUntilInterrupted() throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    AtomicInteger exit = new AtomicInteger(-1);
-    Thread command = new Thread(() -> exit.set(Main.run(new String[] {"fakes", "--output", dir.toString()},
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true))));
-    command.start();
-    Await.until("the fakes serving", Duration.ofSeconds(20), () -> {
-      assertThat(exit.get()).as(out.toString(StandardCharsets.UTF_8)).isEqualTo(-1);
-      return out.toString(StandardCharsets.UTF_8).contains("Serving until interrupted");
-    });
-    String printed = out.toString(StandardCharsets.UTF_8);
+    Fakes fakes = startFakes();
+    String printed = fakes.printed();
     Matcher root = Pattern.compile("launchpad\\.service-root: (\\S+)").matcher(printed);
     assertThat(root.find()).as(printed).isTrue();
     assertThat(printed).contains("--credentials " + dir.resolve("launchpad-credentials"))
@@ -133,9 +127,9 @@ class SubmitLoginFakesTest {
         HttpResponse.BodyHandlers.ofString());
     assertThat(answer.statusCode()).isEqualTo(200);
 
-    command.interrupt();
-    command.join(20_000);
-    assertThat(exit.get()).isEqualTo(130);
+    fakes.command().interrupt();
+    fakes.command().join(20_000);
+    assertThat(fakes.exit().get()).isEqualTo(130);
   }
 
   /**
@@ -146,22 +140,14 @@ class SubmitLoginFakesTest {
    */
   @Test
   void theCommandFakesPrintsBuildsAgainstThemAtTheirPace() throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    AtomicInteger exit = new AtomicInteger(-1);
-    Thread fakes = new Thread(() -> exit.set(Main.run(new String[] {"fakes", "--output", dir.toString()},
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true))));
-    fakes.start();
+    Fakes fakes = startFakes();
     try {
-      Await.until("the fakes serving", Duration.ofSeconds(20), () -> {
-        assertThat(exit.get()).as(out.toString(StandardCharsets.UTF_8)).isEqualTo(-1);
-        return out.toString(StandardCharsets.UTF_8).contains("Serving until interrupted");
-      });
-      String printed = out.toString(StandardCharsets.UTF_8);
+      String printed = fakes.printed();
       assertThat(printed).contains("launchpad.poll-interval: 1s", "launchpad.upload-retry-backoff: 2s");
       Matcher command = Pattern.compile("\\n  image-builder (.+)\\n").matcher(printed);
       assertThat(command.find()).as(printed).isTrue();
-      java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(command.group(1).split(" ")));
-      args.addAll(java.util.List.of("--state", dir.resolve("run.json").toString(), "--series", "22.04", "--arch", "arm64",
+      List<String> args = new ArrayList<>(List.of(command.group(1).split(" ")));
+      args.addAll(List.of("--state", dir.resolve("run.json").toString(), "--series", "22.04", "--arch", "arm64",
           "--", "redis"));
 
       Run run = CommandRunner.run(args);
@@ -169,8 +155,30 @@ class SubmitLoginFakesTest {
       assertThat(run.exit()).as(run.out() + run.err()).isZero();
       assertThat(run.out()).contains("upload retry 1 of 3 in 2s").contains("1 target: 1 succeeded");
     } finally {
-      fakes.interrupt();
-      fakes.join(20_000);
+      fakes.command().interrupt();
+      fakes.command().join(20_000);
     }
+  }
+
+  /** {@code image-builder fakes} running in this process, its exit status (-1 while it runs), and what it printed. */
+  private record Fakes(Thread command, AtomicInteger exit, ByteArrayOutputStream out) {
+    String printed() {
+      return out.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Starts {@code image-builder fakes --output dir} and waits until it serves. */
+  private Fakes startFakes() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    AtomicInteger exit = new AtomicInteger(-1);
+    Thread command = new Thread(() -> exit.set(Main.run(new String[] {"fakes", "--output", dir.toString()},
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true))));
+    command.start();
+    Fakes fakes = new Fakes(command, exit, out);
+    Await.until("the fakes serving", Duration.ofSeconds(20), () -> {
+      assertThat(exit.get()).as(fakes.printed()).isEqualTo(-1);
+      return fakes.printed().contains("Serving until interrupted");
+    });
+    return fakes;
   }
 }
