@@ -27,17 +27,15 @@ import java.util.regex.Pattern;
  */
 public final class ClientThreads {
   private static final Pattern SELECTOR = Pattern.compile("HttpClient-\\d+-SelectorManager");
-  private static final Method SHUTDOWN_NOW = method("shutdownNow");
-  private static final Method AWAIT_TERMINATION = method("awaitTermination", Duration.class);
 
   private ClientThreads() {}
 
   /** Stops {@code client}'s selector thread, waiting at most {@code waitMillis} for it to end. */
   static void stop(HttpClient client, long waitMillis) {
-    if (SHUTDOWN_NOW != null && AWAIT_TERMINATION != null) {
+    if (Java21.SHUTDOWN_NOW != null && Java21.AWAIT_TERMINATION != null) {
       try {
-        SHUTDOWN_NOW.invoke(client);
-        AWAIT_TERMINATION.invoke(client, Duration.ofMillis(waitMillis));
+        Java21.SHUTDOWN_NOW.invoke(client);
+        Java21.AWAIT_TERMINATION.invoke(client, Duration.ofMillis(waitMillis));
         return;
       } catch (InvocationTargetException e) {
         if (e.getCause() instanceof InterruptedException) {
@@ -113,11 +111,21 @@ public final class ClientThreads {
     return Arrays.asList(threads).subList(0, n);
   }
 
-  private static Method method(String name, Class<?>... parameters) {
-    try {
-      return HttpClient.class.getMethod(name, parameters);
-    } catch (NoSuchMethodException e) {
-      return null; // Java 17 to 20
+  /**
+   * Java 21's methods to close a client, or null. Looked up on first use, not when the class is:
+   * {@link #stopAll} runs at the end of every command, and on Java 17 the two failed lookups cost
+   * 1 to 2 ms of a 120 ms {@code --help} (reflection on HttpClient, the exceptions' messages).
+   */
+  private static final class Java21 {
+    static final Method SHUTDOWN_NOW = method("shutdownNow");
+    static final Method AWAIT_TERMINATION = method("awaitTermination", Duration.class);
+
+    private static Method method(String name, Class<?>... parameters) {
+      try {
+        return HttpClient.class.getMethod(name, parameters);
+      } catch (NoSuchMethodException e) {
+        return null; // Java 17 to 20
+      }
     }
   }
 }
