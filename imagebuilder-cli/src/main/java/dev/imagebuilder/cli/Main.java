@@ -33,6 +33,7 @@ public final class Main {
     // 3 % of a --help, whose classes all come from the class-data-sharing archive and need no jar.
     // The commands are Java classes; no Groovy closure is ever an option's value here.
     setIfAbsent("picocli.disable.closures", "true");
+    setIfAbsent("picocli.converters.excludes", Cli.UNUSED_CONVERTERS);
     Invocation invocation = new Invocation(
         System.out, System.err, System.console() != null, System::getenv, true);
     int status = new Cli(invocation).run(args);

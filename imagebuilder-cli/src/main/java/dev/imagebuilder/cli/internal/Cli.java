@@ -15,6 +15,13 @@ import picocli.CommandLine;
  */
 public final class Cli {
   static final String NAME = "image-builder";
+  /**
+   * The types whose picocli converters the command does without ({@code picocli.converters.excludes},
+   * set by {@code Main}): picocli registers one for each of these by reflection in every command
+   * line it builds, which loads and initializes them (the java.time formatters, java.sql), 2 to 3 %
+   * of a --help. No option of the command has such a type (CommandTreeTest checks the whole tree).
+   */
+  public static final String UNUSED_CONVERTERS = "java\\.(sql|time)\\..*";
   /** The narrowest usage help picocli lays out. */
   private static final int MIN_WIDTH = 55;
 

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
@@ -61,5 +65,26 @@ class CommandTreeTest {
     assertThat(Cli.commandLine(invocation, List.of("generate-completion")).getSubcommands().keySet())
         .containsExactlyElementsOf(whole.getSubcommands().keySet());
     assertThat(whole.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden()).isTrue();
+  }
+
+  @Test
+  void noOptionOrParameterNeedsAConverterTheCommandLeavesOut() {
+    assertThat("java.time.Duration").as("the exclusion applies").matches(Cli.UNUSED_CONVERTERS);
+    assertThat("java.nio.file.Path").doesNotMatch(Cli.UNUSED_CONVERTERS);
+    List<String> needing = new ArrayList<>();
+    Deque<CommandLine> commands = new ArrayDeque<>(List.of(whole));
+    while (!commands.isEmpty()) {
+      CommandLine command = commands.pop();
+      commands.addAll(command.getSubcommands().values());
+      for (ArgSpec arg : command.getCommandSpec().args()) {
+        boolean ownConverter = arg.converters() != null && arg.converters().length > 0;
+        for (Class<?> type : arg.auxiliaryTypes()) {
+          if (!ownConverter && type.getName().matches(Cli.UNUSED_CONVERTERS)) {
+            needing.add(command.getCommandName() + " " + arg.paramLabel() + ": " + type.getName());
+          }
+        }
+      }
+    }
+    assertThat(needing).as("options whose type picocli would no longer convert").isEmpty();
   }
 }
