@@ -33,6 +33,8 @@ public final class Main {
     // 3 % of a --help, whose classes all come from the class-data-sharing archive and need no jar.
     // The commands are Java classes; no Groovy closure is ever an option's value here.
     setIfAbsent("picocli.disable.closures", "true");
+    // And picocli's converters for java.time and java.sql types, which no option has: picocli
+    // would register them by reflection, initializing those classes (see Cli.UNUSED_CONVERTERS).
     setIfAbsent("picocli.converters.excludes", Cli.UNUSED_CONVERTERS);
     Invocation invocation = new Invocation(
         System.out, System.err, System.console() != null, System::getenv, true);
