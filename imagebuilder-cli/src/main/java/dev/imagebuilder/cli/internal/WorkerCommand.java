@@ -77,7 +77,22 @@ final class WorkerCommand implements Callable<Integer> {
           + "); until interrupted (Ctrl-C).");
       invocation.out().flush();
       // On Ctrl-C the worker stops taking requests; its builds go on and are taken over later.
-      return ServeUntilInterrupted.await(invocation, "image-builder-worker-stop", worker::close);
+      return ServeUntilInterrupted.await(invocation, "image-builder-worker-stop", () -> stop(worker, engine));
+    }
+  }
+
+  /**
+   * The shutdown hook's stop action: the worker stops taking requests, then the engine closes
+   * (the builder, and with {@code --launchpad demo} the fake Launchpad and its temporary
+   * directory). Both in the hook: Java halts as soon as the hooks end, and a close left to the
+   * main thread raced that halt, which waited 300 ms for the demo fake's server threads and left
+   * its directory behind. Closing again after the hook, as the try block does, does nothing.
+   */
+  private static void stop(QueueWorker worker, Engine engine) {
+    try {
+      worker.close();
+    } finally {
+      engine.close();
     }
   }
 
