@@ -1,5 +1,6 @@
 package dev.imagebuilder.cli.internal;
 
+import dev.imagebuilder.spi.WorkDirectory;
 import dev.imagebuilder.testkit.DemoData;
 import dev.imagebuilder.testkit.FakeServers;
 import java.io.IOException;
@@ -36,7 +37,8 @@ final class FakesCommand implements Callable<Integer> {
   String registry;
 
   @Option(names = "--output", paramLabel = "DIR",
-      description = "Where the credentials file and catalog are written (default: a new temporary directory).")
+      description = "Where the credentials file and catalog are written (default: a new temporary "
+          + "directory, removed when the command ends).")
   Path output;
 
   @Override
@@ -74,10 +76,27 @@ final class FakesCommand implements Callable<Integer> {
         + pacing() + " --wait --auto-retry-uploads");
     invocation.out().println("Serving until interrupted (Ctrl-C).");
     invocation.out().flush();
+    // In the shutdown hook on Ctrl-C (Java halts when the hooks end), else when the command returns.
+    Runnable stop = () -> stop(servers, output == null ? dir : null);
     try {
-      return ServeUntilInterrupted.await(invocation, "image-builder-fakes-stop", servers::close);
+      return ServeUntilInterrupted.await(invocation, "image-builder-fakes-stop", stop);
     } finally {
+      stop.run();
+    }
+  }
+
+  /**
+   * Closes the servers, then deletes {@code madeDirectory} (the temporary directory this command
+   * made for the credentials, catalog and keyring), if any: a directory given with --output is the
+   * user's. Both may run twice (hook, then return): the second time finds nothing to do.
+   */
+  private static void stop(FakeServers servers, Path madeDirectory) {
+    try {
       servers.close();
+    } finally {
+      if (madeDirectory != null) {
+        WorkDirectory.deleteTree(madeDirectory, message -> { });
+      }
     }
   }
 
