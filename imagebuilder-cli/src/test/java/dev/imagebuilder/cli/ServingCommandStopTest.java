@@ -1,12 +1,9 @@
 package dev.imagebuilder.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.imagebuilder.testkit.Await;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +13,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code .ci/setup.d/amqp.sh}) and skips without it unless {@code IMAGEBUILDER_SYSTEM_TESTS=required}.
  */
 class ServingCommandStopTest {
-  private static final String BROKER = "amqp://guest:guest@127.0.0.1:5672/%2F";
 
   @TempDir Path dir;
   private final List<Process> started = new ArrayList<>();
@@ -46,9 +41,9 @@ class ServingCommandStopTest {
 
   @Test
   void theDemoWorkerStoppedBySigtermClosesTheDemoAndRemovesItsDirectory() throws Exception {
-    requireBroker();
+    SystemBroker.require();
     Path tmp = Files.createDirectories(dir.resolve("tmp"));
-    Served worker = start(tmp, "Serving queue", "worker", "--amqp", BROKER, "--queue", "test.stop." + UUID.randomUUID(),
+    Served worker = start(tmp, "Serving queue", "worker", "--amqp", SystemBroker.URI, "--queue", "test.stop." + UUID.randomUUID(),
         "--journal", dir.resolve("journal").toString(), "--launchpad", "demo");
     assertThat(entries(tmp, "image-builder-demo")).as("the demo's directory while the worker serves").hasSize(1);
 
@@ -119,17 +114,6 @@ class ServingCommandStopTest {
   private static List<Path> entries(Path tmp, String prefix) throws IOException {
     try (Stream<Path> entries = Files.list(tmp)) {
       return entries.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
-    }
-  }
-
-  private static void requireBroker() {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", 5672), 2000);
-    } catch (IOException e) {
-      if ("required".equals(System.getenv("IMAGEBUILDER_SYSTEM_TESTS"))) {
-        fail("RabbitMQ is not reachable on 127.0.0.1:5672 (run .ci/setup.d/amqp.sh): " + e);
-      }
-      Assumptions.abort("RabbitMQ is not reachable on 127.0.0.1:5672 (run .ci/setup.d/amqp.sh)");
     }
   }
 }

@@ -1,7 +1,6 @@
 package dev.imagebuilder.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,8 +14,6 @@ import dev.imagebuilder.testkit.FakeLaunchpad;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +26,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,17 +36,16 @@ import org.junit.jupiter.api.io.TempDir;
  * broker, unless {@code IMAGEBUILDER_SYSTEM_TESTS=required}.
  */
 class WorkerCommandTest {
-  private static final String BROKER = "amqp://guest:guest@127.0.0.1:5672/%2F";
 
   @TempDir Path dir;
 
   @Test
   void theWorkerBuildsARequestFromTheQueueAndReportsItsEnd() throws Exception {
-    assumeBroker();
+    SystemBroker.require();
     String queue = "test.cli.work." + UUID.randomUUID();
     String trigger = "test.cli.trigger." + UUID.randomUUID();
     ConnectionFactory factory = new ConnectionFactory();
-    factory.setUri(BROKER);
+    factory.setUri(SystemBroker.URI);
     try (FakeLaunchpad launchpad = FakeLaunchpad.builder().realTime(Duration.ofMillis(150)).start();
          Connection connection = factory.newConnection("imagebuilder-cli-test");
          Channel channel = connection.createChannel()) {
@@ -58,7 +53,7 @@ class WorkerCommandTest {
       channel.queueDeclare(trigger, true, false, false, null);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       AtomicInteger exit = new AtomicInteger(-1);
-      Thread worker = new Thread(() -> exit.set(Main.run(new String[] {"worker", "--amqp", BROKER,
+      Thread worker = new Thread(() -> exit.set(Main.run(new String[] {"worker", "--amqp", SystemBroker.URI,
           "--queue", queue, "--journal", dir.resolve("journal").toString(), "--progress-interval", "1s",
           "--launchpad", launchpad.serviceRoot().toString(),
           "--credentials", launchpad.writeCredentials(dir.resolve("credentials")).toString(),
@@ -131,16 +126,5 @@ class WorkerCommandTest {
     assertThat(r.exit()).as(r.toString()).isEqualTo(1);
     assertThat(r.err()).startsWith("image-builder: the worker could not start: ")
         .doesNotContain("unexpected").doesNotContain("Exception").doesNotContain("s3cret");
-  }
-
-  private static void assumeBroker() {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", 5672), 2000);
-    } catch (IOException e) {
-      if ("required".equals(System.getenv("IMAGEBUILDER_SYSTEM_TESTS"))) {
-        fail("RabbitMQ is not reachable on 127.0.0.1:5672 (run .ci/setup.d/amqp.sh): " + e);
-      }
-      Assumptions.abort("RabbitMQ is not reachable on 127.0.0.1:5672 (run .ci/setup.d/amqp.sh)");
-    }
   }
 }

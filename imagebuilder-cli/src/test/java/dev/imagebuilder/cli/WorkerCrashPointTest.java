@@ -1,7 +1,6 @@
 package dev.imagebuilder.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,8 +13,6 @@ import dev.imagebuilder.testkit.DemoData;
 import dev.imagebuilder.testkit.FakeLaunchpad;
 import dev.imagebuilder.testkit.RecordedCall;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -41,7 +37,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * without a broker, unless {@code IMAGEBUILDER_SYSTEM_TESTS=required}.
  */
 class WorkerCrashPointTest {
-  private static final String BROKER = "amqp://guest:guest@127.0.0.1:5672/%2F";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @org.junit.jupiter.api.io.TempDir Path dir;
@@ -55,18 +50,11 @@ class WorkerCrashPointTest {
 
   @BeforeEach
   void start() throws Exception {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", 5672), 2000);
-    } catch (IOException e) {
-      if ("required".equals(System.getenv("IMAGEBUILDER_SYSTEM_TESTS"))) {
-        fail("RabbitMQ is not reachable on 127.0.0.1:5672 (run .ci/setup.d/amqp.sh): " + e);
-      }
-      Assumptions.abort("RabbitMQ is not reachable on 127.0.0.1:5672 (run .ci/setup.d/amqp.sh)");
-    }
+    SystemBroker.require();
     launchpad = FakeLaunchpad.start(); // manual clock, moved by drive()
     DemoData.install(launchpad);
     ConnectionFactory factory = new ConnectionFactory();
-    factory.setUri(BROKER);
+    factory.setUri(SystemBroker.URI);
     connection = factory.newConnection("imagebuilder-worker-crash-test");
     channel = connection.createChannel();
     queue = "test.crash.work." + UUID.randomUUID();
@@ -176,7 +164,7 @@ class WorkerCrashPointTest {
       command.add("-Dimagebuilder.crash-at=" + crashAt);
     }
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "worker", "--amqp", BROKER, "--queue", queue, "--journal", dir.resolve("journal").toString(),
+        "worker", "--amqp", SystemBroker.URI, "--queue", queue, "--journal", dir.resolve("journal").toString(),
         "--progress-interval", "1s", "--launchpad", launchpad.serviceRoot().toString(),
         "--credentials", launchpad.writeCredentials(dir.resolve("credentials")).toString(),
         "--catalog", launchpad.writeCatalog(dir.resolve("catalog.json")).toString(),

@@ -1,5 +1,6 @@
 package dev.imagebuilder.cli.internal;
 
+import dev.imagebuilder.spi.WorkDirectory;
 import dev.imagebuilder.testkit.DemoData;
 import dev.imagebuilder.testkit.FakeLaunchpad;
 import java.io.IOException;
@@ -7,10 +8,8 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@code --launchpad demo}: the test kit's fake Launchpad with its demo data, on a loopback port
@@ -64,10 +63,7 @@ final class DemoLaunchpad implements AutoCloseable {
   @Override
   public void close() {
     launchpad.close();
-    try (Stream<Path> files = Files.walk(directory)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a temporary directory left behind is harmless
-    }
+    // A temporary directory left behind is harmless: nothing to report if a file stays.
+    WorkDirectory.deleteTree(directory, message -> { });
   }
 }
