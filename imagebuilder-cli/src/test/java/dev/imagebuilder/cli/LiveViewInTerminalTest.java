@@ -101,9 +101,11 @@ class LiveViewInTerminalTest {
     tmux.awaitScreen("the live table", s -> s.stream().anyMatch(LiveViewInTerminalTest::isCountLine));
 
     tmux.resize(80, 40);
-    // Redrawn for 80 columns: one frame, no line wrapped, the count line under it.
+    // Redrawn for 80 columns: one frame, no line wrapped, the count line under it. Waits for the
+    // whole frame: a capture while the frame is being written shows the new header above rows of
+    // the old 120-column frame, which tmux wrapped when the window narrowed.
     List<String> narrow = tmux.awaitScreen("a frame at 80 columns", s -> headers(s) == 1
-        && s.stream().filter(l -> l.startsWith("IMAGE ")).allMatch(l -> l.length() < 80)
+        && s.stream().allMatch(l -> l.length() < 80)
         && s.stream().anyMatch(LiveViewInTerminalTest::isCountLine));
     assertThat(narrow).allSatisfy(l -> assertThat(l.length()).as(String.join("\n", narrow)).isLessThan(80));
     assertThat(narrow.stream().filter(LiveViewInTerminalTest::isCountLine)).hasSize(1);
