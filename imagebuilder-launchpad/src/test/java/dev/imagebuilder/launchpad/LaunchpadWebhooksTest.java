@@ -11,9 +11,12 @@ import dev.imagebuilder.core.ImageBuilder;
 import dev.imagebuilder.testkit.Await;
 import dev.imagebuilder.testkit.FakeLaunchpad;
 import dev.imagebuilder.testkit.FakeWebhooks;
+import dev.imagebuilder.testkit.Faults;
+import dev.imagebuilder.testkit.RecipeHandle;
 import dev.imagebuilder.testkit.RecordedCall;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -33,13 +36,14 @@ class LaunchpadWebhooksTest {
   Path dir;
   FakeLaunchpad lp;
   ImageBuilder builder;
+  final Map<String, RecipeHandle> recipes = new HashMap<>();
 
   @BeforeEach
   void setUp() {
     lp = FakeLaunchpad.builder().realTime(Duration.ofMillis(150)).start();
     for (String image : List.of("redis", "postgres")) {
-      lp.addRecipe("udi", "udi", image, image + "-22.04").processors("amd64", "arm64")
-          .pushRule("https://registry.example", "ubuntu/" + image, "bot");
+      recipes.put(image, lp.addRecipe("udi", "udi", image, image + "-22.04").processors("amd64", "arm64")
+          .pushRule("https://registry.example", "ubuntu/" + image, "bot"));
     }
     lp.webhooks().retryUnit(Duration.ofMillis(100));
     builder = ImageBuilder.newBuilder()
@@ -78,6 +82,32 @@ class LaunchpadWebhooksTest {
     // One builds read per recipe (its builds were created: no event covers the request), then
     // deliveries: far fewer reads than states (six per build).
     assertThat(calls).filteredOn(c -> c.path().endsWith("/builds")).hasSizeLessThanOrEqualTo(4);
+  }
+
+  @Test
+  void aWebhookWhoseDeleteIsStillOnItsWayIsNotDeletedAgainWhenTheBuildEnds() throws Exception {
+    // Regression: the poll cycle that sees the build's end removes every webhook the ticket
+    // names, and it sent a second DELETE for one whose first was not answered yet (9 of 100 in
+    // a benchmark run). Here redis ends first, by its deliveries, and its DELETE is held; then
+    // the cycle sees postgres end (refused a webhook, so polled, and slower to build).
+    RecipeHandle postgres = recipes.get("postgres");
+    lp.faults().on("newWebhook").under(postgres.path()).answer(1, 400, "webhooks are off for this recipe");
+    lp.script(postgres, "amd64").buildsFor(12);
+    lp.script(postgres, "arm64").buildsFor(12);
+    Faults.Hold held = lp.faults().under(recipes.get("redis").path() + "/+webhook").holdAnswer();
+    BuildHandle h = builder.submit(ImageRequest.oci().build());
+
+    assertThat(held.awaitHeld(Duration.ofSeconds(30))).as("redis's webhook DELETE, acted on").isTrue();
+    BuildResult r = h.await(Duration.ofMinutes(2));
+    assertThat(r.succeeded()).as(r.targets().toString()).isTrue();
+    // The cycle that saw the end is over once the result is in; allow its calls a moment, with
+    // the first DELETE still unanswered (the journal has it: the fake acted on it).
+    stays(Duration.ofMillis(500), () -> deletes() == 1);
+    held.release();
+    eventually(() -> lp.webhooks().active() == 0);
+    assertThat(lp.requests()).filteredOn(c -> c.method().equals("DELETE")).singleElement()
+        .satisfies(c -> assertThat(c.path()).contains("/redis/"));
+    assertThat(lp.operationCount("newWebhook")).as("postgres's was refused").isEqualTo(1);
   }
 
   @Test
@@ -140,6 +170,15 @@ class LaunchpadWebhooksTest {
   /** The DELETE calls the fake has journaled (it journals a call once it has answered it). */
   private long deletes() {
     return lp.requests().stream().filter(c -> c.method().equals("DELETE")).count();
+  }
+
+  /** Fails as soon as {@code condition} is false during {@code duration}. */
+  private static void stays(Duration duration, BooleanSupplier condition) throws InterruptedException {
+    long end = System.nanoTime() + duration.toNanos();
+    while (System.nanoTime() < end) {
+      assertThat(condition.getAsBoolean()).as("true throughout %s", duration).isTrue();
+      Thread.sleep(10);
+    }
   }
 
   private static void eventually(BooleanSupplier condition) {

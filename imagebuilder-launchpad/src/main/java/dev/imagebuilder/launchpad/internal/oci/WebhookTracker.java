@@ -8,9 +8,11 @@ import dev.imagebuilder.launchpad.internal.webhook.WebhookDelivery;
 import dev.imagebuilder.launchpad.internal.webhook.WebhookReceiver;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -34,6 +36,12 @@ final class WebhookTracker {
   private final JobBook book;
   private final WebhookReceiver receiver;
   private final Map<RecipeRun, WebhookReceiver.Subscription> subscriptions = new ConcurrentHashMap<>();
+  /**
+   * Runs whose webhook this process is deleting (a DELETE, or the lookup for a webhook whose
+   * creation got no answer, not answered yet). Guarded by the book's lock. The end of the build
+   * removes every webhook the ticket names; one already on its way is not sent again.
+   */
+  private final Set<RecipeRun> deleting = new HashSet<>();
 
   /** {@code receiver} is {@code null} when webhooks are off. */
   WebhookTracker(LaunchpadClient client, JobBook book, WebhookReceiver receiver) {
@@ -149,13 +157,18 @@ final class WebhookTracker {
     if (s != null) {
       s.close();
     }
+    if (deleting.contains(run)) {
+      return;
+    }
     if (run.webhookState == RecipeRun.WebhookState.ACTIVE
         || (recorded && run.webhookState == RecipeRun.WebhookState.DELETING)) {
       URI hook = run.webhook;
       run.webhookState = RecipeRun.WebhookState.DELETING;
       checkpointQuietly();
+      deleting.add(run);
       client.delete(hook).whenComplete((v, failure) -> {
         synchronized (book) {
+          deleting.remove(run);
           if (failure == null || LaunchpadFailures.isStatus(LaunchpadClient.unwrap(failure), 404)) {
             run.webhookState = RecipeRun.WebhookState.DELETED;
             checkpointQuietly();
@@ -178,6 +191,7 @@ final class WebhookTracker {
 
   /** A newWebhook with no answer: the recipe's webhooks with this run's delivery URL are ours. */
   private void deleteByUrl(RecipeRun run, URI url) {
+    deleting.add(run);
     client.collection(URI.create(run.recipe + "/webhooks")).thenAccept(hooks -> {
       List<CompletableFuture<?>> calls = new ArrayList<>();
       for (JsonNode h : hooks) {
@@ -193,6 +207,10 @@ final class WebhookTracker {
     }).exceptionally(e -> {
       LOG.warn("could not look for the webhook of {}: {}", run.recipe, LaunchpadClient.unwrap(e).getMessage());
       return null;
+    }).whenComplete((v, e) -> {
+      synchronized (book) {
+        deleting.remove(run);
+      }
     });
   }
 
