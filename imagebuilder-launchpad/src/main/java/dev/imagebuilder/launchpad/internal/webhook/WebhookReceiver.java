@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -20,18 +21,31 @@ import org.slf4j.LoggerFactory;
  * The HTTP endpoint Launchpad delivers webhooks to (the JDK's {@code com.sun.net.httpserver}).
  * Each subscription has its own path below the delivery URL and its own secret; a delivery is
  * acted on only if its {@code X-Hub-Signature} verifies with that secret over the raw body.
+ * One that verifies but comes after its subscription closed is answered 204 and not acted on.
  * Anything else is answered 401 and ignored. Answers are immediate (Launchpad waits 30 s at most);
  * a delivery's handler only records what it says. Secrets are never logged.
  */
 public final class WebhookReceiver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookReceiver.class);
   private static final int MAX_BODY = 64 * 1024;
+  private static final int ENDED_KEPT = 1024;
   public static final String EVENT_TYPE = "oci-recipe:build:0.1";
 
   private final HttpServer server;
   private final ExecutorService executor;
   private final URI base;
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+  /**
+   * The last {@value #ENDED_KEPT} subscriptions closed, by path. A delivery can come after its
+   * build ended (a read saw the end first, or Launchpad retried it): one that verifies is
+   * answered 2xx, so Launchpad stops retrying it, and is not acted on.
+   */
+  private final Map<String, Subscription> ended = new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Subscription> eldest) {
+      return size() > ENDED_KEPT;
+    }
+  };
   private final AtomicLong nextPath = new AtomicLong();
   private final AtomicLong ignored = new AtomicLong();
 
@@ -59,7 +73,11 @@ public final class WebhookReceiver implements AutoCloseable {
 
     @Override
     public void close() {
-      subscriptions.remove(path);
+      if (subscriptions.remove(path) != null) {
+        synchronized (ended) {
+          ended.put(path, this);
+        }
+      }
     }
 
     @Override
@@ -116,6 +134,12 @@ public final class WebhookReceiver implements AutoCloseable {
       Subscription s = subscriptions.get(rel);
       byte[] body = read(exchange.getRequestBody());
       String signature = exchange.getRequestHeaders().getFirst("X-Hub-Signature");
+      if (s == null && body != null && endedAndVerifies(rel, body, signature)) {
+        LOG.debug("a webhook delivery to {} (delivery {}) came after its build ended", path,
+            exchange.getRequestHeaders().getFirst("X-Launchpad-Delivery"));
+        exchange.sendResponseHeaders(204, -1);
+        return;
+      }
       if (s == null || body == null || !WebhookSignature.verifies(s.secret, body, signature)) {
         ignored.incrementAndGet();
         LOG.warn("ignored a webhook delivery to {} (delivery {}): {}", path,
@@ -143,6 +167,14 @@ public final class WebhookReceiver implements AutoCloseable {
       }
       exchange.sendResponseHeaders(204, -1);
     }
+  }
+
+  private boolean endedAndVerifies(String path, byte[] body, String signature) {
+    Subscription s;
+    synchronized (ended) {
+      s = ended.get(path);
+    }
+    return s != null && WebhookSignature.verifies(s.secret, body, signature);
   }
 
   private static byte[] read(InputStream in) throws IOException {

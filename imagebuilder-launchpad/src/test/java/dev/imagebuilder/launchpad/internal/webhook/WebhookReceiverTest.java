@@ -68,9 +68,23 @@ class WebhookReceiverTest {
         .as("body changed after signing").isEqualTo(401);
     assertThat(post(s.deliveryUrl().resolve("elsewhere"), BODY, good).statusCode()).as("unknown path").isEqualTo(401);
     s.close();
-    assertThat(post(s.deliveryUrl(), BODY, good).statusCode()).as("after the build").isEqualTo(401);
+    assertThat(post(s.deliveryUrl(), BODY, WebhookSignature.sign("guess", BODY.getBytes(StandardCharsets.UTF_8))).statusCode())
+        .as("after the build, signed with another secret").isEqualTo(401);
     assertThat(delivered).isEmpty();
     assertThat(receiver.ignored()).isEqualTo(5);
+  }
+
+  @Test
+  void aDeliveryAfterItsBuildEndedIsAcknowledgedAndNotActedOn() throws Exception {
+    // A read can see the end before the deliveries come, and Launchpad retries any answer but
+    // 2xx for an hour: a delivery that verifies is answered 204, so it is not sent again.
+    WebhookReceiver.Subscription s = receiver.subscribe("b-1-r0", delivered::add);
+    String good = WebhookSignature.sign(s.secret(), BODY.getBytes(StandardCharsets.UTF_8));
+    s.close();
+    assertThat(post(s.deliveryUrl(), BODY, good).statusCode()).isEqualTo(204);
+    assertThat(post(s.deliveryUrl(), BODY, null).statusCode()).as("unsigned").isEqualTo(401);
+    assertThat(delivered).isEmpty();
+    assertThat(receiver.ignored()).as("the unsigned one only").isEqualTo(1);
   }
 
   @Test
