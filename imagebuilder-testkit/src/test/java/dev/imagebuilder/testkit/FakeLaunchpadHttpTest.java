@@ -113,6 +113,38 @@ class FakeLaunchpadHttpTest {
     assertThat(stale.statusCode()).isEqualTo(200);
   }
 
+  /**
+   * As on Launchpad (lp.buildmaster.queuedepth): a queued build's eta is the time of the request
+   * plus the estimated wait for a builder (whole seconds, at least 5) plus the estimated duration,
+   * so it moves with the clock, and the build's ETag with it, while its state stays the same.
+   */
+  @Test
+  void aQueuedBuildsEtaAndEtagMoveWithTheClock() {
+    String build = client.getJson(requestAndRun() + "/builds").get("entries").get(0).get("self_link").asText();
+    HttpResponse<String> first = client.get(build);
+    JsonNode queued = Client.parse(first.body());
+    String etag = first.headers().firstValue("ETag").orElseThrow();
+    assertThat(queued.get("buildstate").asText()).isEqualTo("Needs building");
+    assertThat(queued.get("estimate").asBoolean()).isTrue();
+    assertThat(queued.get("date").asText()).isEqualTo(queued.get("eta").asText());
+    assertThat(client.get(build, "If-None-Match", etag).statusCode()).as("the clock did not move").isEqualTo(304);
+
+    lp.advance(Duration.ofMillis(1_500));
+    HttpResponse<String> later = client.get(build, "If-None-Match", etag);
+    assertThat(later.statusCode()).isEqualTo(200);
+    JsonNode moved = Client.parse(later.body());
+    assertThat(moved.get("buildstate").asText()).isEqualTo("Needs building");
+    // The wait is truncated to whole seconds, so the estimate moves back and forth.
+    assertThat(moved.get("eta").asText()).isNotEqualTo(queued.get("eta").asText());
+
+    lp.advancePhases(1); // dispatched: its start plus the estimated duration, which stays put
+    JsonNode building = client.getJson(build);
+    assertThat(building.get("buildstate").asText()).isEqualTo("Currently building");
+    String eta = building.get("eta").asText();
+    lp.advance(Duration.ofSeconds(3));
+    assertThat(client.getJson(build).get("eta").asText()).isEqualTo(eta);
+  }
+
   @Test
   void buildRequestEtagChangesWhenItCompletes() {
     String request = client.post(root + recipe.path(), "requestBuilds").headers().firstValue("Location").orElseThrow();

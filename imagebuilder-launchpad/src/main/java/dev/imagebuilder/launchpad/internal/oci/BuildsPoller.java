@@ -99,9 +99,7 @@ final class BuildsPoller {
           return List.<URI>of();
         }
         run.consecutiveFailures = 0;
-        // Collections carry no ETag: what changed is seen in the builds' own http_etag.
-        String seen = entries.stream().map(b -> b.path("http_etag").asText(b.path("buildstate").asText("")
-            + "/" + b.path("registry_upload_status").asText(""))).reduce("", (x, y) -> x + " " + y);
+        String seen = whatMatters(entries);
         boolean changed = !seen.equals(run.buildsSeen);
         run.buildsSeen = seen;
         List<URI> toCancel = applyToTargets(run, entries, started);
@@ -109,6 +107,28 @@ final class BuildsPoller {
         return toCancel;
       }
     }).thenCompose(canceller::cancelUnwanted);
+  }
+
+  /** The fields of each build the targets are made of, the ones a change is looked for in. */
+  private static final List<String> FIELDS_THAT_MATTER = List.of("self_link", "arch_tag", "buildstate",
+      "registry_upload_status", "registry_upload_error_summary", "registry_upload_errors", "can_be_cancelled",
+      "web_link", "build_log_url");
+
+  /**
+   * What a read of the builds shows that the targets are made of. Not the builds' {@code http_etag}:
+   * it covers every field, and Launchpad works out a queued build's {@code eta} (and {@code date})
+   * from the time of each request, so a build waiting for a builder would look changed at every
+   * read and never be read less often.
+   */
+  static String whatMatters(List<JsonNode> entries) {
+    StringBuilder s = new StringBuilder();
+    for (JsonNode b : entries) {
+      for (String field : FIELDS_THAT_MATTER) {
+        s.append(b.path(field)).append('\u001f');
+      }
+      s.append('\u001e');
+    }
+    return s.toString();
   }
 
   private static URI buildsOf(RecipeRun run) {

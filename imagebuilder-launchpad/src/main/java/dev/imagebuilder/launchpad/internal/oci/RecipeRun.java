@@ -69,7 +69,7 @@ final class RecipeRun {
   int consecutiveFailures;
   /** The build request's {@code http_etag} last read, for a conditional GET; or {@code null}. */
   String requestEtag;
-  /** What the builds collection showed last (each build's {@code http_etag}), or {@code null}. */
+  /** What the builds collection showed last ({@link BuildsPoller#whatMatters}), or {@code null}. */
   String buildsSeen;
   /** Where this run's webhook is ({@code newWebhook}'s answer), or {@code null}. */
   URI webhook;

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * How a Pending build request is followed: after each Pending read, the next read looks at its
  * builds, and a build for every target completes the run without reading the request again;
- * short of that, the read after looks at the request.
+ * short of that, the read after looks at the request. And how often its builds are read after.
  * The job's clock is manual, so which read is due when is decided here, not by timing.
  */
 class BuildRequestProbeTest {
@@ -92,6 +92,31 @@ class BuildRequestProbeTest {
     advanceUntil("a third read of the request", () -> reads("request") == 3);
     eventually("every target shows its build", () -> allTargets("Needs building"));
     assertThat(reads("builds")).as("a Completed request's builds are read right after it").isEqualTo(3);
+  }
+
+  /**
+   * Regression: Launchpad works out a queued build's {@code eta} from the time of each request,
+   * so its {@code http_etag} changes at every read. Compared by that, every read of a build
+   * waiting for a builder showed a change, and it was read every interval for as long as it
+   * waited (40 reads in 40 intervals here) instead of less and less often.
+   */
+  @Test
+  void aBuildWaitingForABuilderIsReadLessOftenThoughItsEtaMovesAtEveryRead() throws Exception {
+    startAndReadThePendingRequestOnce();
+    lp.advancePhases(1); // the request job runs: both builds exist, Needs building for a phase
+    advanceUntil("every target shows its build", () -> allTargets("Needs building"));
+    long from = reads("builds");
+
+    for (int i = 0; i < 40; i++) {
+      lp.advance(BASE); // the fake's clock, which its eta follows: far from the end of the phase
+      clock.advance(BASE);
+      awaitCycles(2);
+    }
+
+    // The waits double after the read that showed the builds, up to max-poll-interval (8 intervals
+    // by default): reads 1, 3, 7, 15, 23, 31 and 39 intervals on.
+    assertThat(reads("builds") - from).isBetween(6L, 8L);
+    assertThat(ctx.targets().values()).extracting(TargetStatus::rawState).allMatch(s -> s.startsWith("Needs building"));
   }
 
   /**

@@ -69,6 +69,28 @@ final class Build {
     return buildstate.equals(NEEDS_BUILDING) || buildstate.equals(BUILDING);
   }
 
+  /** Launchpad's estimate of a build's length for a recipe with no finished builds yet. */
+  static final Duration ESTIMATED_DURATION = Duration.ofMinutes(10);
+
+  /**
+   * When Launchpad estimates at {@code now} that the build will end ({@code eta}). For a queued
+   * build, Launchpad adds the estimated wait for a builder, in whole seconds and at least 5, to
+   * the time of the request (lp.buildmaster.queuedepth), so the estimate, and with it the
+   * build's {@code http_etag}, moves at every read. A dispatched build ends its start plus the
+   * estimated duration. A finished one has no queue entry and no estimate.
+   */
+  Instant eta(Instant now) {
+    if (dateBuilt != null) {
+      return null;
+    }
+    if (buildstate.equals(NEEDS_BUILDING)) {
+      long wait = nextAt == null ? 0 : Math.max(0, Duration.between(now, nextAt).getSeconds());
+      return now.plusSeconds(Math.max(5, wait)).plus(ESTIMATED_DURATION);
+    }
+    boolean dispatched = buildstate.equals(BUILDING) || buildstate.equals(GATHERING) || buildstate.equals(CANCELLING);
+    return dispatched && dateStarted != null ? dateStarted.plus(ESTIMATED_DURATION) : null;
+  }
+
   Duration duration() {
     return dateStarted != null && dateBuilt != null ? Duration.between(dateStarted, dateBuilt) : null;
   }

@@ -3,6 +3,7 @@ package dev.imagebuilder.testkit.internal.launchpad;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,8 +85,9 @@ final class Representations {
     m.put("can_be_cancelled", b.canBeCancelled());
     m.put("can_be_rescored", b.buildstate.equals(Build.NEEDS_BUILDING));
     m.put("can_be_retried", b.canBeRetried());
-    m.put("date", LaunchpadTime.datetime(b.dateBuilt != null ? b.dateBuilt
-        : b.dateStarted != null ? b.dateStarted : b.dateCreated));
+    Instant eta = b.eta(world.clock().now());
+    // Launchpad's date: the estimated end while there is an estimate, else the end.
+    m.put("date", LaunchpadTime.datetime(eta != null ? eta : b.dateBuilt));
     m.put("date_first_dispatched", LaunchpadTime.datetime(b.dateFirstDispatched));
     m.put("date_started", LaunchpadTime.datetime(b.dateStarted));
     m.put("datebuilt", LaunchpadTime.datetime(b.dateBuilt));
@@ -95,8 +97,8 @@ final class Representations {
     m.put("distro_arch_series_link", roots.api("ubuntu/" + series + "/" + b.arch));
     m.put("distro_series_link", roots.api("ubuntu/" + series));
     m.put("duration", LaunchpadTime.timedelta(b.duration()));
-    m.put("estimate", b.dateBuilt == null);
-    m.put("eta", b.dateBuilt == null && b.nextAt != null ? LaunchpadTime.datetime(b.nextAt) : null);
+    m.put("estimate", eta != null);
+    m.put("eta", LaunchpadTime.datetime(eta));
     m.put("pocket", "Updates");
     m.put("recipe_link", roots.api(b.recipe.path()));
     m.put("registry_upload_error_summary", b.registryUploadErrorSummary);
