@@ -33,13 +33,22 @@ import java.util.function.Consumer;
  * {@code oci-recipe:build:0.1} events to the library's receiver on loopback), and with webhooks
  * of which one delivery in five is dropped (and retried by the fake one poll interval later).
  *
- * <p>Arguments (all optional): {@code recipes=100 archs=4 poll=1s phase=2s rounds=1
+ * <p>Arguments (all optional): {@code recipes=100 archs=4 poll=1s phase=2s queue=1 rounds=1
  * python=/usr/bin/python3 script=imagebuilder-benchmarks/src/main/python/launchpadlib_loop.py}.
+ * {@code queue} is how many phases each build waits for a builder (Needs building), longer
+ * than one as in a busy queue.
  */
 public final class LaunchpadRequestsBenchmark {
   private static final List<String> ARCHS = List.of("amd64", "arm64", "ppc64el", "s390x", "armhf");
 
   private LaunchpadRequestsBenchmark() {}
+
+  /** What each side builds: {@code recipes} x {@code archs} builds on a farm of {@code phase}s. */
+  record Workload(int recipes, int archs, Duration phase, int queue) {
+    int builds() {
+      return recipes * archs;
+    }
+  }
 
   /** One side's figures. Times in ms from the side's start. */
   record Side(String name, int requests, int builds, long lastRequestBuilds, long sawDone, long fakeDone,
@@ -63,21 +72,24 @@ public final class LaunchpadRequestsBenchmark {
     int archs = Integer.parseInt(a.getOrDefault("archs", "4"));
     Duration poll = dev.imagebuilder.spi.Configuration.parseDuration("poll", a.getOrDefault("poll", "1s"));
     Duration phase = dev.imagebuilder.spi.Configuration.parseDuration("phase", a.getOrDefault("phase", "2s"));
+    int queue = Integer.parseInt(a.getOrDefault("queue", "1"));
     int rounds = Integer.parseInt(a.getOrDefault("rounds", "1"));
     String python = a.getOrDefault("python", "/usr/bin/python3");
     Path script = Path.of(a.getOrDefault("script", "imagebuilder-benchmarks/src/main/python/launchpadlib_loop.py"));
 
+    Workload work = new Workload(recipes, archs, phase, queue);
     System.out.printf("Java %s, %d processors; %d recipes x %d architectures = %d builds, poll %s,"
-            + " farm phase %s (a build: request job, 4 build states, upload = 6 phases)%n",
+            + " farm phase %s (a build: request job, 4 build states, upload = 6 phases),"
+            + " queued for %d%n",
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), recipes, archs,
-        recipes * archs, poll, phase);
+        work.builds(), poll, phase, queue);
     for (int round = 1; round <= rounds; round++) {
       List<Side> sides = new ArrayList<>();
-      sides.add(loop(recipes, archs, poll, phase, python, script));
-      sides.add(library(recipes, archs, poll, phase));
-      sides.add(library("imagebuilder webhooks", recipes, archs, poll, phase, lp -> { },
+      sides.add(loop(work, poll, python, script));
+      sides.add(library(work, poll));
+      sides.add(library("imagebuilder webhooks", work, poll, lp -> { },
           b -> b.config("launchpad.webhook-listen", "127.0.0.1:0")));
-      sides.add(library("webhooks, 1 in 5 dropped", recipes, archs, poll, phase,
+      sides.add(library("webhooks, 1 in 5 dropped", work, poll,
           lp -> lp.webhooks().dropEvery(5).retryUnit(poll),
           b -> b.config("launchpad.webhook-listen", "127.0.0.1:0")));
       print(round, sides);
@@ -100,15 +112,15 @@ public final class LaunchpadRequestsBenchmark {
   }
 
   /** The launchpadlib loop as a child process. */
-  static Side loop(int recipes, int archs, Duration poll, Duration phase, String python, Path script) throws Exception {
+  static Side loop(Workload work, Duration poll, String python, Path script) throws Exception {
     Path dir = Files.createTempDirectory("ib-bench");
-    try (Farm farm = Farm.populated(recipes, archs, phase)) {
+    try (Farm farm = Farm.populated(work)) {
       FakeLaunchpad lp = farm.lp();
       List<String> command = new ArrayList<>(List.of(python, script.toString(), lp.webRoot().toString(),
           lp.writeCredentials(dir.resolve("credentials")).toString(), dir.resolve("cache").toString(),
           String.valueOf(poll.toMillis() / 1000.0)));
       farm.recipes().forEach(r -> command.add(r.path()));
-      Watcher w = new Watcher(farm, recipes * archs);
+      Watcher w = new Watcher(farm, work.builds());
       long start = System.currentTimeMillis();
       w.start(start);
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -126,21 +138,21 @@ public final class LaunchpadRequestsBenchmark {
         throw new IllegalStateException("the launchpadlib loop failed: " + String.join("\n", output));
       }
       w.stop();
-      return side("launchpadlib loop", lp, recipes * archs, w, done);
+      return side("launchpadlib loop", lp, work.builds(), w, done);
     } finally {
       LaunchpadTrackingBenchmark.deleteTree(dir);
     }
   }
 
   /** The library through {@link ImageBuilder}, polling only. */
-  static Side library(int recipes, int archs, Duration poll, Duration phase) throws Exception {
-    return library("imagebuilder polling", recipes, archs, poll, phase, lp -> { }, b -> { });
+  static Side library(Workload work, Duration poll) throws Exception {
+    return library("imagebuilder polling", work, poll, lp -> { }, b -> { });
   }
 
-  static Side library(String name, int recipes, int archs, Duration poll, Duration phase,
-      Consumer<FakeLaunchpad> fake, Consumer<ImageBuilder.Builder> extra) throws Exception {
+  static Side library(String name, Workload work, Duration poll, Consumer<FakeLaunchpad> fake,
+      Consumer<ImageBuilder.Builder> extra) throws Exception {
     Path dir = Files.createTempDirectory("ib-bench");
-    try (Farm farm = Farm.populated(recipes, archs, phase)) {
+    try (Farm farm = Farm.populated(work)) {
       FakeLaunchpad lp = farm.lp();
       fake.accept(lp);
       ImageBuilder.Builder b = ImageBuilder.newBuilder()
@@ -151,7 +163,7 @@ public final class LaunchpadRequestsBenchmark {
           .config("launchpad.poll-interval", poll.toMillis() + "ms");
       extra.accept(b);
       try (ImageBuilder builder = b.build()) {
-        Watcher w = new Watcher(farm, recipes * archs);
+        Watcher w = new Watcher(farm, work.builds());
         long start = System.currentTimeMillis();
         w.start(start);
         BuildHandle h = builder.submit(ImageRequest.oci().autoRetryUploads(2).build());
@@ -163,10 +175,10 @@ public final class LaunchpadRequestsBenchmark {
         while (lp.webhooks().active() > 0 && System.nanoTime() < deadline) {
           Thread.sleep(20);
         }
-        if (!r.succeeded() || r.targets().size() != recipes * archs) {
+        if (!r.succeeded() || r.targets().size() != work.builds()) {
           throw new IllegalStateException(name + ": not every target succeeded: " + r.targets());
         }
-        return side(name, lp, recipes * archs, w, done);
+        return side(name, lp, work.builds(), w, done);
       }
     } finally {
       LaunchpadTrackingBenchmark.deleteTree(dir);
@@ -269,14 +281,20 @@ public final class LaunchpadRequestsBenchmark {
 
   /** A real-time fake with the benchmark's recipes, each with a push rule. */
   record Farm(FakeLaunchpad lp, List<RecipeHandle> recipes) implements AutoCloseable {
-    static Farm populated(int recipes, int archs, Duration phase) {
-      FakeLaunchpad lp = FakeLaunchpad.builder().realTime(phase).start();
-      String[] processors = ARCHS.subList(0, archs).toArray(String[]::new);
+    static Farm populated(Workload work) {
+      FakeLaunchpad lp = FakeLaunchpad.builder().realTime(work.phase()).start();
+      String[] processors = ARCHS.subList(0, work.archs()).toArray(String[]::new);
       List<RecipeHandle> handles = new ArrayList<>();
-      for (int i = 0; i < recipes; i++) {
+      for (int i = 0; i < work.recipes(); i++) {
         String image = "img" + i;
-        handles.add(lp.addRecipe("bench", "bench", image, image + "-22.04").processors(processors)
-            .pushRule("https://registry.example", "bench/" + image, "bot"));
+        RecipeHandle recipe = lp.addRecipe("bench", "bench", image, image + "-22.04").processors(processors)
+            .pushRule("https://registry.example", "bench/" + image, "bot");
+        if (work.queue() > 1) {
+          for (String arch : processors) {
+            lp.script(recipe, arch).waitsForABuilder(work.queue());
+          }
+        }
+        handles.add(recipe);
       }
       return new Farm(lp, List.copyOf(handles));
     }
