@@ -4,9 +4,9 @@
 usage: drive_fake_launchpad.py WEB_ROOT CREDENTIALS_FILE CACHE_DIR RECIPE_PATH
        drive_fake_launchpad.py --anonymous WEB_ROOT CACHE_DIR RECIPE_PATH
 
-Logs in with a credentials file, loads the recipe, requests builds, waits for the build request
-to complete, then polls every build with lp_refresh() until all are finished and uploaded,
-scheduling a new registry upload for any that failed. Prints one "key: value" line per fact the
+Logs in with a credentials file, loads the recipe, makes, lists and deletes a webhook, requests
+builds, waits for the build request to complete, then polls every build with lp_refresh() until
+all are finished and uploaded, scheduling a new registry upload for any that failed. Prints one "key: value" line per fact the
 Java test checks, and exits non-zero on any surprise.
 """
 import sys
@@ -47,6 +47,14 @@ def main():
     print("recipe:", recipe.name, recipe.image_name)
     print("processors:", ",".join(p.name for p in recipe.processors))
     print("push_rules:", len(recipe.push_rules))
+
+    hook = recipe.newWebhook(delivery_url="http://127.0.0.1:9/hook", event_types=["oci-recipe:build:0.1"],
+                             active=True, secret="not-shown")
+    hooks = list(recipe.webhooks)
+    print("webhooks:", len(hooks), hooks[0].delivery_url, ",".join(hooks[0].event_types), hooks[0].active)
+    print("webhook_is_listed:", hooks[0].self_link == hook.self_link)
+    hook.lp_delete()
+    print("webhooks_after_delete:", len(list(recipe.webhooks)))
 
     request = recipe.requestBuilds()
     print("request_status_initial:", request.status)

@@ -146,6 +146,8 @@ class FakeLaunchpadProtocolTest {
     JsonNode buildRequest = client.getJson(location);
     JsonNode build = client.getJson(buildRequest.get("builds_collection_link").asText()).get("entries").get(0);
     JsonNode rule = client.getJson(root + recipe.path() + "/push_rules").get("entries").get(0);
+    String webhook = client.post(root + recipe.path(), "newWebhook", "delivery_url", "http://127.0.0.1:9/hook",
+        "event_types", "[\"oci-recipe:build:0.1\"]").headers().firstValue("Location").orElseThrow();
 
     Map<String, JsonNode> samples = Map.of(
         "service-root-json", client.getJson(root),
@@ -155,6 +157,7 @@ class FakeLaunchpadProtocolTest {
         "processor-full", client.getJson(root + "+processors/amd64"),
         "oci_push_rule-full", client.getJson(rule.get("self_link").asText()),
         "oci_project-full", client.getJson(root + "ubuntu-docker-images/+oci/redis"),
+        "webhook-full", client.getJson(webhook),
         "person-full", client.getJson(root + "~ubuntu-docker-images"));
     for (Map.Entry<String, JsonNode> sample : samples.entrySet()) {
       assertThat(fieldNames(sample.getValue()))

@@ -57,13 +57,13 @@ public final class Schema {
       Field.link("processors_collection_link", "processor-page-resource"),
       Field.link("push_rules_collection_link", "oci_push_rule-page-resource"),
       Field.link("registrant_link", "person"),
-      Field.link("webhooks_collection_link", "")),
+      Field.link("webhooks_collection_link", "webhook-page-resource")),
       List.of(
           new Operation("requestBuilds", "POST", List.of(), "oci_recipe_build_request", null),
           new Operation("setProcessors", "POST", List.of(new Param("processors", true, null)), null, null),
           new Operation("newWebhook", "POST", List.of(new Param("delivery_url", true, null),
               new Param("event_types", true, null), new Param("active", false, null), new Param("secret", false, null)),
-              null, null),
+              "webhook", null),
           new Operation("newPushRule", "POST", List.of(
               new Param("registry_url", true, null), new Param("image_name", true, null),
               new Param("credentials", true, null), new Param("credentials_owner", false, "person")),
@@ -142,6 +142,22 @@ public final class Schema {
       Field.link("registrant_link", "person")),
       List.of());
 
+  /** A recipe's webhook (devel; launchpad-webhooks.md §5): no secret, which Launchpad never shows. */
+  public static final EntryType WEBHOOK = new EntryType("webhook", true, List.of(
+      Field.plain("active"),
+      Field.time("date_created"),
+      Field.time("date_last_modified"),
+      Field.link("deliveries_collection_link", ""),
+      Field.plain("delivery_url"),
+      Field.plain("event_types"),
+      Field.plain("git_ref_pattern"),
+      Field.link("registrant_link", "person"),
+      Field.link("target_link", "")),
+      List.of());
+
+  /** Entry types a client may DELETE. */
+  static final java.util.Set<String> DELETABLE = java.util.Set.of("oci_push_rule", "webhook");
+
   /** A subset of Launchpad's person fields: enough to identify owners, requesters and "me". */
   public static final EntryType PERSON = new EntryType("person", true, List.of(
       Field.plain("display_name"),
@@ -150,7 +166,7 @@ public final class Schema {
       List.of());
 
   public static final List<EntryType> ENTRIES =
-      List.of(OCI_RECIPE, OCI_RECIPE_BUILD_REQUEST, OCI_RECIPE_BUILD, PROCESSOR, OCI_PUSH_RULE, OCI_PROJECT, PERSON);
+      List.of(OCI_RECIPE, OCI_RECIPE_BUILD_REQUEST, OCI_RECIPE_BUILD, PROCESSOR, OCI_PUSH_RULE, OCI_PROJECT, WEBHOOK, PERSON);
 
   /** The top-level {@code processors} collection and its named GET. */
   public static final Operation PROCESSORS_GET_BY_NAME =

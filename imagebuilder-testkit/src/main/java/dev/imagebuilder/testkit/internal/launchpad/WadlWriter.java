@@ -89,8 +89,8 @@ public final class WadlWriter {
     line(4, "<wadl:representation mediaType=\"application/vnd.sun.wadl+xml\" id=\"" + id + "-wadl\"/>");
     line(3, "</wadl:response>");
     line(2, "</wadl:method>");
-    if (id.equals("oci_push_rule")) {
-      line(2, "<wadl:method name=\"DELETE\" id=\"oci_push_rule-delete\"/>");
+    if (Schema.DELETABLE.contains(id)) {
+      line(2, "<wadl:method name=\"DELETE\" id=\"" + id + "-delete\"/>");
     }
     for (Operation op : type.operations()) {
       operation(2, id, op);
