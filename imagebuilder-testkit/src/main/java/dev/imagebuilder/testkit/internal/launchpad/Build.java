@@ -76,8 +76,8 @@ final class Build {
    * When Launchpad estimates at {@code now} that the build will end ({@code eta}). For a queued
    * build, Launchpad adds the estimated wait for a builder, in whole seconds and at least 5, to
    * the time of the request (lp.buildmaster.queuedepth), so the estimate, and with it the
-   * build's {@code http_etag}, moves at every read. A dispatched build ends its start plus the
-   * estimated duration. A finished one has no queue entry and no estimate.
+   * build's {@code http_etag}, moves at every read. A dispatched build's estimate is its start
+   * plus the estimated duration. A finished one has no queue entry and no estimate.
    */
   Instant eta(Instant now) {
     if (dateBuilt != null) {

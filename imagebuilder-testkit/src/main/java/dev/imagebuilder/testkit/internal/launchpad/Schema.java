@@ -1,6 +1,7 @@
 package dev.imagebuilder.testkit.internal.launchpad;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * The resource types this fake implements, with the field and operation names of Launchpad's
@@ -156,7 +157,7 @@ public final class Schema {
       List.of());
 
   /** Entry types a client may DELETE. */
-  static final java.util.Set<String> DELETABLE = java.util.Set.of("oci_push_rule", "webhook");
+  static final Set<String> DELETABLE = Set.of("oci_push_rule", "webhook");
 
   /** A subset of Launchpad's person fields: enough to identify owners, requesters and "me". */
   public static final EntryType PERSON = new EntryType("person", true, List.of(
