@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,9 +35,7 @@ class ClassDataSharingScriptTest {
 
     // A training run writes the list kept for it ($FAKE_LISTS/help or dry-run); a dump keeps the
     // list it was given ($FAKE_LISTS/dumped-ARCHIVE) and writes the archive.
-    Path java = javaHome.resolve("bin/java");
-    Files.createDirectories(java.getParent());
-    Files.writeString(java, """
+    StandInJdk.install(javaHome, """
         #!/bin/sh
         list= classes= out= run=
         for a in "$@"; do
@@ -54,10 +51,6 @@ class ClassDataSharingScriptTest {
         if [ -n "$classes" ]; then cp "$classes" "$FAKE_LISTS/dumped-${out##*/}"; echo archive >"$out"; exit 0; fi
         exit 1
         """);
-    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Path libjvm = javaHome.resolve("lib/server/libjvm.so");
-    Files.createDirectories(libjvm.getParent());
-    Files.writeString(libjvm, "a JVM");
   }
 
   @Test

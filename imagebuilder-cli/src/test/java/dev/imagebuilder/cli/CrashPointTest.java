@@ -110,16 +110,9 @@ class CrashPointTest {
 
   @Test
   void killedWhileLaunchpadHoldsTheAnswerToRequestBuilds() throws Exception {
-    Faults.Hold held = launchpad.faults().on("requestBuilds").holdAnswer();
-    Process p = command(null, REQUEST).start();
-    assertThat(held.awaitHeld(Duration.ofSeconds(60))).as(printed()).isTrue();
     // The held one, and the other recipe's if it went out first. The other may also go out
     // after this (then it is recorded as sent) or not before the kill (then the resume sends it).
-    List<String> madeBeforeTheKill = requestBuildsMade();
-
-    p.destroyForcibly(); // SIGKILL: Launchpad made the build request, the process never heard of it
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    held.release();
+    List<String> madeBeforeTheKill = killedWhileTheAnswerToARequestBuildsIsHeld();
 
     List<JsonNode> targets = resumeAndCheck();
     assertThat(targets).extracting(t -> t.path("state").asText()).contains("UNCONFIRMED");
@@ -140,14 +133,7 @@ class CrashPointTest {
     // nginx's recipe is read slowly, so its requestBuilds cannot go out before the kill.
     launchpad.faults().under("~ubuntu-docker-images/ubuntu-docker-images/+oci/nginx")
         .slowResponses(1, Duration.ofSeconds(3), 0);
-    Faults.Hold held = launchpad.faults().on("requestBuilds").holdAnswer();
-    Process p = command(null, REQUEST).start();
-    assertThat(held.awaitHeld(Duration.ofSeconds(60))).as(printed()).isTrue();
-    List<String> madeBeforeTheKill = requestBuildsMade();
-
-    p.destroyForcibly();
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    held.release();
+    List<String> madeBeforeTheKill = killedWhileTheAnswerToARequestBuildsIsHeld();
     List<JsonNode> targets = resumeAndCheck();
 
     assertThat(madeBeforeTheKill).singleElement().asString().contains("/redis/");
@@ -155,6 +141,22 @@ class CrashPointTest {
         .containsExactly(madeBeforeTheKill.get(0), "/devel/~ubuntu-docker-images/ubuntu-docker-images/+oci/nginx/+recipe/nginx-22.04");
     assertThat(targets).extracting(t -> t.path("key").asText() + " " + t.path("state").asText())
         .containsExactlyInAnyOrder("redis/22.04/arm64 UNCONFIRMED", "nginx/22.04/arm64 SUCCEEDED");
+  }
+
+  /**
+   * Starts the run and kills it (SIGKILL) once Launchpad has made a build request whose answer
+   * it holds: Launchpad made it, the process never heard of it. Returns the recipes of the
+   * requestBuilds made by then, the held one among them.
+   */
+  private List<String> killedWhileTheAnswerToARequestBuildsIsHeld() throws Exception {
+    Faults.Hold held = launchpad.faults().on("requestBuilds").holdAnswer();
+    Process p = command(null, REQUEST).start();
+    assertThat(held.awaitHeld(Duration.ofSeconds(60))).as(printed()).isTrue();
+    List<String> made = requestBuildsMade();
+    p.destroyForcibly();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    held.release();
+    return made;
   }
 
   /** The recipe of each requestBuilds Launchpad acted on, in order. */

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,14 +43,8 @@ class LauncherClassDataSharingTest {
     helpArchive = checkout.resolve("imagebuilder-cli/target/image-builder-help.jsa");
     archiveJvm = checkout.resolve("imagebuilder-cli/target/image-builder.jsa.jvm");
 
-    Path java = javaHome.resolve("bin/java");
-    Files.createDirectories(java.getParent());
-    Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do echo \"arg: $a\"; done\n"
+    StandInJdk.install(javaHome, "#!/bin/sh\nfor a in \"$@\"; do echo \"arg: $a\"; done\n"
         + "[ -n \"${COLUMNS:-}\" ] && echo \"arg: COLUMNS=$COLUMNS\"\nexit 0\n");
-    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Path libjvm = javaHome.resolve("lib/server/libjvm.so");
-    Files.createDirectories(libjvm.getParent());
-    Files.writeString(libjvm, "a JVM");
   }
 
   @Test
