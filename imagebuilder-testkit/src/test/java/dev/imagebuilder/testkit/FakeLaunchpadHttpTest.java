@@ -9,6 +9,8 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -143,6 +145,38 @@ class FakeLaunchpadHttpTest {
     String eta = building.get("eta").asText();
     lp.advance(Duration.ofSeconds(3));
     assertThat(client.getJson(build).get("eta").asText()).isEqualTo(eta);
+  }
+
+  /**
+   * As on Launchpad ({@code OCIRecipeBuild.estimateDuration}): a running build's eta is its start
+   * plus 30 minutes while its recipe has no successful build on the architecture, then plus the
+   * median length of the last ones (start to end, here three phases: building, gathering,
+   * uploading).
+   */
+  @Test
+  void aRunningBuildsEtaComesFromTheRecipesEarlierBuilds() {
+    String first = client.getJson(requestAndRun() + "/builds").get("entries").get(0).get("self_link").asText();
+    lp.advancePhases(1);
+    JsonNode running = client.getJson(first);
+    assertThat(running.get("buildstate").asText()).isEqualTo("Currently building");
+    assertThat(instant(running, "eta")).isEqualTo(instant(running, "date_started").plus(Duration.ofMinutes(30)));
+
+    lp.advancePhases(10); // built and uploaded
+    JsonNode built = client.getJson(first);
+    assertThat(built.get("registry_upload_status").asText()).isEqualTo("Uploaded");
+    assertThat(built.get("eta").isNull()).as("no estimate once it has ended").isTrue();
+    Duration length = Duration.between(instant(built, "date_started"), instant(built, "datebuilt"));
+    assertThat(length).isEqualTo(lp.phase().multipliedBy(3));
+
+    String second = client.getJson(requestAndRun() + "/builds").get("entries").get(0).get("self_link").asText();
+    lp.advancePhases(1);
+    JsonNode next = client.getJson(second);
+    assertThat(next.get("arch_tag").asText()).isEqualTo(built.get("arch_tag").asText());
+    assertThat(instant(next, "eta")).isEqualTo(instant(next, "date_started").plus(length));
+  }
+
+  private static Instant instant(JsonNode entry, String field) {
+    return OffsetDateTime.parse(entry.get(field).asText()).toInstant();
   }
 
   @Test

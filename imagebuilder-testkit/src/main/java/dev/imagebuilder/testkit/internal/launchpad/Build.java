@@ -69,15 +69,23 @@ final class Build {
     return buildstate.equals(NEEDS_BUILDING) || buildstate.equals(BUILDING);
   }
 
-  /** Launchpad's estimate of a build's length for a recipe with no finished builds yet. */
-  static final Duration ESTIMATED_DURATION = Duration.ofMinutes(10);
+  /** Launchpad's estimate of an OCI build's length when its recipe has no successful build on the architecture. */
+  static final Duration DEFAULT_ESTIMATE = Duration.ofMinutes(30);
+
+  /**
+   * Launchpad's estimate of this build's length, made when it is queued
+   * ({@code OCIRecipeBuild.estimateDuration}): the median length of the recipe's last nine
+   * successful builds on the same architecture, else {@link #DEFAULT_ESTIMATE}.
+   */
+  Duration estimatedDuration = DEFAULT_ESTIMATE;
 
   /**
    * When Launchpad estimates at {@code now} that the build will end ({@code eta}). For a queued
    * build, Launchpad adds the estimated wait for a builder, in whole seconds and at least 5, to
    * the time of the request (lp.buildmaster.queuedepth), so the estimate, and with it the
    * build's {@code http_etag}, moves at every read. A dispatched build's estimate is its start
-   * plus the estimated duration. A finished one has no queue entry and no estimate.
+   * plus the estimated duration ({@link #estimatedDuration}). A finished one has no queue entry
+   * and no estimate.
    */
   Instant eta(Instant now) {
     if (dateBuilt != null) {
@@ -85,10 +93,10 @@ final class Build {
     }
     if (buildstate.equals(NEEDS_BUILDING)) {
       long wait = nextAt == null ? 0 : Math.max(0, Duration.between(now, nextAt).getSeconds());
-      return now.plusSeconds(Math.max(5, wait)).plus(ESTIMATED_DURATION);
+      return now.plusSeconds(Math.max(5, wait)).plus(estimatedDuration);
     }
     boolean dispatched = buildstate.equals(BUILDING) || buildstate.equals(GATHERING) || buildstate.equals(CANCELLING);
-    return dispatched && dateStarted != null ? dateStarted.plus(ESTIMATED_DURATION) : null;
+    return dispatched && dateStarted != null ? dateStarted.plus(estimatedDuration) : null;
   }
 
   Duration duration() {

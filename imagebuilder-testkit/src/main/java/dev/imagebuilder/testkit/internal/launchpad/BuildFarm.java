@@ -3,6 +3,7 @@ package dev.imagebuilder.testkit.internal.launchpad;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -110,6 +111,7 @@ final class BuildFarm {
     build.registryUploadErrors = List.of();
     build.finishDespiteCancel = false;
     build.extraPhases = build.recipe.outcome(build.arch).takeDispatchWait();
+    build.estimatedDuration = estimate(build.recipe, build.arch); // queued again, estimated again
     build.nextAt = clock.now().plus(phase);
     buildListener.accept(build, "status-changed");
   }
@@ -197,6 +199,7 @@ final class BuildFarm {
         continue;
       }
       Build build = new Build(directory.nextId(), recipe, request, arch, at);
+      build.estimatedDuration = estimate(recipe, arch);
       build.extraPhases = recipe.outcome(arch).takeDispatchWait();
       build.nextAt = at.plus(phase);
       recipe.builds.add(build);
@@ -210,6 +213,24 @@ final class BuildFarm {
     } else {
       request.status = "Completed";
     }
+  }
+
+  /**
+   * What Launchpad estimates a new build of {@code recipe} on {@code arch} will take
+   * ({@code OCIRecipeBuild.estimateDuration}): the median length (start to end) of its last nine
+   * successful builds there, the upper one of an even count, else {@link Build#DEFAULT_ESTIMATE}.
+   */
+  private static Duration estimate(Recipe recipe, String arch) {
+    List<Build> built = recipe.builds.stream()
+        .filter(b -> b.arch.equals(arch) && b.buildstate.equals(Build.BUILT) && b.dateStarted != null && b.dateBuilt != null)
+        .sorted(Comparator.comparing((Build b) -> b.dateBuilt).reversed())
+        .limit(9)
+        .toList();
+    if (built.isEmpty()) {
+      return Build.DEFAULT_ESTIMATE;
+    }
+    List<Duration> lengths = built.stream().map(b -> Duration.between(b.dateStarted, b.dateBuilt)).sorted().toList();
+    return lengths.get(lengths.size() / 2);
   }
 
   private void step(Build b) {
