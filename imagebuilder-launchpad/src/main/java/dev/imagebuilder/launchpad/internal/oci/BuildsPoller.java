@@ -7,6 +7,8 @@ import dev.imagebuilder.launchpad.internal.client.LaunchpadClient;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -103,6 +105,7 @@ final class BuildsPoller {
         boolean changed = !seen.equals(run.buildsSeen);
         run.buildsSeen = seen;
         List<URI> toCancel = applyToTargets(run, entries, started);
+        run.expectedEnd = expectedEnd(run, entries);
         run.read(changed, book.clock.instant(), book.settings.pollInterval(), book.settings.maxPollInterval());
         return toCancel;
       }
@@ -129,6 +132,41 @@ final class BuildsPoller {
       s.append('\u001e');
     }
     return s.toString();
+  }
+
+  /** The states in which a build is on a builder, with an {@code eta} that stays put. */
+  private static final Set<String> ON_A_BUILDER = Set.of("Currently building", "Gathering build output");
+
+  /**
+   * The earliest {@code eta} of a build of {@code run}'s targets that is on a builder, or null.
+   * Launchpad gives a running build's {@code eta} as its start plus the estimated duration (from
+   * the recipe's earlier builds). A queued build's {@code eta} is left out: Launchpad works it out
+   * afresh at every request, always a little later, so it says nothing of when to look again.
+   */
+  static Instant expectedEnd(RecipeRun run, List<JsonNode> entries) {
+    Instant earliest = null;
+    for (JsonNode b : entries) {
+      if (!run.targets.containsKey(b.path("arch_tag").asText("")) || !ON_A_BUILDER.contains(b.path("buildstate").asText())) {
+        continue;
+      }
+      Instant eta = instant(b.path("eta").asText(null));
+      if (eta != null && (earliest == null || eta.isBefore(earliest))) {
+        earliest = eta;
+      }
+    }
+    return earliest;
+  }
+
+  /** A Launchpad datetime ({@code 2026-12-05T05:00:00.123456+00:00}), or null if absent or unreadable. */
+  private static Instant instant(String text) {
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 
   private static URI buildsOf(RecipeRun run) {

@@ -82,6 +82,13 @@ final class RecipeRun {
   /** Reads in a row that showed nothing new: each doubles the wait before the next one. */
   int quietReads;
   /**
+   * When Launchpad expects the first of this run's running builds to end (the earliest {@code eta}
+   * of a build being built, at the last read of the builds), or {@code null}.
+   */
+  Instant expectedEnd;
+  /** The expected end the next read was brought forward to, or {@code null}. */
+  Instant awaitedEnd;
+  /**
    * The next read looks at the builds of the request, which was Pending at its last read, rather
    * than at the request itself. While a request is Pending the reads alternate: Launchpad's job
    * creates the builds and then marks the request Completed, so its builds show a completed
@@ -110,6 +117,12 @@ final class RecipeRun {
    * read is due one base interval later after a change, or while any target is publishing (the
    * last step, watched closely so the build's end is seen within one interval); otherwise the
    * wait doubles with each quiet read, up to {@code cap}.
+   *
+   * <p>A long build would otherwise be read only every {@code cap} by the time it ends, and its
+   * last steps (gathering, uploading, the registry upload), shorter than that, could all pass
+   * between two reads: its end seen up to {@code cap} late. So the wait does not run past the
+   * {@link #expectedEnd} Launchpad gives, and the first read at or after it counts as a change:
+   * the build is watched at the base interval from when Launchpad expects it to end.
    */
   void read(boolean changed, Instant now, Duration base, Duration cap) {
     boolean publishing = targets.values().stream().anyMatch(t -> t.status.state() == TargetState.PUBLISHING);
@@ -119,12 +132,20 @@ final class RecipeRun {
       nextPollAt = now.plus(cap);
       return;
     }
-    quietReads = changed || publishing ? 0 : quietReads + 1;
+    boolean endDue = awaitedEnd != null && !now.isBefore(awaitedEnd);
+    quietReads = changed || publishing || endDue ? 0 : quietReads + 1;
     Duration wait = base;
     for (int i = 0; i < quietReads && wait.compareTo(cap) < 0; i++) {
       wait = wait.multipliedBy(2);
     }
     nextPollAt = now.plus(wait.compareTo(cap) > 0 ? cap : wait);
+    awaitedEnd = null;
+    if (expectedEnd != null && expectedEnd.isBefore(nextPollAt) && expectedEnd.isAfter(now)) {
+      // Never sooner than one base interval: an expected end is no reason to read more often.
+      Instant earliest = now.plus(base);
+      nextPollAt = expectedEnd.isAfter(earliest) ? expectedEnd : earliest;
+      awaitedEnd = expectedEnd;
+    }
   }
 
   /** True when a read is due at a cycle starting {@code now} (half an interval early is on time). */

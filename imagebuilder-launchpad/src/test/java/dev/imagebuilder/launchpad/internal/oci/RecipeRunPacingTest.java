@@ -58,6 +58,55 @@ class RecipeRunPacingTest {
   }
 
   @Test
+  void aWaitThatWouldPassTheExpectedEndOfABuildEndsThere() {
+    for (int i = 0; i < 10; i++) {
+      run.read(false, T0, BASE, CAP); // the wait is at the cap, 4 minutes
+    }
+    run.expectedEnd = T0.plusSeconds(100);
+
+    run.read(false, T0, BASE, CAP);
+
+    assertThat(run.nextPollAt).isEqualTo(T0.plusSeconds(100));
+  }
+
+  @Test
+  void theFirstReadAtOrAfterTheExpectedEndComesBackToTheBaseInterval() {
+    for (int i = 0; i < 10; i++) {
+      run.read(false, T0, BASE, CAP);
+    }
+    run.expectedEnd = T0.plusSeconds(100);
+    run.read(false, T0, BASE, CAP);
+    Instant due = run.nextPollAt;
+
+    run.read(false, due, BASE, CAP); // nothing new, but Launchpad expected the end by now
+
+    assertThat(run.nextPollAt).isEqualTo(due.plus(BASE));
+    run.read(false, run.nextPollAt, BASE, CAP);
+    assertThat(run.nextPollAt).as("then quiet reads double the wait again").isEqualTo(due.plus(BASE).plus(BASE.multipliedBy(2)));
+  }
+
+  @Test
+  void anExpectedEndIsNoReasonToReadSoonerThanTheBaseInterval() {
+    run.read(false, T0, BASE, CAP);
+    run.expectedEnd = T0.plusSeconds(5);
+
+    run.read(false, T0, BASE, CAP);
+
+    assertThat(run.nextPollAt).isEqualTo(T0.plus(BASE));
+  }
+
+  @Test
+  void anExpectedEndAlreadyPastOrFartherThanTheWaitChangesNothing() {
+    run.expectedEnd = T0.minusSeconds(60); // the build runs longer than Launchpad estimated
+    run.read(false, T0, BASE, CAP);
+    assertThat(run.nextPollAt).isEqualTo(T0.plus(BASE.multipliedBy(2)));
+
+    run.expectedEnd = T0.plus(Duration.ofHours(1));
+    run.read(false, T0, BASE, CAP);
+    assertThat(run.nextPollAt).isEqualTo(T0.plus(BASE.multipliedBy(4)));
+  }
+
+  @Test
   void aReadIsDueHalfAnIntervalEarlyButNotBefore() {
     run.read(true, T0, BASE, CAP);
     assertThat(run.dueForRead(T0.plus(BASE).minusSeconds(15), BASE)).isTrue();
