@@ -33,10 +33,14 @@ import java.util.function.Consumer;
  * {@code oci-recipe:build:0.1} events to the library's receiver on loopback), and with webhooks
  * of which one delivery in five is dropped (and retried by the fake one poll interval later).
  *
- * <p>Arguments (all optional): {@code recipes=100 archs=4 poll=1s phase=2s queue=1 rounds=1
- * python=/usr/bin/python3 script=imagebuilder-benchmarks/src/main/python/launchpadlib_loop.py}.
+ * <p>Arguments (all optional): {@code recipes=100 archs=4 poll=1s phase=2s queue=1 build=1 rounds=1
+ * webhooks=1 python=/usr/bin/python3 script=imagebuilder-benchmarks/src/main/python/launchpadlib_loop.py}.
+ * {@code webhooks=0} runs the loop and polling only.
  * {@code queue} is how many phases each build waits for a builder (Needs building), longer
- * than one as in a busy queue.
+ * than one as in a busy queue. {@code build} is how many phases each build is Currently
+ * building; above one, every recipe is first built once the same way (by the library, polling,
+ * not counted), so that Launchpad has an earlier build to estimate the next one's length from,
+ * as for recipes that have been built before.
  */
 public final class LaunchpadRequestsBenchmark {
   private static final List<String> ARCHS = List.of("amd64", "arm64", "ppc64el", "s390x", "armhf");
@@ -44,7 +48,7 @@ public final class LaunchpadRequestsBenchmark {
   private LaunchpadRequestsBenchmark() {}
 
   /** What each side builds: {@code recipes} x {@code archs} builds on a farm of {@code phase}s. */
-  record Workload(int recipes, int archs, Duration phase, int queue) {
+  record Workload(int recipes, int archs, Duration phase, int queue, int build) {
     int builds() {
       return recipes * archs;
     }
@@ -73,25 +77,29 @@ public final class LaunchpadRequestsBenchmark {
     Duration poll = dev.imagebuilder.spi.Configuration.parseDuration("poll", a.getOrDefault("poll", "1s"));
     Duration phase = dev.imagebuilder.spi.Configuration.parseDuration("phase", a.getOrDefault("phase", "2s"));
     int queue = Integer.parseInt(a.getOrDefault("queue", "1"));
+    int build = Integer.parseInt(a.getOrDefault("build", "1"));
     int rounds = Integer.parseInt(a.getOrDefault("rounds", "1"));
+    boolean webhooks = !a.getOrDefault("webhooks", "1").equals("0");
     String python = a.getOrDefault("python", "/usr/bin/python3");
     Path script = Path.of(a.getOrDefault("script", "imagebuilder-benchmarks/src/main/python/launchpadlib_loop.py"));
 
-    Workload work = new Workload(recipes, archs, phase, queue);
+    Workload work = new Workload(recipes, archs, phase, queue, build);
     System.out.printf("Java %s, %d processors; %d recipes x %d architectures = %d builds, poll %s,"
             + " farm phase %s (a build: request job, 4 build states, upload = 6 phases),"
-            + " queued for %d%n",
+            + " queued for %d, building for %d%s%n",
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), recipes, archs,
-        work.builds(), poll, phase, queue);
+        work.builds(), poll, phase, queue, build, build > 1 ? " (each recipe built once before)" : "");
     for (int round = 1; round <= rounds; round++) {
       List<Side> sides = new ArrayList<>();
       sides.add(loop(work, poll, python, script));
       sides.add(library(work, poll));
-      sides.add(library("imagebuilder webhooks", work, poll, lp -> { },
-          b -> b.config("launchpad.webhook-listen", "127.0.0.1:0")));
-      sides.add(library("webhooks, 1 in 5 dropped", work, poll,
-          lp -> lp.webhooks().dropEvery(5).retryUnit(poll),
-          b -> b.config("launchpad.webhook-listen", "127.0.0.1:0")));
+      if (webhooks) {
+        sides.add(library("imagebuilder webhooks", work, poll, lp -> { },
+            b -> b.config("launchpad.webhook-listen", "127.0.0.1:0")));
+        sides.add(library("webhooks, 1 in 5 dropped", work, poll,
+            lp -> lp.webhooks().dropEvery(5).retryUnit(poll),
+            b -> b.config("launchpad.webhook-listen", "127.0.0.1:0")));
+      }
       print(round, sides);
     }
   }
@@ -114,7 +122,7 @@ public final class LaunchpadRequestsBenchmark {
   /** The launchpadlib loop as a child process. */
   static Side loop(Workload work, Duration poll, String python, Path script) throws Exception {
     Path dir = Files.createTempDirectory("ib-bench");
-    try (Farm farm = Farm.populated(work)) {
+    try (Farm farm = Farm.populated(work, poll)) {
       FakeLaunchpad lp = farm.lp();
       List<String> command = new ArrayList<>(List.of(python, script.toString(), lp.webRoot().toString(),
           lp.writeCredentials(dir.resolve("credentials")).toString(), dir.resolve("cache").toString(),
@@ -152,15 +160,10 @@ public final class LaunchpadRequestsBenchmark {
   static Side library(String name, Workload work, Duration poll, Consumer<FakeLaunchpad> fake,
       Consumer<ImageBuilder.Builder> extra) throws Exception {
     Path dir = Files.createTempDirectory("ib-bench");
-    try (Farm farm = Farm.populated(work)) {
+    try (Farm farm = Farm.populated(work, poll)) {
       FakeLaunchpad lp = farm.lp();
       fake.accept(lp);
-      ImageBuilder.Builder b = ImageBuilder.newBuilder()
-          .stateDirectory(dir.resolve("state"))
-          .config("launchpad.service-root", lp.serviceRoot().toString())
-          .config("launchpad.catalog", lp.writeCatalog(dir.resolve("catalog.json")).toString())
-          .config("launchpad.credentials-file", lp.writeCredentials(dir.resolve("credentials")).toString())
-          .config("launchpad.poll-interval", poll.toMillis() + "ms");
+      ImageBuilder.Builder b = builder(lp, dir, poll);
       extra.accept(b);
       try (ImageBuilder builder = b.build()) {
         Watcher w = new Watcher(farm, work.builds());
@@ -183,6 +186,15 @@ public final class LaunchpadRequestsBenchmark {
     } finally {
       LaunchpadTrackingBenchmark.deleteTree(dir);
     }
+  }
+
+  static ImageBuilder.Builder builder(FakeLaunchpad lp, Path dir, Duration poll) {
+    return ImageBuilder.newBuilder()
+        .stateDirectory(dir.resolve("state"))
+        .config("launchpad.service-root", lp.serviceRoot().toString())
+        .config("launchpad.catalog", lp.writeCatalog(dir.resolve("catalog.json")).toString())
+        .config("launchpad.credentials-file", lp.writeCredentials(dir.resolve("credentials")).toString())
+        .config("launchpad.poll-interval", poll.toMillis() + "ms");
   }
 
   private static Side side(String name, FakeLaunchpad lp, int builds, Watcher w, long sawDone) {
@@ -216,6 +228,8 @@ public final class LaunchpadRequestsBenchmark {
    */
   static final class Watcher implements Runnable {
     private final FakeLaunchpad lp;
+    /** Builds of each recipe made before the measured run (its history), left out. */
+    private final int earlier;
     private final int recipes;
     private final int builds;
     private final List<RecipeHandle> handles;
@@ -226,6 +240,7 @@ public final class LaunchpadRequestsBenchmark {
     volatile long fakeDone = -1;
 
     Watcher(Farm farm, int builds) {
+      this.earlier = farm.earlier();
       this.lp = farm.lp();
       this.recipes = farm.recipes().size();
       this.builds = builds;
@@ -268,7 +283,8 @@ public final class LaunchpadRequestsBenchmark {
     private boolean allUploaded() {
       int n = 0;
       for (RecipeHandle r : handles) {
-        for (FakeBuild b : lp.builds(r)) {
+        List<FakeBuild> all = lp.builds(r);
+        for (FakeBuild b : all.subList(Math.min(earlier, all.size()), all.size())) {
           if (!"Uploaded".equals(b.registryUploadStatus())) {
             return false;
           }
@@ -279,9 +295,12 @@ public final class LaunchpadRequestsBenchmark {
     }
   }
 
-  /** A real-time fake with the benchmark's recipes, each with a push rule. */
-  record Farm(FakeLaunchpad lp, List<RecipeHandle> recipes) implements AutoCloseable {
-    static Farm populated(Workload work) {
+  /**
+   * A real-time fake with the benchmark's recipes, each with a push rule, and {@code earlier}
+   * builds of each already made.
+   */
+  record Farm(FakeLaunchpad lp, List<RecipeHandle> recipes, int earlier) implements AutoCloseable {
+    static Farm populated(Workload work, Duration poll) throws Exception {
       FakeLaunchpad lp = FakeLaunchpad.builder().realTime(work.phase()).start();
       String[] processors = ARCHS.subList(0, work.archs()).toArray(String[]::new);
       List<RecipeHandle> handles = new ArrayList<>();
@@ -289,14 +308,43 @@ public final class LaunchpadRequestsBenchmark {
         String image = "img" + i;
         RecipeHandle recipe = lp.addRecipe("bench", "bench", image, image + "-22.04").processors(processors)
             .pushRule("https://registry.example", "bench/" + image, "bot");
-        if (work.queue() > 1) {
-          for (String arch : processors) {
-            lp.script(recipe, arch).waitsForABuilder(work.queue());
-          }
-        }
         handles.add(recipe);
       }
-      return new Farm(lp, List.copyOf(handles));
+      Farm farm = new Farm(lp, List.copyOf(handles), work.build() > 1 ? work.archs() : 0);
+      if (farm.earlier() > 0) {
+        farm.script(work, processors);
+        farm.buildOnce(poll);
+      }
+      farm.script(work, processors);
+      return farm;
+    }
+
+    /** Scripts the next build of every recipe on every architecture as the workload says. */
+    private void script(Workload work, String[] processors) {
+      for (RecipeHandle recipe : recipes) {
+        for (String arch : processors) {
+          if (work.queue() > 1) {
+            lp.script(recipe, arch).waitsForABuilder(work.queue());
+          }
+          if (work.build() > 1) {
+            lp.script(recipe, arch).buildsFor(work.build());
+          }
+        }
+      }
+    }
+
+    /** Builds every recipe once through the library, then forgets the requests it took. */
+    private void buildOnce(Duration poll) throws Exception {
+      Path dir = Files.createTempDirectory("ib-bench-history");
+      try (ImageBuilder builder = builder(lp, dir, poll).build()) {
+        BuildResult r = builder.submit(ImageRequest.oci().autoRetryUploads(2).build()).await(Duration.ofMinutes(10));
+        if (!r.succeeded()) {
+          throw new IllegalStateException("the builds before the measured run failed: " + r.targets());
+        }
+      } finally {
+        LaunchpadTrackingBenchmark.deleteTree(dir);
+      }
+      lp.clearRequests();
     }
 
     @Override

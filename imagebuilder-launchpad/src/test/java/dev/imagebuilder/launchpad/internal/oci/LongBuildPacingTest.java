@@ -35,8 +35,8 @@ class LongBuildPacingTest {
   static final Duration CAP = BASE.multipliedBy(32);
   /** Each farm state: the last three steps take 6 intervals, far less than the longest wait. */
   static final Duration PHASE = BASE.multipliedBy(2);
-  /** Extra phases of "Currently building": 100 intervals, long enough for the waits to reach the cap. */
-  static final int LONG = 49;
+  /** Phases "Currently building": 100 intervals, long enough for the waits to reach the cap. */
+  static final int LONG = 50;
 
   @TempDir Path dir;
   final BuildRequestProbeTest.ManualClock clock = new BuildRequestProbeTest.ManualClock();
