@@ -122,7 +122,9 @@ final class RecipeRun {
    * last steps (gathering, uploading, the registry upload), shorter than that, could all pass
    * between two reads: its end seen up to {@code cap} late. So the wait does not run past the
    * {@link #expectedEnd} Launchpad gives, and the first read at or after it counts as a change:
-   * the build is watched at the base interval from when Launchpad expects it to end.
+   * the build is watched at the base interval from when Launchpad expects it to end. An eta only
+   * ever brings a read forward, so an estimate that is wrong, or a clock that is not Launchpad's,
+   * costs a few reads at most, never a later one.
    */
   void read(boolean changed, Instant now, Duration base, Duration cap) {
     boolean publishing = targets.values().stream().anyMatch(t -> t.status.state() == TargetState.PUBLISHING);
