@@ -143,7 +143,7 @@ final class BuildsPoller {
    * the recipe's earlier builds). A queued build's {@code eta} is left out: Launchpad works it out
    * afresh at every request, always a little later, so it says nothing of when to look again.
    */
-  static Instant expectedEnd(RecipeRun run, List<JsonNode> entries) {
+  private static Instant expectedEnd(RecipeRun run, List<JsonNode> entries) {
     Instant earliest = null;
     for (JsonNode b : entries) {
       if (!run.targets.containsKey(b.path("arch_tag").asText("")) || !ON_A_BUILDER.contains(b.path("buildstate").asText())) {

@@ -101,8 +101,8 @@ class LongBuildPacingTest {
       int readsWhileBuilding = 0;
       for (int step = 0; step < 400 && seen == null; step++) {
         clock.advance(BASE);
-        boolean building = lp.builds(recipe).stream().anyMatch(b -> b.buildstate().equals("Currently building"));
         List<FakeBuild> builds = lp.builds(recipe);
+        boolean building = builds.stream().anyMatch(b -> b.buildstate().equals("Currently building"));
         if (uploaded == null && builds.size() > earlier && "Uploaded".equals(builds.get(earlier).registryUploadStatus())) {
           uploaded = clock.instant();
         }
